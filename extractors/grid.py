@@ -1,0 +1,90 @@
+"""A reader-neutral picture of a workbook: sheets of positioned cells.
+
+Every reader (openpyxl, calamine, csv) produces the same ``Workbook`` so the
+locator and extractor never care where the bytes came from, and every value
+keeps its sheet and cell address.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def column_letter(col: int) -> str:
+    """Return the spreadsheet letters of a 1-based column number (1 -> A)."""
+    letters = ""
+    while col > 0:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def address(row: int, col: int) -> str:
+    """Return the A1 address of a 1-based (row, col)."""
+    return f"{column_letter(col)}{row}"
+
+
+@dataclass(frozen=True, slots=True)
+class CellData:
+    """One non-empty cell: its value as the reader gave it, its format and fill.
+
+    ``fill`` is a normalised solid-fill key such as ``rgb:FF00B050``,
+    ``theme:4:0.40`` or ``indexed:10``, or None when the cell has no fill or
+    the reader gives no styles.
+    """
+
+    row: int
+    col: int
+    value: Any
+    number_format: str = "General"
+    fill: str | None = None
+
+    @property
+    def address(self) -> str:
+        return address(self.row, self.col)
+
+
+@dataclass(slots=True)
+class SheetGrid:
+    """The cells of one sheet, keyed by 1-based (row, col), with merged ranges."""
+
+    name: str
+    cells: dict[tuple[int, int], CellData] = field(default_factory=dict)
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    hidden: bool = False
+
+    @property
+    def max_row(self) -> int:
+        return max((r for r, _ in self.cells), default=0)
+
+    @property
+    def max_col(self) -> int:
+        return max((c for _, c in self.cells), default=0)
+
+    def value(self, row: int, col: int) -> Any:
+        cell = self.cells.get((row, col))
+        return None if cell is None else cell.value
+
+    def rows(self) -> dict[int, list[CellData]]:
+        """Group the non-empty cells by row, each row sorted by column."""
+        out: dict[int, list[CellData]] = {}
+        for (r, _), cell in sorted(self.cells.items()):
+            out.setdefault(r, []).append(cell)
+        return out
+
+    def merged_anchor(self, row: int, col: int) -> tuple[int, int]:
+        """Return the top-left cell of the merged range holding (row, col)."""
+        for min_r, min_c, max_r, max_c in self.merged:
+            if min_r <= row <= max_r and min_c <= col <= max_c:
+                return (min_r, min_c)
+        return (row, col)
+
+
+@dataclass(slots=True)
+class Workbook:
+    """All sheets of one file, in workbook order, and what the reader could see."""
+
+    format: str
+    sheets: list[SheetGrid]
+    styles_available: bool = True

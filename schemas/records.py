@@ -1,0 +1,69 @@
+"""The one record type for every problem the pipeline finds.
+
+Problems are data: extractors, schemas and rules return lists of
+``ExceptionRecord`` and never raise for bad input. Python exceptions are kept
+for aborting (a bug, a full disk).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from typing import Any, Literal
+
+Severity = Literal["error", "warning", "info"]
+
+SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class ExceptionRecord:
+    """One discrepancy, located as precisely as the source allows.
+
+    ``code`` is stable and kebab-case (listed in ``schemas.codes.CODES``);
+    ``message`` is one plain English sentence a reviewer can read;
+    ``rule`` states the expected band or rule that was broken.
+    """
+
+    code: str
+    severity: Severity
+    message: str
+    file: str = ""
+    sheet: str = ""
+    cell: str = ""
+    value: str = ""
+    contract: str = ""
+    kpi_ref: str = ""
+    period: str = ""
+    rule: str = ""
+
+    @property
+    def location(self) -> str:
+        """``Sheet!A1`` as a reviewer would type it, or just the sheet."""
+        if self.sheet and self.cell:
+            return f"{self.sheet}!{self.cell}"
+        return self.sheet
+
+    def with_file(self, file: str) -> ExceptionRecord:
+        """Return a copy naming ``file`` (extractors work before names are known)."""
+        return replace(self, file=file)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the record as a plain dict (for tables and JSON)."""
+        return asdict(self)
+
+
+def sort_key(record: ExceptionRecord) -> tuple[int, str, str, str, str, str]:
+    """Order records as reports show them: severity, then KPI, period, place."""
+    return (
+        SEVERITY_ORDER.get(record.severity, 9),
+        record.contract,
+        _ref_key(record.kpi_ref),
+        record.period,
+        record.sheet,
+        record.code,
+    )
+
+
+def _ref_key(ref: str) -> str:
+    # ICT refs are numbers: "2" must sort before "10".
+    return ref.zfill(6) if ref.isdigit() else ref
