@@ -53,6 +53,7 @@ class SheetGrid:
     cells: dict[tuple[int, int], CellData] = field(default_factory=dict)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     hidden: bool = False
+    _by_row: dict[int, list[CellData]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def max_row(self) -> int:
@@ -67,11 +68,17 @@ class SheetGrid:
         return None if cell is None else cell.value
 
     def rows(self) -> dict[int, list[CellData]]:
-        """Group the non-empty cells by row, each row sorted by column."""
-        out: dict[int, list[CellData]] = {}
-        for (r, _), cell in sorted(self.cells.items()):
-            out.setdefault(r, []).append(cell)
-        return out
+        """Group the non-empty cells by row, each row sorted by column (built once)."""
+        if self._by_row is None:
+            out: dict[int, list[CellData]] = {}
+            for (r, _), cell in sorted(self.cells.items()):
+                out.setdefault(r, []).append(cell)
+            self._by_row = out
+        return self._by_row
+
+    def row(self, row: int) -> list[CellData]:
+        """Return the non-empty cells of one row, left to right."""
+        return self.rows().get(row, [])
 
     def merged_anchor(self, row: int, col: int) -> tuple[int, int]:
         """Return the top-left cell of the merged range holding (row, col)."""

@@ -11,6 +11,8 @@ from schemas.records import ExceptionRecord
 class Observation:
     """One reported figure: a KPI's value for one month, and where it sat.
 
+    ``colour_label`` is the supplier's colour-key label for the cell's fill
+    ("Target Met", "missed"...), when the sheet has a key and the fill is in it.
     ``actual`` is in the KPI's own unit (percentages in percentage points,
     90.65 never 0.9065) or None when ``marker`` (a code from
     ``schemas.markers``) stands instead; ``raw`` is the cell text as shown.
@@ -35,7 +37,7 @@ class Observation:
     criteria: str = ""
     note: str = ""
     fill: str | None = None
-    supplier_status: str | None = None
+    colour_label: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,174 @@
+"""Plain data the pipeline fills in and the report writers read.
+
+These classes hold no behaviour beyond small derived counts: the pipeline
+builds them, ``reports.html``, ``reports.csv_export`` and
+``reports.annotate`` turn them into files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schemas.records import ExceptionRecord
+
+#: Computed (and supplier-claimed) statuses of one KPI in one month.
+STATUSES: tuple[str, ...] = (
+    "exceeded",
+    "met",
+    "below_target",
+    "detriment",
+    "failure",
+    "not_met",
+    "not_assessed",
+)
+
+#: What happened to a submitted file.
+SUBMISSION_STATUSES: tuple[str, ...] = ("loaded", "loaded_with_exceptions", "rejected", "duplicate")
+
+#: File formats a submission may arrive in (detected from content, not the name).
+SOURCE_FORMATS: tuple[str, ...] = ("xlsx", "xlsm", "xls", "xlsb", "ods", "csv")
+
+SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
+
+
+@dataclass(frozen=True, slots=True)
+class MeasurementRow:
+    """One KPI's figure for one month, with the status kpiflow worked out.
+
+    ``actual`` is None when ``marker`` (e.g. "not_measurable", "no_data",
+    "not_applicable", "removed") stands in its place; ``raw`` is the cell
+    text as the supplier showed it; ``supplier_status`` is what the supplier
+    claimed (from a colour or a status column), None when they claimed nothing.
+    """
+
+    contract: str
+    kpi_ref: str
+    period: str
+    target: float | None
+    actual: float | None
+    marker: str | None
+    raw: str
+    status: str
+    supplier_status: str | None = None
+    sheet: str = ""
+    cell: str = ""
+    description: str = ""
+    unit: str = "percent"
+
+    def __post_init__(self) -> None:
+        # A misspelt status would silently render as "unknown": fail at construction.
+        if self.status not in STATUSES:
+            raise ValueError(f"unknown status {self.status!r}; expected one of {STATUSES}")
+        if self.supplier_status is not None and self.supplier_status not in STATUSES:
+            raise ValueError(
+                f"unknown supplier_status {self.supplier_status!r}; expected one of {STATUSES}"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionReport:
+    """Everything one report page says about one submitted file."""
+
+    file_name: str
+    sha256: str
+    received_at: str
+    status: str
+    reason: str = ""
+    source_format: str = "xlsx"
+    measurements: tuple[MeasurementRow, ...] = ()
+    exceptions: tuple[ExceptionRecord, ...] = ()
+    annotated_copy: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.status not in SUBMISSION_STATUSES:
+            raise ValueError(
+                f"unknown submission status {self.status!r}; expected one of {SUBMISSION_STATUSES}"
+            )
+
+    def counts(self) -> dict[str, int]:
+        """Return the number of exceptions per severity, every severity present."""
+        out = dict.fromkeys(SEVERITIES, 0)
+        for record in self.exceptions:
+            out[record.severity] = out.get(record.severity, 0) + 1
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class RunRow:
+    """One file's line in the run summary.
+
+    ``report_path`` is where its HTML report was written (absolute, or
+    relative to the summary page), None when no report was written.
+    ``infos`` is optional so callers that only track errors and warnings
+    can leave it out.
+    """
+
+    file_name: str
+    status: str
+    rows_loaded: int
+    errors: int
+    warnings: int
+    report_path: str | None = None
+    reason: str = ""
+    infos: int = 0
+
+    @classmethod
+    def from_submission(cls, report: SubmissionReport, report_path: str | None) -> RunRow:
+        """Build the summary line for ``report``, counting rows and exceptions from it."""
+        counts = report.counts()
+        loaded = report.status in ("loaded", "loaded_with_exceptions")
+        return cls(
+            file_name=report.file_name,
+            status=report.status,
+            rows_loaded=len(report.measurements) if loaded else 0,
+            errors=counts["error"],
+            warnings=counts["warning"],
+            report_path=report_path,
+            reason=report.reason,
+            infos=counts["info"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """One pipeline run over the inbox.
+
+    ``ignored`` counts files the caller skipped before processing (temporary
+    or lock files, unsupported names); they have no row, and ``ignored_names``
+    may list them. ``seen`` includes them, so
+    seen = loaded + rejected + duplicates + ignored.
+    """
+
+    started_at: str
+    finished_at: str
+    rows: tuple[RunRow, ...] = ()
+    ignored: int = 0
+    ignored_names: tuple[str, ...] = ()
+
+    @property
+    def loaded(self) -> int:
+        """Files whose figures were loaded, with or without exceptions."""
+        return sum(1 for r in self.rows if r.status in ("loaded", "loaded_with_exceptions"))
+
+    @property
+    def rejected(self) -> int:
+        """Files refused outright."""
+        return sum(1 for r in self.rows if r.status == "rejected")
+
+    @property
+    def duplicates(self) -> int:
+        """Files identical to one already received."""
+        return sum(1 for r in self.rows if r.status == "duplicate")
+
+    @property
+    def seen(self) -> int:
+        """Every file found, including the ignored ones."""
+        return len(self.rows) + self.ignored
+
+    def exceptions_by_severity(self) -> dict[str, int]:
+        """Return exception totals across all files, keyed by severity."""
+        return {
+            "error": sum(r.errors for r in self.rows),
+            "warning": sum(r.warnings for r in self.rows),
+            "info": sum(r.infos for r in self.rows),
+        }
