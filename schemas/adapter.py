@@ -1,0 +1,138 @@
+"""Map pandera's ``failure_cases`` to exception records, in one place.
+
+Every check in ``MeasurementSchema`` has an entry here: its stable code, its
+severity, the rule in words and a sentence built from the observation that
+failed, so the reviewer sees the file's sheet and cell, never a pandas index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import pandas as pd
+import pandera.pandas as pa
+
+from extractors.model import Observation
+from schemas.catalogue import Catalogue
+from schemas.measurement import SCORE_SCALE, MeasurementSchema, observation_frame
+from schemas.records import ExceptionRecord, Severity
+
+Sentence = Callable[[Observation], str]
+
+
+def _kpi(obs: Observation) -> str:
+    return f"{obs.contract} KPI {obs.kpi_ref} for {obs.period}"
+
+
+# check name (or column for built-in checks) -> (code, severity, rule, sentence)
+CHECKS: dict[str, tuple[str, Severity, str, Sentence]] = {
+    "known_kpi": (
+        "unknown-kpi",
+        "error",
+        "the ref is in the KPI catalogue",
+        lambda o: f"KPI ref '{o.kpi_ref}' is not in the {o.contract} catalogue.",
+    ),
+    "value_or_marker": (
+        "value-unreadable",
+        "error",
+        "a number or a recognised marker (e.g. 'Not Measurable', 'N/A', 'No Data')",
+        lambda o: f"The value '{o.raw}' for {_kpi(o)} is neither a number nor a recognised marker.",
+    ),
+    "percent_in_range": (
+        "value-out-of-range",
+        "error",
+        "a percentage between 0 and 100",
+        lambda o: f"The value {o.raw} for {_kpi(o)} is not a possible percentage.",
+    ),
+    "not_negative": (
+        "value-out-of-range",
+        "error",
+        "days and counts are 0 or more",
+        lambda o: f"The value {o.raw} for {_kpi(o)} is negative.",
+    ),
+    "count_is_whole": (
+        "value-out-of-range",
+        "error",
+        "a count is a whole number",
+        lambda o: f"The value {o.raw} for {_kpi(o)} is a count but not a whole number.",
+    ),
+    "score_in_scale": (
+        "value-out-of-range",
+        "error",
+        f"a score between {SCORE_SCALE[0]:g} and {SCORE_SCALE[1]:g}",
+        lambda o: f"The score {o.raw} for {_kpi(o)} is outside its scale.",
+    ),
+    "contract": (
+        "unknown-contract",
+        "error",
+        "contract is PSSP or ICT",
+        lambda o: f"The contract '{o.contract}' is neither PSSP nor ICT.",
+    ),
+    "period": (
+        "period-invalid",
+        "error",
+        "a month written YYYY-MM",
+        lambda o: f"The period '{o.period}' of KPI {o.kpi_ref} is not a month.",
+    ),
+    "kpi_ref": (
+        "unknown-kpi",
+        "error",
+        "a KPI ref of 1 to 24 characters",
+        lambda o: f"The KPI ref '{o.kpi_ref}' is not a usable reference.",
+    ),
+    "marker": (
+        "value-unreadable",
+        "error",
+        "a recognised marker",
+        lambda o: f"The marker '{o.raw}' for {_kpi(o)} is not recognised.",
+    ),
+}
+
+
+def validate_observations(
+    observations: Sequence[Observation], catalogue: Catalogue
+) -> list[ExceptionRecord]:
+    """Validate every observation in one lazy pandera pass; return the failures as records."""
+    if not observations:
+        return []
+    frame = observation_frame(observations, catalogue)
+    try:
+        MeasurementSchema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        return failure_cases_to_records(errors.failure_cases, observations)
+    return []
+
+
+def failure_cases_to_records(
+    failure_cases: pd.DataFrame, observations: Sequence[Observation]
+) -> list[ExceptionRecord]:
+    """Turn pandera failure cases into one record per (check, observation)."""
+    records: list[ExceptionRecord] = []
+    seen: set[tuple[str, int]] = set()
+    for case in failure_cases.itertuples(index=False):
+        check = str(case.check)
+        name = check if check in CHECKS else str(case.column)
+        index = case.index
+        if name not in CHECKS or index is None or pd.isna(index):
+            raise RuntimeError(f"pandera check {check!r} has no mapping in schemas.adapter")
+        position = int(index)
+        if (CHECKS[name][0], position) in seen:
+            continue
+        seen.add((CHECKS[name][0], position))
+        code, severity, rule, sentence = CHECKS[name]
+        obs = observations[position]
+        records.append(
+            ExceptionRecord(
+                code=code,
+                severity=severity,
+                message=sentence(obs),
+                sheet=obs.sheet,
+                cell=obs.cell,
+                value=obs.raw,
+                contract=obs.contract,
+                kpi_ref=obs.kpi_ref,
+                period=obs.period,
+                rule=rule,
+            )
+        )
+    return records

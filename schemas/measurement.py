@@ -1,0 +1,93 @@
+"""The pandera schema every extracted figure must pass before it is loaded.
+
+Type, vocabulary and range checks live here; the adapter in
+``schemas.adapter`` turns pandera's ``failure_cases`` into exception records.
+The frame is built from observations joined to the catalogue so unit-aware
+range checks can run in one lazy pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from extractors.model import Observation
+from schemas.catalogue import Catalogue
+from schemas.markers import MARKERS
+
+SCORE_SCALE = (0.0, 5.0)
+"""Satisfaction scores are out of 5 (ICT KPI 19 targets "> 3.5")."""
+
+
+class MeasurementSchema(pa.DataFrameModel):
+    """One row per (contract, KPI ref, period) figure read from a return."""
+
+    contract: Series[str] = pa.Field(isin=["PSSP", "ICT"])
+    kpi_ref: Series[str] = pa.Field(str_length={"min_value": 1, "max_value": 24})
+    period: Series[str] = pa.Field(str_matches=r"^\d{4}-(0[1-9]|1[0-2])$")
+    actual: Series[float] = pa.Field(nullable=True)
+    marker: Series[str] = pa.Field(nullable=True, isin=list(MARKERS))
+    raw: Series[str]
+    unit: Series[str] = pa.Field(nullable=True)
+    known: Series[bool]
+
+    @pa.dataframe_check
+    def known_kpi(cls, df: pd.DataFrame) -> Series[bool]:
+        """The ref is in the catalogue for its contract."""
+        return df["known"]
+
+    @pa.dataframe_check
+    def value_or_marker(cls, df: pd.DataFrame) -> Series[bool]:
+        """Each figure is a number or a recognised marker."""
+        return df["actual"].notna() | df["marker"].notna()
+
+    @pa.dataframe_check
+    def percent_in_range(cls, df: pd.DataFrame) -> Series[bool]:
+        """A percentage lies between 0 and 100."""
+        return (df["unit"] != "percent") | df["actual"].isna() | df["actual"].between(0, 100)
+
+    @pa.dataframe_check
+    def not_negative(cls, df: pd.DataFrame) -> Series[bool]:
+        """Days and counts are never negative."""
+        counted = df["unit"].isin(["days", "count"])
+        return ~counted | df["actual"].isna() | (df["actual"] >= 0)
+
+    @pa.dataframe_check
+    def count_is_whole(cls, df: pd.DataFrame) -> Series[bool]:
+        """A count is a whole number."""
+        counted = df["unit"] == "count"
+        return ~counted | df["actual"].isna() | (df["actual"] % 1 == 0)
+
+    @pa.dataframe_check
+    def score_in_scale(cls, df: pd.DataFrame) -> Series[bool]:
+        """A score lies on its scale."""
+        low, high = SCORE_SCALE
+        return (df["unit"] != "score") | df["actual"].isna() | df["actual"].between(low, high)
+
+    class Config:
+        coerce = True
+
+
+def observation_frame(observations: Sequence[Observation], catalogue: Catalogue) -> pd.DataFrame:
+    """Build the frame the schema checks; the index is the observation's position."""
+    units: list[str | None] = []
+    known: list[bool] = []
+    for obs in observations:
+        kpi = catalogue.get(obs.contract, obs.kpi_ref)
+        units.append(kpi.unit if kpi else None)
+        known.append(kpi is not None)
+    return pd.DataFrame(
+        {
+            "contract": [o.contract for o in observations],
+            "kpi_ref": [o.kpi_ref for o in observations],
+            "period": [o.period for o in observations],
+            "actual": pd.Series([o.actual for o in observations], dtype="float64"),
+            "marker": pd.Series([o.marker for o in observations], dtype="object"),
+            "raw": [o.raw for o in observations],
+            "unit": pd.Series(units, dtype="object"),
+            "known": pd.Series(known, dtype="bool"),
+        }
+    )

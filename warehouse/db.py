@@ -1,0 +1,99 @@
+"""Open the SQLite warehouse and keep its tables and view in shape.
+
+The table layout is the warehouse contract documented in the README; other
+tools query it, so columns are only ever added, never renamed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlite_utils
+
+ACCEPTED = ("loaded", "loaded_with_exceptions")
+
+_TABLES: dict[str, tuple[dict[str, type], dict[str, object]]] = {
+    "submissions": (
+        {
+            "id": int, "file_name": str, "sha256": str, "received_at": str,
+            "processed_at": str, "status": str, "reason": str, "format": str,
+            "rows_extracted": int, "rows_loaded": int, "errors": int, "warnings": int,
+            "report_path": str,
+        },
+        {"pk": "id"},
+    ),
+    "kpis": (
+        {
+            "contract": str, "ref": str, "service_area": str, "description": str,
+            "frequency": str, "unit": str, "direction": str, "target": str,
+            "detriment": str, "failure": str,
+        },
+        {"pk": ("contract", "ref")},
+    ),
+    "measurements": (
+        {
+            "id": int, "submission_id": int, "contract": str, "kpi_ref": str, "period": str,
+            "target": float, "actual": float, "marker": str, "raw": str, "status": str,
+            "supplier_status": str, "sheet": str, "cell": str, "target_cell": str,
+        },
+        {"pk": "id", "foreign_keys": [("submission_id", "submissions", "id")]},
+    ),
+    "exceptions": (
+        {
+            "id": int, "submission_id": int, "severity": str, "code": str, "contract": str,
+            "kpi_ref": str, "period": str, "sheet": str, "cell": str, "value": str,
+            "rule": str, "message": str,
+        },
+        {"pk": "id", "foreign_keys": [("submission_id", "submissions", "id")]},
+    ),
+}  # fmt: skip
+
+_CURRENT_VIEW = f"""
+SELECT contract, kpi_ref, period, target, actual, marker, raw, status, supplier_status,
+       sheet, cell, submission_id, file_name, received_at
+FROM (
+    SELECT m.*, s.file_name, s.received_at,
+           ROW_NUMBER() OVER (
+               PARTITION BY m.contract, m.kpi_ref, m.period
+               ORDER BY s.received_at DESC, s.id DESC
+           ) AS recency
+    FROM measurements m JOIN submissions s ON s.id = m.submission_id
+    WHERE s.status IN {ACCEPTED!r}
+)
+WHERE recency = 1
+"""
+
+
+def open_warehouse(path: Path) -> sqlite_utils.Database:
+    """Open (creating if needed) the warehouse with WAL and a busy timeout."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(path)
+    # WAL lets a reviewer's SQL client read while a run writes; the busy
+    # timeout makes a second writer wait instead of failing at once.
+    db.execute("PRAGMA busy_timeout = 30000")
+    if db.journal_mode != "wal":
+        db.enable_wal()
+    ensure_schema(db)
+    return db
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create the tables, indexes and the ``current_measurements`` view if missing."""
+    with db.atomic():
+        for name, (columns, options) in _TABLES.items():
+            table = db.table(name)
+            if not table.exists():
+                table.create(columns, **options)  # type: ignore[arg-type]
+        # A file is loaded once: the same bytes (sha256) may be recorded
+        # again only as a duplicate or a rejection.
+        db.execute(
+            "CREATE UNIQUE INDEX IF NOT EXISTS submissions_sha256_accepted "
+            f"ON submissions(sha256) WHERE status IN {ACCEPTED!r}"
+        )
+        db.execute(
+            "CREATE INDEX IF NOT EXISTS measurements_key "
+            "ON measurements(contract, kpi_ref, period)"
+        )
+        db.execute("CREATE INDEX IF NOT EXISTS exceptions_submission ON exceptions(submission_id)")
+        if "current_measurements" not in db.view_names():
+            db.create_view("current_measurements", _CURRENT_VIEW)

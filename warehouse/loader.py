@@ -1,0 +1,124 @@
+"""Write one submission to the warehouse: all of it, or none of it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import sqlite_utils
+
+from schemas.catalogue import Catalogue
+from schemas.records import ExceptionRecord
+from warehouse.db import ACCEPTED
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionRow:
+    """What the ``submissions`` table records about one file."""
+
+    file_name: str
+    sha256: str
+    received_at: str
+    processed_at: str
+    status: str
+    reason: str = ""
+    format: str = ""
+    rows_extracted: int = 0
+    report_path: str = ""
+
+
+def load_submission(
+    db: sqlite_utils.Database,
+    submission: SubmissionRow,
+    measurements: Sequence[dict[str, Any]],
+    exceptions: Iterable[ExceptionRecord],
+) -> int:
+    """Insert the submission, its clean measurements and its exceptions in one transaction.
+
+    Returns the new submission id. If anything fails the transaction rolls
+    back and the warehouse holds nothing of this file.
+    """
+    records = list(exceptions)
+    with db.atomic():
+        row = {
+            **asdict(submission),
+            "rows_loaded": len(measurements),
+            "errors": sum(r.severity == "error" for r in records),
+            "warnings": sum(r.severity == "warning" for r in records),
+        }
+        submission_id = db.table("submissions").insert(row).last_pk
+        assert isinstance(submission_id, int)
+        db.table("measurements").insert_all(
+            {**m, "submission_id": submission_id} for m in measurements
+        )
+        db.table("exceptions").insert_all(
+
+                {
+                    "submission_id": submission_id,
+                    "severity": r.severity,
+                    "code": r.code,
+                    "contract": r.contract,
+                    "kpi_ref": r.kpi_ref,
+                    "period": r.period,
+                    "sheet": r.sheet,
+                    "cell": r.cell,
+                    "value": r.value,
+                    "rule": r.rule,
+                    "message": r.message,
+                }
+                for r in records
+
+        )
+    return submission_id
+
+
+def accepted_submission(db: sqlite_utils.Database, sha256: str) -> dict[str, Any] | None:
+    """Return the accepted submission with these bytes, if one was loaded before."""
+    rows = db.query(
+        f"SELECT * FROM submissions WHERE sha256 = ? AND status IN {ACCEPTED!r} LIMIT 1",
+        [sha256],
+    )
+    return next(iter(rows), None)
+
+
+def current_values(
+    db: sqlite_utils.Database, keys: Iterable[tuple[str, str, str]]
+) -> dict[tuple[str, str, str], dict[str, Any]]:
+    """Return the current accepted figure for each (contract, kpi_ref, period) asked for."""
+    wanted = set(keys)
+    if not wanted:
+        return {}
+    periods = sorted({period for _, _, period in wanted})
+    marks = ", ".join("?" for _ in periods)
+    out: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for row in db.query(
+        f"SELECT * FROM current_measurements WHERE period IN ({marks})", periods
+    ):
+        key = (row["contract"], row["kpi_ref"], row["period"])
+        if key in wanted:
+            out[key] = row
+    return out
+
+
+def sync_catalogue(db: sqlite_utils.Database, catalogue: Catalogue) -> None:
+    """Make the ``kpis`` table match the catalogue file."""
+    with db.atomic():
+        db.table("kpis").upsert_all(
+            (
+                {
+                    "contract": k.contract,
+                    "ref": k.ref,
+                    "service_area": k.service_area,
+                    "description": k.description,
+                    "frequency": k.frequency,
+                    "unit": k.unit,
+                    "direction": k.direction,
+                    "target": k.target,
+                    "detriment": k.detriment,
+                    "failure": k.failure,
+                }
+                for k in catalogue.kpis.values()
+            ),
+            pk=("contract", "ref"),
+        )
