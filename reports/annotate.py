@@ -19,13 +19,12 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles.borders import Border, Side
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from openpyxl.utils.exceptions import CellCoordinatesException
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
+from reports.model import ANNOTATABLE_FORMATS
 from schemas.records import ExceptionRecord, sort_key
-
-#: Formats openpyxl can open and save without losing the supplier's content.
-ANNOTATABLE_FORMATS: frozenset[str] = frozenset({"xlsx", "xlsm"})
 
 AUTHOR = "kpiflow"
 ERROR_COLOUR = "FFC00000"
@@ -76,7 +75,9 @@ def annotate_workbook(
 
     # Never data_only: saving would replace every formula with its cached value.
     # keep_vba only for xlsm: on an xlsx it would save a macro-enabled package.
-    wb = load_workbook(source, keep_vba=fmt == "xlsm")
+    # A file object, so the stored name's extension (if any) does not matter.
+    with source.open("rb") as handle:
+        wb = load_workbook(handle, keep_vba=fmt == "xlsm")
     targets: dict[tuple[str, int, int], _Target] = {}
     sheets: dict[str, _Sheet | None] = {}
     for record in records:
@@ -127,10 +128,12 @@ class _Sheet:
 
     def locate(self, coordinate: str) -> _Target | None:
         """Return the cell to mark for ``coordinate``, or None if the sheet lacks it."""
+        # A range ("B3:D3") is marked on its first cell.
+        first = coordinate.replace("$", "").upper().split(":")[0].strip()
         try:
-            letters, row = coordinate_from_string(coordinate.replace("$", "").upper())
+            letters, row = coordinate_from_string(first)
             col = column_index_from_string(letters)
-        except ValueError:
+        except (CellCoordinatesException, ValueError):
             return None
         # Outside the used range the cell does not exist in the supplier's
         # sheet; touching it would grow the sheet.

@@ -28,6 +28,9 @@ SUBMISSION_STATUSES: tuple[str, ...] = ("loaded", "loaded_with_exceptions", "rej
 #: File formats a submission may arrive in (detected from content, not the name).
 SOURCE_FORMATS: tuple[str, ...] = ("xlsx", "xlsm", "xls", "xlsb", "ods", "csv")
 
+#: Formats openpyxl can open and save without losing the supplier's content.
+ANNOTATABLE_FORMATS: frozenset[str] = frozenset({"xlsx", "xlsm"})
+
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 
 

@@ -42,7 +42,12 @@ _UNIT_RULES = {
     "days": "thresholds of a days KPI are plain numbers",
     "score": "thresholds of a score KPI are plain numbers",
 }
-_KPI_UNIT_WORDS = {"percent": "a percentage", "days": "days", "count": "a count", "score": "a score"}
+_KPI_UNIT_WORDS = {
+    "percent": "a percentage",
+    "days": "days",
+    "count": "a count",
+    "score": "a score",
+}
 
 
 @dataclass(frozen=True)
@@ -126,13 +131,11 @@ def bands_for(
         raise ValueError(f"direction must be one of {DIRECTIONS}, not {direction!r}")
 
     records: list[ExceptionRecord] = []
-    levels: dict[str, Threshold | None] = {}
-    for name, text in (("target", target_text), ("detriment", detriment_text),
-                       ("failure", failure_text)):
-        levels[name] = _read_level(name, text, unit, direction, records)
-
-    target, detriment, failure = levels["target"], levels["detriment"], levels["failure"]
-    if target is None and (detriment is not None or failure is not None) and not _has_error(records):
+    target = _read_level("target", target_text, unit, direction, records)
+    detriment = _read_level("detriment", detriment_text, unit, direction, records)
+    failure = _read_level("failure", failure_text, unit, direction, records)
+    has_lower_level = detriment is not None or failure is not None
+    if target is None and has_lower_level and not _has_error(records):
         records.append(
             ExceptionRecord(
                 code="threshold-target-missing",
@@ -230,9 +233,11 @@ def _out_of_order(
 ) -> str:
     """Name the first pair of levels that are the wrong way round, or return ''."""
     sign = 1.0 if direction == "higher" else -1.0
-    pairs = (("target and detriment", target, detriment),
-             ("target and failure", target, failure),
-             ("detriment and failure", detriment, failure))
+    pairs = (
+        ("target and detriment", target, detriment),
+        ("target and failure", target, failure),
+        ("detriment and failure", detriment, failure),
+    )
     for label, better, worse in pairs:
         if better is None or worse is None:
             continue

@@ -1,0 +1,206 @@
+"""Turn a preflighted file into a reader-neutral ``Workbook``.
+
+- ``xlsx``/``xlsm``: openpyxl in normal mode (fills and merged ranges are
+  needed); macros are never run (openpyxl cannot run them) nor kept.
+- ``xls``/``xlsb``/``ods``: python-calamine, values only.
+- ``csv``: the standard library, every value a string.
+
+``read_workbook`` is the one boundary: whatever a reader raises on a malformed
+package becomes ``UnreadableFile("unreadable-workbook", ...)``. It must run in
+the sandbox (``extractors.sandbox``): calamine can abort the interpreter.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any
+
+from extractors.errors import UnreadableFile
+from extractors.grid import CellData, SheetGrid, Workbook
+
+_CALAMINE_FORMATS = frozenset({"xls", "xlsb", "ods"})
+_OPENPYXL_FORMATS = frozenset({"xlsx", "xlsm"})
+_PLAIN_REASON = {
+    "xlsx": "This Excel workbook could not be read because its contents are damaged or unusual",
+    "xlsm": "This macro-enabled Excel workbook could not be read because its contents are "
+    "damaged or unusual",
+    "xlsb": "This binary Excel workbook (.xlsb) could not be read because its contents are "
+    "damaged or unusual",
+    "xls": "This old-style Excel workbook (.xls) could not be read because its contents are "
+    "damaged or unusual",
+    "ods": "This OpenDocument spreadsheet could not be read because its contents are damaged "
+    "or unusual",
+    "csv": "This CSV file could not be read because its text is damaged or unusual",
+}
+
+
+def read_workbook(path: str | Path, fmt: str) -> Workbook:
+    """Read ``path`` (whose real format ``fmt`` came from preflight) into a ``Workbook``.
+
+    Raises ``UnreadableFile`` only: ``unreadable-workbook`` for anything a
+    reader chokes on, ``password-protected`` when the reader finds a password,
+    ``too-large`` on MemoryError.
+    """
+    p = Path(path)
+    try:
+        if fmt in _OPENPYXL_FORMATS:
+            return _read_openpyxl(p, fmt)
+        if fmt in _CALAMINE_FORMATS:
+            return _read_calamine(p, fmt)
+        if fmt == "csv":
+            return _read_csv(p)
+    except UnreadableFile:
+        raise
+    except MemoryError as exc:
+        raise UnreadableFile(
+            "too-large",
+            "The workbook needs more memory to read than this pipeline allows; remove "
+            "unneeded sheets or data and send it again.",
+        ) from exc
+    except Exception as exc:
+        if type(exc).__name__ == "PasswordError":  # python_calamine.PasswordError
+            from extractors.preflight import PROTECTED_REASON
+
+            raise UnreadableFile("password-protected", PROTECTED_REASON) from exc
+        detail = " ".join(str(exc).split())[:160]
+        detail = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+        raise UnreadableFile(
+            "unreadable-workbook",
+            f"{_PLAIN_REASON.get(fmt, 'This file could not be read')}: {detail}",
+        ) from exc
+    raise UnreadableFile(
+        "not-a-workbook", f"Files of type '{fmt}' cannot be read as a workbook."
+    )
+
+
+# --- openpyxl (xlsx, xlsm) ----------------------------------------------------
+
+
+def fill_key(fill: Any) -> str | None:
+    """Normalise an openpyxl fill to ``rgb:FFRRGGBB``, ``theme:N:TINT`` or ``indexed:N``.
+
+    Only solid pattern fills count; no fill, other patterns, gradients and
+    the default ``rgb:00000000`` give None.
+    """
+    if fill is None or getattr(fill, "fill_type", None) != "solid":
+        return None
+    color = getattr(fill, "fgColor", None)
+    kind = getattr(color, "type", None)
+    if kind == "rgb":
+        rgb = color.rgb
+        if not isinstance(rgb, str):
+            return None
+        key = f"rgb:{rgb.upper()}"
+        return None if key == "rgb:00000000" else key
+    if kind == "theme":
+        tint = round(float(color.tint or 0.0), 2) + 0.0  # + 0.0 turns -0.0 into 0.0
+        return f"theme:{color.theme}:{tint:.2f}"
+    if kind == "indexed":
+        return f"indexed:{color.indexed}"
+    return None
+
+
+def _read_openpyxl(path: Path, fmt: str) -> Workbook:
+    from openpyxl import load_workbook
+
+    # A file object, not the path: openpyxl refuses names it does not know
+    # (a .xls that is really .xlsx) and the content is already checked.
+    with path.open("rb") as fh:
+        wb = load_workbook(fh, data_only=True, keep_vba=False, keep_links=False)
+        try:
+            sheets = [_openpyxl_sheet(ws) for ws in wb.worksheets]  # chartsheets excluded
+        finally:
+            wb.close()
+    return Workbook(format=fmt, sheets=sheets, styles_available=True)
+
+
+def _openpyxl_sheet(ws: Any) -> SheetGrid:
+    grid = SheetGrid(name=ws.title, hidden=ws.sheet_state != "visible")
+    # One pass over the cells the file really holds. ``ws.iter_rows()`` would
+    # walk (and, in normal mode, create) every position of the bounding box:
+    # a cell at XFD1048576 would mean 17 billion of them.
+    stored = getattr(ws, "_cells", None)
+    cells = stored.values() if isinstance(stored, dict) else (c for r in ws.iter_rows() for c in r)
+    out = grid.cells
+    for cell in cells:
+        value = cell.value
+        if value is None or value == "":
+            continue
+        row, col = cell.row, cell.column
+        out[(row, col)] = CellData(
+            row, col, value, cell.number_format or "General", fill_key(cell.fill)
+        )
+    if len(out) > 1:
+        grid.cells = dict(sorted(out.items()))
+    grid.merged = [
+        (r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges
+    ]
+    return grid
+
+
+# --- python-calamine (xls, xlsb, ods) -----------------------------------------
+
+
+def _read_calamine(path: Path, fmt: str) -> Workbook:
+    import python_calamine as pc
+
+    wb = pc.CalamineWorkbook.from_path(str(path))
+    try:
+        sheets: list[SheetGrid] = []
+        for index, meta in enumerate(wb.sheets_metadata):
+            if meta.typ == pc.SheetTypeEnum.ChartSheet:
+                continue
+            sheet = wb.get_sheet_by_index(index)
+            sheets.append(_calamine_sheet(sheet, meta.visible != pc.SheetVisibleEnum.Visible))
+    finally:
+        wb.close()
+    return Workbook(format=fmt, sheets=sheets, styles_available=False)
+
+
+def _calamine_sheet(sheet: Any, hidden: bool) -> SheetGrid:
+    grid = SheetGrid(name=sheet.name, hidden=hidden)
+    start = sheet.start
+    if start is not None:
+        row0, col0 = start
+        for r, values in enumerate(sheet.to_python(skip_empty_area=True), start=row0 + 1):
+            for c, value in enumerate(values, start=col0 + 1):
+                if value is None or value == "":
+                    continue
+                if type(value) is dt.date:
+                    value = dt.datetime(value.year, value.month, value.day)
+                grid.cells[(r, c)] = CellData(r, c, value)
+    ranges = sheet.merged_cell_ranges or []
+    grid.merged = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in ranges]
+    return grid
+
+
+# --- CSV -------------------------------------------------------------------------
+
+
+def decode_text(data: bytes) -> str:
+    """Decode CSV bytes: UTF-16 with a BOM, else UTF-8 (BOM optional), else cp1252."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _read_csv(path: Path) -> Workbook:
+    text = decode_text(path.read_bytes())
+    sample = text[: 64 * 1024]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    grid = SheetGrid(name=path.stem)
+    for r, row in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1):
+        for c, value in enumerate(row, start=1):
+            if value != "":
+                grid.cells[(r, c)] = CellData(r, c, value)
+    return Workbook(format="csv", sheets=[grid], styles_available=False)

@@ -1,0 +1,275 @@
+"""The ``kpiflow`` command line.
+
+Heavy modules (pandas, pandera, openpyxl, Prefect) are imported inside the
+commands that need them, so ``kpiflow --help`` is instant and
+``kpiflow validate`` never imports Prefect.
+
+Exit status: 0 when every file was loaded (warnings allowed); 1 when a file
+was rejected or has errors; 2 for a usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+EXIT_OK, EXIT_ATTENTION, EXIT_USAGE = 0, 1, 2
+
+EPILOG = """\
+exit status:
+  0  every file was loaded (with or without warnings)
+  1  a file was rejected or has errors: read its report
+  2  usage or configuration error
+
+environment:
+  KPIFLOW_INBOX, KPIFLOW_DB, KPIFLOW_REPORTS, KPIFLOW_CATALOGUE,
+  KPIFLOW_STABLE_SECONDS, KPIFLOW_READER_TIMEOUT, KPIFLOW_READER_MEMORY_MB
+  (flags win over the environment, the environment over the defaults)
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kpiflow",
+        description="Load suppliers' monthly KPI returns into a SQLite warehouse, with "
+        "exception reports a reviewer can read.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run",
+        help="process every ready file in the inbox (one Prefect flow run)",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _paths(run)
+    run.add_argument(
+        "--stable-seconds",
+        type=float,
+        help="leave files changed in the last N seconds for the next run (default 5)",
+    )
+    run.add_argument("--verbose", action="store_true", help="show Prefect's log lines")
+
+    validate = commands.add_parser(
+        "validate",
+        help="check one file and print what a run would report; writes nothing",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    validate.add_argument("file", type=Path)
+
+    samples = commands.add_parser("samples", help="write the bundled sample returns")
+    samples.add_argument("directory", type=Path, nargs="?", default=Path("inbox"))
+
+    status = commands.add_parser("status", help="show the latest submissions")
+    status.add_argument("--db", type=Path)
+    status.add_argument("--limit", type=int, default=20)
+
+    history = commands.add_parser("history", help="show one KPI's figures month by month")
+    history.add_argument("kpi_ref")
+    history.add_argument("--contract", choices=("PSSP", "ICT"))
+    history.add_argument("--db", type=Path)
+
+    commands.add_parser("init", help="prepare Prefect's local home (run once at set-up)")
+    return parser
+
+
+def _paths(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--inbox", type=Path, help="drop folder (default inbox/)")
+    parser.add_argument("--db", type=Path, help="warehouse file (default warehouse/kpi.db)")
+    parser.add_argument("--reports", type=Path, help="reports folder (default warehouse/reports/)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return _run(args)
+        if args.command == "validate":
+            return _validate(args.file)
+        if args.command == "samples":
+            return _samples(args.directory)
+        if args.command == "status":
+            return _status(args.db, args.limit)
+        if args.command == "history":
+            return _history(args.kpi_ref, args.contract, args.db)
+        if args.command == "init":
+            return _init()
+    except (OSError, ValueError) as problem:
+        print(f"kpiflow: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_USAGE
+
+
+def prepare_prefect(verbose: bool = False) -> None:
+    """Point Prefect at a home inside the project and keep it quiet and offline.
+
+    Must run before ``prefect`` is imported. Values already set in the
+    environment are kept.
+    """
+    from flows.settings import PROJECT_ROOT
+
+    root = PROJECT_ROOT if (PROJECT_ROOT / "pyproject.toml").exists() else Path.cwd()
+    defaults = {
+        "PREFECT_HOME": str(root / ".prefect"),
+        # The temporary server needs longer than the default 20 s on 2 cores.
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+        "PREFECT_LOGGING_EXTRA_LOGGERS": "kpiflow",
+        "PREFECT_LOGGING_LEVEL": "INFO" if verbose else "WARNING",
+    }
+    for name, value in defaults.items():
+        os.environ.setdefault(name, value)
+
+
+def _run(args: argparse.Namespace) -> int:
+    prepare_prefect(args.verbose)
+    if args.stable_seconds is not None:
+        os.environ["KPIFLOW_STABLE_SECONDS"] = str(args.stable_seconds)
+    from flows.monthly import run_inbox
+    from flows.settings import Settings
+
+    settings = Settings.build(inbox=args.inbox, db=args.db, reports=args.reports)
+    if not settings.inbox.is_dir():
+        print(f"kpiflow: the inbox {settings.inbox} does not exist", file=sys.stderr)
+        return EXIT_USAGE
+    result = run_inbox(
+        inbox=str(settings.inbox), db=str(settings.db), reports=str(settings.reports)
+    )
+    _print_run(result, settings)
+    return EXIT_ATTENTION if result.needs_attention() else EXIT_OK
+
+
+def _print_run(result: object, settings: object) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from flows.settings import Settings
+    from flows.summary import RunResult, summary_table
+
+    assert isinstance(result, RunResult) and isinstance(settings, Settings)
+    table = Table(title="kpiflow run")
+    for column in ("file", "status", "rows", "errors", "warnings", "report"):
+        table.add_column(column, overflow="fold")
+    for row in summary_table(result):
+        table.add_row(*(str(row[c]) for c in ("file", "status", "rows", "errors", "warnings",
+                                               "report")))  # fmt: skip
+    console = Console(soft_wrap=False)
+    console.print(table)
+    if not result.outcomes:
+        console.print("No files were ready in the inbox.")
+    if result.waiting:
+        console.print(f"Left for the next run (still being written): {', '.join(result.waiting)}")
+    console.print(f"Warehouse: {settings.db}")
+    console.print(f"Reports:   {settings.reports}")
+
+
+def _validate(path: Path) -> int:
+    from flows.process import check_file
+    from flows.settings import Settings
+    from schemas.catalogue import load_catalogue
+
+    if not path.is_file():
+        print(f"kpiflow: no such file: {path}", file=sys.stderr)
+        return EXIT_USAGE
+    settings = Settings.build()
+    checked = check_file(path, load_catalogue(settings.catalogue), settings)
+    counts = {s: sum(r.severity == s for r in checked.records) for s in ("error", "warning", "info")}
+    if checked.rejected:
+        print(f"{path.name}: rejected: {checked.rejection}")
+        return EXIT_ATTENTION
+    rows = len(checked.extraction.observations) if checked.extraction else 0
+    print(
+        f"{path.name}: {rows} figures read from {len(checked.extraction.tables) if checked.extraction else 0} "
+        f"tables; {counts['error']} errors, {counts['warning']} warnings, {counts['info']} info"
+    )
+    for record in checked.records:
+        where = record.location or "-"
+        value = f" [{record.value}]" if record.value else ""
+        print(f"{record.severity:<7} {record.code:<28} {where}{value}: {record.message}")
+    return EXIT_ATTENTION if counts["error"] else EXIT_OK
+
+
+def _samples(directory: Path) -> int:
+    from samples.generate import write_samples
+
+    for path in write_samples(directory):
+        print(path)
+    return EXIT_OK
+
+
+def _status(db_path: Path | None, limit: int) -> int:
+    from flows.settings import Settings
+    from warehouse.db import open_warehouse
+
+    settings = Settings.build(db=db_path)
+    db = open_warehouse(settings.db)
+    rows = db.query(
+        "SELECT id, file_name, status, rows_loaded, errors, warnings, processed_at "
+        "FROM submissions ORDER BY id DESC LIMIT ?",
+        [limit],
+    )
+    print(f"{'id':>4}  {'processed':<20} {'status':<23} {'rows':>5} {'err':>4} {'warn':>4}  file")
+    for r in rows:
+        print(
+            f"{r['id']:>4}  {r['processed_at']:<20} {r['status']:<23} {r['rows_loaded']:>5} "
+            f"{r['errors']:>4} {r['warnings']:>4}  {r['file_name']}"
+        )
+    return EXIT_OK
+
+
+def _history(kpi_ref: str, contract: str | None, db_path: Path | None) -> int:
+    from flows.settings import Settings
+    from warehouse.db import open_warehouse
+
+    settings = Settings.build(db=db_path)
+    db = open_warehouse(settings.db)
+    sql = (
+        "SELECT m.contract, m.period, m.actual, m.marker, m.raw, m.target, m.status, "
+        "s.id AS submission, s.file_name, m.sheet, m.cell "
+        "FROM measurements m JOIN submissions s ON s.id = m.submission_id "
+        "WHERE m.kpi_ref = ? AND (? IS NULL OR m.contract = ?) "
+        "ORDER BY m.contract, m.period, s.received_at, s.id"
+    )
+    rows = list(db.query(sql, [kpi_ref, contract, contract]))
+    if not rows:
+        print(f"No figures for KPI {kpi_ref} in {settings.db}.")
+        return EXIT_OK
+    previous: dict[tuple[str, str], str] = {}
+    for r in rows:
+        key = (r["contract"], r["period"])
+        note = f"  (restated; was {previous[key]})" if key in previous else ""
+        previous[key] = r["raw"]
+        print(
+            f"{r['contract']:<5} {r['period']}  {r['raw']:<40.40} target {r['target']!s:<8} "
+            f"{r['status']:<13} #{r['submission']} {r['file_name']} {r['sheet']}!{r['cell']}{note}"
+        )
+    return EXIT_OK
+
+
+def _init() -> int:
+    prepare_prefect()
+    # Creating the schema once here avoids racing migrations when several
+    # first runs start together on an empty Prefect home.
+    from prefect.server.database import provide_database_interface
+
+    import asyncio
+
+    async def migrate() -> None:
+        db = provide_database_interface()
+        await db.create_db()
+
+    asyncio.run(migrate())
+    print(f"Prefect home ready: {os.environ['PREFECT_HOME']}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

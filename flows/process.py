@@ -1,0 +1,291 @@
+"""Process one claimed file end to end, as plain functions the flow orchestrates.
+
+No Prefect here: ``kpiflow validate`` and the tests call these directly, and
+``flows.monthly`` wraps them in tasks.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from extractors import UnreadableFile, extract_file
+from extractors.model import Extraction
+from flows.inbox import safe_stem, settle, sha256_of
+from flows.settings import Settings
+from reports import (
+    ANNOTATABLE_FORMATS,
+    MeasurementRow,
+    SubmissionReport,
+    annotate_workbook,
+    write_exceptions_csv,
+    write_submission_html,
+)
+from schemas.adapter import validate_observations
+from schemas.catalogue import Catalogue
+from schemas.records import ExceptionRecord, sort_key
+from schemas.rules import Assessment, assess_extraction, check_restatements
+from warehouse.loader import SubmissionRow, accepted_submission, current_values, load_submission
+
+log = logging.getLogger("kpiflow")
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """What the checks made of one file, before anything is written."""
+
+    format: str
+    extraction: Extraction | None
+    assessment: Assessment
+    records: tuple[ExceptionRecord, ...]
+    rejection: str = ""
+    rejection_code: str = ""
+
+    @property
+    def rejected(self) -> bool:
+        return bool(self.rejection)
+
+    def rows(self, catalogue: Catalogue) -> list[MeasurementRow]:
+        """Every figure read, with its computed and claimed status (for reports)."""
+        return _rows(self.assessment, catalogue)
+
+    def clean(self, rows: list[MeasurementRow]) -> list[MeasurementRow]:
+        """The figures that may be loaded: no error against their KPI and month."""
+        if self.rejected:
+            return []
+        bad = {(r.contract, r.kpi_ref, r.period) for r in self.records if r.severity == "error"}
+        return [row for row in rows if _key(row) not in bad]
+
+
+@dataclass(slots=True)
+class FileOutcome:
+    """How one file ended: recorded status, counts, where its outputs went."""
+
+    file_name: str
+    status: str
+    reason: str = ""
+    rows_extracted: int = 0
+    rows_loaded: int = 0
+    errors: int = 0
+    warnings: int = 0
+    infos: int = 0
+    submission_id: int | None = None
+    report_path: str | None = None
+    destination: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def _key(row: MeasurementRow) -> tuple[str, str, str]:
+    return (row.contract, row.kpi_ref, row.period)
+
+
+def _rows(assessment: Assessment, catalogue: Catalogue) -> list[MeasurementRow]:
+    rows = []
+    for item in assessment.assessed:
+        obs = item.observation
+        kpi = catalogue.get(obs.contract, obs.kpi_ref)
+        rows.append(
+            MeasurementRow(
+                contract=obs.contract,
+                kpi_ref=obs.kpi_ref,
+                period=obs.period,
+                target=obs.target,
+                actual=obs.actual,
+                marker=obs.marker,
+                raw=obs.raw,
+                status=item.status,
+                supplier_status=item.supplier_status,
+                sheet=obs.sheet,
+                cell=obs.cell,
+                description=kpi.description if kpi else obs.description,
+                unit=kpi.unit if kpi else "percent",
+            )
+        )
+    return rows
+
+
+def check_file(
+    path: Path,
+    catalogue: Catalogue,
+    settings: Settings,
+    *,
+    file_name: str | None = None,
+    db: sqlite_utils.Database | None = None,
+) -> Checked:
+    """Extract, validate and assess one file; never raises for bad content.
+
+    With ``db`` given, figures already loaded from earlier files are compared
+    for restatements.
+    """
+    name = file_name or path.name
+    try:
+        extraction = extract_file(
+            path,
+            file_name=name,
+            timeout_s=settings.reader_timeout,
+            memory_bytes=settings.reader_memory_mb * 1024 * 1024,
+        )
+    except UnreadableFile as refused:
+        record = ExceptionRecord(refused.code, "error", refused.reason, file=name)
+        return Checked("", None, Assessment(), (record,), refused.reason, refused.code)
+    records: list[ExceptionRecord] = list(extraction.problems)
+    if not extraction.tables:
+        reason = next((r.message for r in records if r.code == "no-kpi-table"), "no KPI table")
+        return Checked(
+            extraction.format, extraction, Assessment(), _named(records, name), reason, "no-kpi-table"
+        )
+    records.extend(validate_observations(extraction.observations, catalogue))
+    assessment = assess_extraction(extraction, catalogue)
+    records.extend(assessment.records)
+    if db is not None:
+        previous = current_values(db, [a.key for a in assessment.assessed])
+        records.extend(check_restatements(assessment.assessed, previous, name))
+    return Checked(extraction.format, extraction, assessment, _named(records, name))
+
+
+def _named(records: list[ExceptionRecord], name: str) -> tuple[ExceptionRecord, ...]:
+    return tuple(sorted((r.with_file(name) for r in records), key=sort_key))
+
+
+def process_claimed(
+    path: Path,
+    original_name: str,
+    catalogue: Catalogue,
+    settings: Settings,
+    db: sqlite_utils.Database,
+    *,
+    recovering: bool = False,
+) -> FileOutcome:
+    """Take one claimed file to its end: warehouse rows, reports, and its final folder."""
+    sha256 = sha256_of(path)
+    received_at = datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(timespec="seconds")
+    earlier = accepted_submission(db, sha256)
+    if earlier is not None and recovering:
+        # A previous run loaded this file and stopped before moving it: finish the move.
+        destination = settle(path, settings.processed, sha256)
+        return FileOutcome(
+            original_name, earlier["status"], "finished moving after an interrupted run",
+            submission_id=earlier["id"], destination=str(destination),
+        )  # fmt: skip
+    if earlier is not None:
+        reason = (
+            f"the same file (sha256 {sha256[:12]}) was loaded before as "
+            f"'{earlier['file_name']}' (submission {earlier['id']})"
+        )
+        submission_id = load_submission(
+            db,
+            SubmissionRow(original_name, sha256, received_at, _now(), "duplicate", reason),
+            [],
+            [],
+        )
+        destination = settle(path, settings.processed, sha256)
+        log.info("%s: duplicate of submission %s, nothing loaded", original_name, earlier["id"])
+        return FileOutcome(
+            original_name, "duplicate", reason, submission_id=submission_id,
+            destination=str(destination),
+        )  # fmt: skip
+
+    checked = check_file(path, catalogue, settings, file_name=original_name, db=db)
+    all_rows = checked.rows(catalogue)
+    rows = checked.clean(all_rows)
+    counts = {s: sum(r.severity == s for r in checked.records) for s in ("error", "warning", "info")}
+    if checked.rejected:
+        status = "rejected"
+    elif counts["error"] or counts["warning"]:
+        status = "loaded_with_exceptions"
+    else:
+        status = "loaded"
+    stem = f"{safe_stem(original_name)}-{sha256[:8]}"
+    report_path = settings.reports / f"{stem}.html"
+    annotated = (
+        settings.reports / f"{stem}.annotated.{checked.format}"
+        if checked.format in ANNOTATABLE_FORMATS and checked.records and not checked.rejected
+        else None
+    )
+    n_extracted = len(checked.extraction.observations) if checked.extraction else 0
+    submission = SubmissionRow(
+        file_name=original_name,
+        sha256=sha256,
+        received_at=received_at,
+        processed_at=_now(),
+        status=status,
+        reason=checked.rejection,
+        format=checked.format,
+        rows_extracted=n_extracted,
+        report_path=str(report_path),
+    )
+    submission_id = load_submission(db, submission, [_row_dict(r) for r in rows], checked.records)
+    _write_reports(path, checked, all_rows, submission, report_path, annotated)
+    if checked.rejected:
+        destination = settle(path, settings.rejected, sha256, reason=checked.rejection)
+    else:
+        destination = settle(path, settings.processed, sha256)
+    log.info(
+        "%s: %s, %d rows extracted, %d loaded, %d errors, %d warnings",
+        original_name, status, n_extracted, len(rows), counts["error"], counts["warning"],
+    )  # fmt: skip
+    return FileOutcome(
+        file_name=original_name,
+        status=status,
+        reason=checked.rejection,
+        rows_extracted=n_extracted,
+        rows_loaded=len(rows),
+        errors=counts["error"],
+        warnings=counts["warning"],
+        infos=counts["info"],
+        submission_id=submission_id,
+        report_path=str(report_path),
+        destination=str(destination),
+    )
+
+
+def _write_reports(
+    source: Path,
+    checked: Checked,
+    rows: list[MeasurementRow],
+    submission: SubmissionRow,
+    report_path: Path,
+    annotated: Path | None,
+) -> None:
+    report_path.parent.mkdir(parents=True, exist_ok=True)
+    if annotated is not None:
+        annotate_workbook(source, checked.records, annotated)
+    write_submission_html(
+        SubmissionReport(
+            file_name=submission.file_name,
+            sha256=submission.sha256,
+            received_at=submission.received_at,
+            status=submission.status,
+            reason=submission.reason,
+            source_format=checked.format or "unknown",
+            measurements=tuple(rows),
+            exceptions=checked.records,
+            annotated_copy=annotated.name if annotated else None,
+        ),
+        report_path,
+    )
+    write_exceptions_csv(checked.records, report_path.with_suffix(".csv"))
+
+
+def _row_dict(row: MeasurementRow) -> dict[str, object]:
+    return {
+        "contract": row.contract,
+        "kpi_ref": row.kpi_ref,
+        "period": row.period,
+        "target": row.target,
+        "actual": row.actual,
+        "marker": row.marker,
+        "raw": row.raw,
+        "status": row.status,
+        "supplier_status": row.supplier_status,
+        "sheet": row.sheet,
+        "cell": row.cell,
+    }
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

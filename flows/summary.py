@@ -1,0 +1,100 @@
+"""What a run did, for people: the CLI table, the HTML page, Prefect artifacts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flows.process import FileOutcome
+from reports import RunRow, RunSummary, write_run_summary_html
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """The outcome of one run over the inbox."""
+
+    started_at: str
+    finished_at: str
+    outcomes: tuple[FileOutcome, ...] = ()
+    ignored: tuple[str, ...] = ()
+    waiting: tuple[str, ...] = ()
+
+    def needs_attention(self) -> bool:
+        """True when a file was rejected or loaded with errors (exit status 1)."""
+        return any(o.status == "rejected" or o.errors for o in self.outcomes)
+
+    def as_summary(self) -> RunSummary:
+        return RunSummary(
+            started_at=self.started_at,
+            finished_at=self.finished_at,
+            rows=tuple(
+                RunRow(
+                    file_name=o.file_name,
+                    status=o.status,
+                    rows_loaded=o.rows_loaded,
+                    errors=o.errors,
+                    warnings=o.warnings,
+                    report_path=o.report_path,
+                    reason=o.reason,
+                    infos=o.infos,
+                )
+                for o in self.outcomes
+            ),
+            ignored=len(self.ignored),
+            ignored_names=self.ignored,
+        )
+
+
+def write_run_summary(result: RunResult, reports: Path) -> Path:
+    """Write the run's HTML summary next to the reports; return its path."""
+    stamp = result.started_at.replace(":", "").replace("-", "").replace("+0000", "Z")
+    path = reports / f"run-{stamp}.html"
+    write_run_summary_html(result.as_summary(), path)
+    return path
+
+
+TABLE_COLUMNS = ("file", "status", "rows", "errors", "warnings", "report")
+
+
+def summary_table(result: RunResult) -> list[dict[str, Any]]:
+    """One row per file, as the CLI and the Prefect table artifact show them."""
+    return [
+        {
+            "file": o.file_name,
+            "status": o.status,
+            "rows": o.rows_loaded,
+            "errors": o.errors,
+            "warnings": o.warnings,
+            "report": o.report_path or "",
+        }
+        for o in result.outcomes
+    ]
+
+
+def summary_markdown(result: RunResult, summary_path: Path | None = None) -> str:
+    """The run summary as Markdown for the Prefect UI."""
+    summary = result.as_summary()
+    severities = summary.exceptions_by_severity()
+    lines = [
+        "# kpiflow run",
+        "",
+        f"Files seen: {summary.seen}; loaded: {summary.loaded}; rejected: {summary.rejected}; "
+        f"duplicates: {summary.duplicates}; ignored: {summary.ignored}; "
+        f"waiting (still being written): {len(result.waiting)}.",
+        "",
+        f"Exceptions: {severities['error']} errors, {severities['warning']} warnings, "
+        f"{severities['info']} info.",
+        "",
+        "| file | status | rows | errors | warnings | reason |",
+        "|---|---|---|---|---|---|",
+    ]
+    for o in result.outcomes:
+        name = o.file_name.replace("|", "\\|")
+        reason = o.reason.replace("|", "\\|")
+        lines.append(
+            f"| {name} | {o.status} | {o.rows_loaded} | {o.errors} | {o.warnings} | {reason} |"
+        )
+    if summary_path is not None:
+        lines += ["", f"Summary page: `{summary_path}`"]
+    return "\n".join(lines) + "\n"

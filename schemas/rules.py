@@ -1,0 +1,438 @@
+"""The checks a contract manager makes, as small named functions.
+
+Each rule takes plain data (observations, the catalogue, the supplier's own
+counts) and returns exception records; ``assess_extraction`` runs them all
+and says which figures are clean enough to load. Codes are listed in
+``schemas.codes``.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from extractors.model import Extraction, Observation, SectionCount, SummaryCount
+from schemas.catalogue import Catalogue, Kpi
+from schemas.colours import colour_key_from_labels, supplier_claims_better
+from schemas.records import ExceptionRecord, Severity
+from schemas.status import Status, compute_status
+from schemas.thresholds import Bands, Direction, Unit, bands_for, parse_threshold
+
+Key = tuple[str, str, str]  # (contract, kpi_ref, period)
+Records = list[ExceptionRecord]
+
+MAX_PLAUSIBLE_COUNT = 20
+"""A failure count above this in one month reads like a percentage, not a count."""
+
+# Markers that explain themselves need no note; the others do on a monthly KPI.
+SELF_EXPLAINING_MARKERS = frozenset({"no_activity", "no_survey", "not_due", "removed"})
+
+_STATUS_FINDINGS: dict[str, tuple[str, Severity, str]] = {
+    "failure": ("kpi-failure", "warning", "at or worse than the failure level"),
+    "detriment": ("kpi-detriment", "warning", "at or worse than the detriment level"),
+    "not_met": ("target-not-met", "warning", "worse than the target"),
+    "below_target": ("below-target", "info", "worse than the target, within tolerance"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Assessed:
+    """An observation with its computed status and the supplier's claimed one."""
+
+    observation: Observation
+    status: Status
+    supplier_status: Status | None
+    bands: Bands | None = None
+
+    @property
+    def key(self) -> Key:
+        o = self.observation
+        return (o.contract, o.kpi_ref, o.period)
+
+
+@dataclass(slots=True)
+class Assessment:
+    """Every figure with its status, every problem, and which keys may load."""
+
+    assessed: list[Assessed] = field(default_factory=list)
+    records: list[ExceptionRecord] = field(default_factory=list)
+
+    def clean(self) -> list[Assessed]:
+        """Figures with no error recorded against their (contract, ref, period)."""
+        bad = {
+            (r.contract, r.kpi_ref, r.period)
+            for r in self.records
+            if r.severity == "error" and r.kpi_ref
+        }
+        return [a for a in self.assessed if a.key not in bad]
+
+
+def _where(obs: Observation, **fields: Any) -> dict[str, Any]:
+    return {
+        "sheet": obs.sheet,
+        "cell": obs.cell,
+        "value": obs.raw,
+        "contract": obs.contract,
+        "kpi_ref": obs.kpi_ref,
+        "period": obs.period,
+        **fields,
+    }
+
+
+def _kpi_name(obs: Observation) -> str:
+    return f"{obs.contract} KPI {obs.kpi_ref}"
+
+
+def _month(period: str) -> str:
+    year, month = period.split("-")
+    return f"{calendar.month_abbr[int(month)]}-{year[2:]}"
+
+
+# --- one observation -------------------------------------------------------
+
+
+def bands_of(obs: Observation, kpi: Kpi) -> tuple[Bands, list[ExceptionRecord]]:
+    """Read the bands the return states for this figure, falling back to the catalogue."""
+    unit: Unit = kpi.unit  # type: ignore[assignment]
+    direction: Direction = kpi.direction  # type: ignore[assignment]
+    if obs.target_raw:
+        target, detriment, failure = obs.target_raw, obs.detriment_raw, obs.failure_raw
+        cell = obs.target_cell
+    else:
+        target, detriment, failure = kpi.target, kpi.detriment, kpi.failure
+        cell = ""
+    bands, problems = bands_for(target, detriment, failure, unit=unit, direction=direction)
+    located = [
+        replace(
+            p,
+            sheet=obs.sheet,
+            cell=cell or obs.cell,
+            contract=obs.contract,
+            kpi_ref=obs.kpi_ref,
+            period=obs.period,
+            message=f"{_kpi_name(obs)} ({_month(obs.period)}): {p.message}",
+        )
+        for p in problems
+    ]
+    return bands, located
+
+
+def check_target_against_catalogue(obs: Observation, kpi: Kpi, bands: Bands) -> Records:
+    """A non-profiled KPI's target in the return must be the contract's target."""
+    if kpi.profiled or bands.target is None:
+        return []
+    try:
+        contract_target = parse_threshold(kpi.target)
+    except ValueError:
+        return []
+    if contract_target is None or abs(contract_target.value - bands.target.value) < 1e-9:
+        return []
+    return [
+        ExceptionRecord(
+            "target-differs",
+            "warning",
+            f"{_kpi_name(obs)} shows a target of {bands.target.text} for {_month(obs.period)}, "
+            f"but the contract's target is {kpi.target}.",
+            **_where(obs, cell=obs.target_cell or obs.cell, value=bands.target.text),
+            rule=f"target as in the KPI catalogue: {kpi.target}",
+        )
+    ]
+
+
+def check_status(obs: Observation, status: Status, bands: Bands) -> Records:
+    """A figure below its target is reported, with the band it fell in."""
+    finding = _STATUS_FINDINGS.get(status)
+    if finding is None or bands.target is None:
+        return []
+    code, severity, words = finding
+    levels = " / ".join(
+        level.text for level in (bands.target, bands.detriment, bands.failure) if level
+    )
+    return [
+        ExceptionRecord(
+            code,
+            severity,
+            f"{_kpi_name(obs)} was {obs.raw} in {_month(obs.period)}: {words} "
+            f"({'lower' if bands.direction == 'lower' else 'higher'} is better; "
+            f"target {bands.target.text}).",
+            **_where(obs),
+            rule=f"bands {levels}",
+        )
+    ]
+
+
+def check_unit(obs: Observation, kpi: Kpi) -> Records:
+    """A failure count that reads like a percentage contradicts its unit."""
+    if kpi.unit != "count" or obs.actual is None or obs.actual <= MAX_PLAUSIBLE_COUNT:
+        return []
+    return [
+        ExceptionRecord(
+            "value-contradicts-unit",
+            "warning",
+            f"{_kpi_name(obs)} counts failures, but {obs.raw} was reported for "
+            f"{_month(obs.period)}: that reads like a percentage, not a number of failures.",
+            **_where(obs),
+            rule=f"a count of failures (target {kpi.target}), at most {MAX_PLAUSIBLE_COUNT}",
+        )
+    ]
+
+
+def supplier_status_of(obs: Observation) -> Status | None:
+    """Translate the supplier's colour-key label for this cell into a status."""
+    if not obs.colour_label:
+        return None
+    return colour_key_from_labels({"cell": obs.colour_label}).get("cell")
+
+
+def check_colour(obs: Observation, status: Status, supplier: Status | None) -> Records:
+    """The supplier's colour must not claim a better result than the figure earns."""
+    if supplier is None or not supplier_claims_better(supplier, status):
+        return []
+    return [
+        ExceptionRecord(
+            "colour-claims-better",
+            "warning",
+            f"{_kpi_name(obs)} in {_month(obs.period)} is coloured '{obs.colour_label}' "
+            f"by the supplier, but {obs.raw} is {status.replace('_', ' ')}.",
+            **_where(obs),
+            rule="the supplier's colour matches the computed status",
+        )
+    ]
+
+
+def check_frequency(obs: Observation, kpi: Kpi) -> Records:
+    """Values only in months a KPI is due; markers on monthly KPIs need a note."""
+    if obs.actual is not None and kpi.due_months:
+        month = int(obs.period[5:])
+        if month not in kpi.due_months:
+            due = ", ".join(_month(f"2000-{m:02d}")[:3] for m in kpi.due_months)
+            return [
+                ExceptionRecord(
+                    "reported-when-not-due",
+                    "warning",
+                    f"{_kpi_name(obs)} is {kpi.frequency} (due in {due}) but a value was "
+                    f"reported for {_month(obs.period)}.",
+                    **_where(obs),
+                    rule=f"{kpi.frequency}: reported in {due}",
+                )
+            ]
+    if (
+        obs.marker
+        and kpi.frequency == "monthly"
+        and not obs.note
+        and obs.marker not in SELF_EXPLAINING_MARKERS
+    ):
+        return [
+            ExceptionRecord(
+                "marker-without-note",
+                "warning",
+                f"{_kpi_name(obs)} is monthly but shows '{obs.raw}' for {_month(obs.period)} "
+                "with no note saying why.",
+                **_where(obs),
+                rule="a monthly KPI reported without a figure carries a note",
+            )
+        ]
+    return []
+
+
+def check_frequency_label(obs: Observation, kpi: Kpi) -> Records:
+    """The frequency printed in the return matches the catalogue's."""
+    printed = " ".join(obs.frequency.lower().replace("6 monthly", "six-monthly").split())
+    if not printed or printed == kpi.frequency:
+        return []
+    return [
+        ExceptionRecord(
+            "frequency-differs",
+            "warning",
+            f"{_kpi_name(obs)} is shown as '{obs.frequency}' in the return but the "
+            f"catalogue says {kpi.frequency}.",
+            **_where(obs, period="", cell=obs.cell, value=obs.frequency),
+            rule=f"frequency as in the KPI catalogue: {kpi.frequency}",
+        )
+    ]
+
+
+# --- across a submission ---------------------------------------------------
+
+
+def check_duplicates(observations: Sequence[Observation]) -> Records:
+    """The same KPI and month twice with different values: neither can be trusted."""
+    seen: dict[Key, list[Observation]] = defaultdict(list)
+    for obs in observations:
+        seen[(obs.contract, obs.kpi_ref, obs.period)].append(obs)
+    records = []
+    for group in seen.values():
+        if len(group) < 2 or len({(o.actual, o.marker) for o in group}) == 1:
+            continue
+        places = ", ".join(f"{o.sheet}!{o.cell} ({o.raw})" for o in group)
+        for obs in group:
+            records.append(
+                ExceptionRecord(
+                    "duplicate-kpi-value",
+                    "error",
+                    f"{_kpi_name(obs)} is reported more than once for {_month(obs.period)} "
+                    f"with different values: {places}; neither was loaded.",
+                    **_where(obs),
+                    rule="one value per KPI per month",
+                )
+            )
+    return records
+
+
+def check_missing_kpis(observations: Sequence[Observation], catalogue: Catalogue) -> Records:
+    """A catalogue KPI absent from a return that covers its contract and months."""
+    periods: dict[str, set[str]] = defaultdict(set)
+    present: set[tuple[str, str]] = set()
+    for obs in observations:
+        periods[obs.contract].add(obs.period)
+        kpi = catalogue.get(obs.contract, obs.kpi_ref)
+        present.add((obs.contract, kpi.ref if kpi else obs.kpi_ref))
+    records = []
+    for contract, months in sorted(periods.items()):
+        for kpi in catalogue.of_contract(contract):
+            if (contract, kpi.ref) in present or kpi.removed:
+                continue
+            shown = ", ".join(_month(p) for p in sorted(months))
+            records.append(
+                ExceptionRecord(
+                    "kpi-missing",
+                    "warning",
+                    f"{contract} KPI {kpi.ref} ({kpi.description[:60]}) is in the catalogue "
+                    f"but not in this return, which covers {shown}.",
+                    contract=contract,
+                    kpi_ref=kpi.ref,
+                    rule="every catalogue KPI is reported",
+                )
+            )
+    return records
+
+
+def check_section_counts(
+    counts: Iterable[SectionCount], observations: Sequence[Observation]
+) -> Records:
+    """The count row under a service area matches the KPIs listed above it."""
+    refs: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for obs in observations:
+        refs[(obs.contract, obs.sheet, obs.service_area)].add(obs.kpi_ref)
+    records = []
+    for count in counts:
+        listed = len(refs.get((count.contract, count.sheet, count.service_area), set()))
+        if listed != count.count:
+            records.append(
+                ExceptionRecord(
+                    "section-count-mismatch",
+                    "warning",
+                    f"The count row under {count.service_area} says {count.count} KPIs "
+                    f"but {listed} are listed.",
+                    sheet=count.sheet,
+                    cell=count.cell,
+                    value=str(count.count),
+                    contract=count.contract,
+                    rule="the count row equals the number of KPIs listed above it",
+                )
+            )
+    return records
+
+
+def check_summaries(
+    summaries: Iterable[SummaryCount], assessed: Sequence[Assessed], catalogue: Catalogue
+) -> Records:
+    """The supplier's indicators/hits per service area and month match the detail."""
+    indicators: dict[tuple[str, str, str], int] = defaultdict(int)
+    hits: dict[tuple[str, str, str], int] = defaultdict(int)
+    for item in assessed:
+        obs = item.observation
+        if obs.actual is None:
+            continue
+        kpi = catalogue.get(obs.contract, obs.kpi_ref)
+        area = kpi.service_area if kpi else catalogue.area_name(obs.service_area)
+        key = (obs.contract, area, obs.period)
+        indicators[key] += 1
+        if item.status in ("met", "exceeded"):
+            hits[key] += 1
+    records = []
+    for summary in summaries:
+        key = (summary.contract, catalogue.area_name(summary.service_area), summary.period)
+        for label, claimed, computed in (
+            ("indicators", summary.indicators, indicators.get(key, 0)),
+            ("targets hit", summary.hits, hits.get(key, 0)),
+        ):
+            if claimed is None or claimed == computed:
+                continue
+            records.append(
+                ExceptionRecord(
+                    "summary-mismatch",
+                    "warning",
+                    f"The summary says {summary.service_area} had {claimed} {label} in "
+                    f"{_month(summary.period)}, but the detail shows {computed}.",
+                    sheet=summary.sheet,
+                    cell=summary.cell,
+                    value=str(claimed),
+                    contract=summary.contract,
+                    period=summary.period,
+                    rule=f"summary {label} = count from the KPI table ({computed})",
+                )
+            )
+    return records
+
+
+def check_restatements(
+    assessed: Iterable[Assessed],
+    previous: Mapping[Key, Mapping[str, Any]],
+    file_name: str,
+) -> Records:
+    """A figure already loaded from an earlier file and now reported differently."""
+    records = []
+    for item in assessed:
+        old = previous.get(item.key)
+        obs = item.observation
+        if old is None or (old["actual"], old["marker"]) == (obs.actual, obs.marker):
+            continue
+        records.append(
+            ExceptionRecord(
+                "restatement",
+                "warning",
+                f"{_kpi_name(obs)} for {_month(obs.period)} was {old['raw']!s} in "
+                f"{old['file_name']} and is now {obs.raw} in {file_name}; the new value "
+                "is current and the old one is kept.",
+                **_where(obs),
+                rule=f"previously {old['raw']} ({old['file_name']}, {old['sheet']}!{old['cell']})",
+            )
+        )
+    return records
+
+
+def assess_extraction(extraction: Extraction, catalogue: Catalogue) -> Assessment:
+    """Run every per-figure and per-submission rule over one extraction."""
+    result = Assessment()
+    labels_seen: set[tuple[str, str, str]] = set()
+    for obs in extraction.observations:
+        kpi = catalogue.get(obs.contract, obs.kpi_ref)
+        if kpi is None:
+            result.assessed.append(Assessed(obs, "not_assessed", supplier_status_of(obs)))
+            continue
+        if kpi.ref != obs.kpi_ref:
+            obs = replace(obs, kpi_ref=kpi.ref)
+        bands, problems = bands_of(obs, kpi)
+        status = compute_status(obs.actual, bands)
+        supplier = supplier_status_of(obs)
+        result.records.extend(problems)
+        result.records.extend(check_target_against_catalogue(obs, kpi, bands))
+        result.records.extend(check_status(obs, status, bands))
+        result.records.extend(check_unit(obs, kpi))
+        result.records.extend(check_colour(obs, status, supplier))
+        result.records.extend(check_frequency(obs, kpi))
+        label_key = (obs.contract, obs.kpi_ref, obs.sheet)
+        if label_key not in labels_seen:
+            labels_seen.add(label_key)
+            result.records.extend(check_frequency_label(obs, kpi))
+        result.assessed.append(Assessed(obs, status, supplier, bands))
+    observations = [a.observation for a in result.assessed]
+    result.records.extend(check_duplicates(observations))
+    result.records.extend(check_missing_kpis(observations, catalogue))
+    result.records.extend(check_section_counts(extraction.section_counts, observations))
+    result.records.extend(check_summaries(extraction.summaries, result.assessed, catalogue))
+    return result

@@ -1,0 +1,96 @@
+"""The exceptions CSV: exact bytes, fixed columns, formula injection neutralised."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from reports import EXCEPTION_COLUMNS, neutralise, write_exceptions_csv
+from schemas.records import ExceptionRecord
+
+RECORDS = [
+    ExceptionRecord(
+        code="note-present", severity="info", message="The supplier added a note.",
+        file="r.xlsx", sheet="PSSP", cell="H4", value="Credit of £1,200 agreed",
+        contract="PSSP", kpi_ref="STS1", period="2016-04",
+    ),
+    ExceptionRecord(
+        code="formula-text", severity="error", message='Cell holds "=SUM(A1)" as text.',
+        file="r.xlsx", sheet="ICT KPIs", cell="F7", value="=SUM(A1:A9)", contract="ICT",
+        kpi_ref="10", period="2016-05", rule="a number between 0 and 100",
+    ),
+    ExceptionRecord(
+        code="negative-value", severity="error", message="A count cannot be negative.",
+        file="r.xlsx", sheet="ICT KPIs", cell="F8", value="-1.5", contract="ICT",
+        kpi_ref="2", period="2016-05", rule="0 or more",
+    ),
+    ExceptionRecord(
+        code="unexpected-sheet", severity="warning", message="@mention, in a sheet name.",
+        file="r.xlsx", sheet="\tNotes", value="+44 1733",
+    ),
+]
+
+GOLDEN = (
+    "\ufeff"
+    "file,severity,code,contract,kpi_ref,period,sheet,cell,value,rule,message\r\n"
+    "r.xlsx,error,negative-value,ICT,2,2016-05,ICT KPIs,F8,'-1.5,0 or more,"
+    "A count cannot be negative.\r\n"
+    "r.xlsx,error,formula-text,ICT,10,2016-05,ICT KPIs,F7,'=SUM(A1:A9),"
+    'a number between 0 and 100,"Cell holds ""=SUM(A1)"" as text."\r\n'
+    "r.xlsx,warning,unexpected-sheet,,,,'\tNotes,,'+44 1733,,\"'@mention, in a sheet name.\"\r\n"
+    'r.xlsx,info,note-present,PSSP,STS1,2016-04,PSSP,H4,"Credit of £1,200 agreed",,'
+    "The supplier added a note.\r\n"
+)
+
+
+def test_golden_text(tmp_path: Path) -> None:
+    path = tmp_path / "exceptions.csv"
+    assert write_exceptions_csv(RECORDS, path) == 4
+    assert path.read_bytes().decode("utf-8") == GOLDEN
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_columns_are_fixed() -> None:
+    assert EXCEPTION_COLUMNS == (
+        "file", "severity", "code", "contract", "kpi_ref", "period",
+        "sheet", "cell", "value", "rule", "message",
+    )
+
+
+def test_round_trip_reads_back_neutralised(tmp_path: Path) -> None:
+    path = tmp_path / "exceptions.csv"
+    write_exceptions_csv(RECORDS, path)
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == list(EXCEPTION_COLUMNS)
+    assert [r["value"] for r in rows] == ["'-1.5", "'=SUM(A1:A9)", "'+44 1733",
+                                         "Credit of £1,200 agreed"]
+
+
+def test_empty_list_writes_header_only(tmp_path: Path) -> None:
+    path = tmp_path / "exceptions.csv"
+    assert write_exceptions_csv([], path) == 0
+    assert path.read_text(encoding="utf-8-sig") == ",".join(EXCEPTION_COLUMNS) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1.5", "'-1.5"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("92.5", "92.5"),
+        ("a=b", "a=b"),
+        ("", ""),
+        ("'already", "'already"),
+    ],
+    ids=["equals", "plus", "negative-number", "at", "tab", "carriage-return", "number",
+         "equals-inside", "empty", "leading-quote"],
+)
+def test_neutralise(text: str, expected: str) -> None:
+    assert neutralise(text) == expected
