@@ -89,7 +89,7 @@ class _Dom(HTMLParser):
         self.tags.append(tag)
         classes = dict(attrs).get("class") or ""
         self.classes.append(classes)
-        if tag == "title":
+        if tag == "title" and "body" not in self.tags:
             self._in_title = True
         elif tag == "tr" and "exc" in classes.split():
             self._row = []
@@ -192,8 +192,9 @@ def test_report_renders_rows_and_keeps_hostile_text_inert(tmp_path: Path) -> Non
     assert "img" not in dom.tags
     assert len(dom.rows) == 5
     assert dom.rows[0].startswith("✖ Error actual-below-failure ICT 2 Jul 2016 ICT KPIs!H2 80")
-    assert f"ICT KPIs!E7 {SCRIPT} a number of days" in dom.rows[2]
-    assert f"{IMG}!A1 {IMG}" in dom.rows[3]
+    # Within a severity, problems about the whole file come before those about a KPI.
+    assert f"{IMG}!A1 {IMG}" in dom.rows[2]
+    assert f"ICT KPIs!E7 {SCRIPT} a number of days" in dom.rows[3]
     assert "cell status-failure" in dom.classes
     assert dom.tags.count("svg") == 3
     assert console_lines(result.stderr) == []

@@ -1,0 +1,228 @@
+"""Run a reader in a disposable child process with time and memory caps.
+
+python-calamine aborts the interpreter (SIGABRT, a Rust allocation failure)
+on crafted files, openpyxl can run for minutes or exhaust memory; no
+``except`` helps with either. ``run_isolated`` runs one picklable top-level
+function in a child started by a *forkserver* (plain fork is unsafe: the
+parent runs Prefect threads) that has the readers preloaded, so a call costs a
+fork plus pickling, not a fresh interpreter. In the child the address space
+(RLIMIT_AS) and CPU time (RLIMIT_CPU) are capped and stderr goes to a
+temporary file the parent reads when the child dies.
+
+Outcomes in the parent:
+
+- the function's return value;
+- an ``UnreadableFile`` raised in the child, unchanged;
+- ``reader-crashed`` when the child dies by a signal or exits early;
+- ``reader-timeout`` when it overruns ``timeout_s`` (it is killed) or its CPU cap;
+- ``too-large`` when it runs out of memory (MemoryError, or a Rust
+  "memory allocation ... failed" abort);
+- any other exception the function raised, re-raised as itself when it
+  pickles (with the child's traceback as a note), else as ``RuntimeError``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import multiprocessing
+import os
+import pickle
+import resource
+import signal
+import tempfile
+import traceback
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any, TypeVar
+
+from extractors.errors import UnreadableFile
+
+T = TypeVar("T")
+
+#: Modules the forkserver imports once, so every child starts with them loaded.
+PRELOAD = ["extractors.readers", "extractors.sandbox", "openpyxl", "python_calamine"]
+
+_CONTEXT: Any = None
+_STDERR_TAIL = 4096
+
+
+def _context() -> Any:
+    global _CONTEXT
+    if _CONTEXT is None:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(PRELOAD)
+        _CONTEXT = ctx
+    return _CONTEXT
+
+
+def run_isolated(
+    func: Callable[..., T], *args: Any, timeout_s: float, memory_bytes: int
+) -> T:
+    """Call ``func(*args)`` in a capped child process and return its result.
+
+    ``func`` and ``args`` must pickle (a module-level function; plain data).
+    Raises ``UnreadableFile`` as described in the module docstring.
+    """
+    ctx = _context()
+    fd, stderr_path = tempfile.mkstemp(prefix="kpiflow-reader-", suffix=".log")
+    os.close(fd)
+    receiver, sender = ctx.Pipe(duplex=False)
+    process = ctx.Process(
+        target=_child_main,
+        args=(sender, func, args, memory_bytes, timeout_s, stderr_path),
+        daemon=True,
+    )
+    try:
+        process.start()
+        sender.close()
+        message = _receive(receiver, timeout_s)
+        if message is None:
+            process.join(2.0)
+            if process.exitcode is None:
+                # The pipe closed yet the child lives on (it closed fds?): stop it.
+                process.kill()
+                process.join()
+        else:
+            process.join(5.0)
+            if process.exitcode is None:
+                process.kill()
+                process.join()
+        if message is _TIMED_OUT:
+            raise UnreadableFile(
+                "reader-timeout",
+                f"Reading the workbook took longer than {timeout_s:g} seconds, so it was "
+                "stopped; the file may be far larger than it looks or built to stall "
+                "software: open it in Excel, save it as a new .xlsx and send that.",
+            )
+        if message is None:
+            raise _death(process.exitcode, _tail(stderr_path))
+        return _unpack(message)
+    finally:
+        if process.is_alive():
+            process.kill()
+            process.join()
+        receiver.close()
+        with contextlib.suppress(OSError):
+            os.unlink(stderr_path)
+        with contextlib.suppress(ValueError, AttributeError):
+            process.close()
+
+
+_TIMED_OUT: Any = object()
+
+
+def _receive(receiver: Connection, timeout_s: float) -> Any:
+    """Return the child's message, None if it died first, _TIMED_OUT on timeout."""
+    if not receiver.poll(timeout_s):
+        return _TIMED_OUT
+    try:
+        return receiver.recv()
+    except (EOFError, OSError, pickle.UnpicklingError):
+        return None
+
+
+def _unpack(message: tuple[str, Any]) -> Any:
+    kind, payload = message
+    if kind == "ok":
+        return payload
+    if kind == "memory":
+        raise _too_large()
+    if kind == "raise":
+        exc, child_traceback = payload
+        if isinstance(exc, BaseException):
+            if not isinstance(exc, UnreadableFile):
+                exc.add_note(f"Raised in the isolated reader process:\n{child_traceback}")
+            raise exc
+    if kind == "error":
+        raise RuntimeError(f"isolated reader failed: {payload}")
+    raise RuntimeError(f"unexpected message from the reader process: {kind!r}")
+
+
+def _too_large() -> UnreadableFile:
+    return UnreadableFile(
+        "too-large",
+        "The workbook needs more memory to read than this pipeline allows (its sheets "
+        "claim far more cells than a return has); delete unused rows and columns and "
+        "send it again.",
+    )
+
+
+def _death(exitcode: int | None, stderr_tail: str) -> UnreadableFile:
+    if "memory allocation of" in stderr_tail or "MemoryError" in stderr_tail:
+        return _too_large()
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        if name == "SIGXCPU":
+            return UnreadableFile(
+                "reader-timeout",
+                "Reading the workbook used more processor time than allowed, so it was "
+                "stopped; open it in Excel, save it as a new .xlsx and send that.",
+            )
+        how = f"signal {name}"
+    else:
+        how = f"exit code {exitcode}"
+    return UnreadableFile(
+        "reader-crashed",
+        f"The workbook reader crashed on this file ({how}); it is probably damaged or "
+        "built to break software: open it in Excel, save it as a new .xlsx and send that.",
+    )
+
+
+def _tail(path: str) -> str:
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            fh.seek(max(0, fh.tell() - _STDERR_TAIL))
+            return fh.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+# --- in the child -------------------------------------------------------------
+
+
+def _limit(kind: int, soft: int) -> None:
+    _, hard = resource.getrlimit(kind)
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(kind, (soft, hard))
+
+
+def _child_main(
+    sender: Connection,
+    func: Callable[..., Any],
+    args: tuple[Any, ...],
+    memory_bytes: int,
+    timeout_s: float,
+    stderr_path: str,
+) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(stderr_path, os.O_WRONLY | os.O_APPEND)
+        os.dup2(fd, 2)
+        os.close(fd)
+    _limit(resource.RLIMIT_CPU, math.ceil(timeout_s) + 2)
+    _limit(resource.RLIMIT_AS, memory_bytes)
+    message: tuple[str, Any]
+    try:
+        message = ("ok", func(*args))
+    except MemoryError:
+        message = ("memory", None)
+    except BaseException as exc:
+        message = ("raise", (exc, traceback.format_exc()))
+    try:
+        sender.send(message)
+    except MemoryError:
+        sender.send(("memory", None))
+    except Exception as exc:  # the result or the exception does not pickle
+        kind, payload = message
+        if kind == "raise":
+            sender.send(("error", f"{type(payload[0]).__name__}: {payload[0]}"))
+        else:
+            sender.send(("error", f"result could not be sent back: {exc}"))
+    finally:
+        sender.close()

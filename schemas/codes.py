@@ -1,0 +1,71 @@
+"""Every exception code kpiflow emits, with its severity and meaning.
+
+Codes are stable: reports, the warehouse and other tools match on them.
+The README's table is generated from this one (``python -m schemas.codes``)
+and a test keeps the two and the code base in step.
+"""
+
+from __future__ import annotations
+
+CODES: dict[str, tuple[str, str]] = {
+    # Files refused whole (the file goes to inbox/rejected/ with the reason).
+    "empty-file": ("error", "The file is empty (zero bytes)."),
+    "not-a-workbook": ("error", "The bytes are not a workbook or CSV (e.g. a web page saved as .xlsx)."),
+    "password-protected": ("error", "The workbook is encrypted: send an unprotected copy."),
+    "corrupt-package": ("error", "The workbook's zip package is truncated or corrupt."),
+    "zip-bomb": ("error", "The package would expand to far more than a KPI return can hold."),
+    "xml-entities": ("error", "The workbook's XML declares entities (an XML bomb or external entity)."),
+    "too-large": ("error", "The file or a sheet's used range is larger than the limits allow."),
+    "unreadable-workbook": ("error", "The workbook reader failed on the file."),
+    "reader-crashed": ("error", "The reader process crashed on the file (isolated: the run went on)."),
+    "reader-timeout": ("error", "Reading the file took longer than the time limit."),
+    "no-kpi-table": ("error", "No PSSP or ICT KPI table header was found on any sheet."),
+    # Reading and layout.
+    "format-mismatch": ("warning", "The file's extension does not match its content."),
+    "styles-unavailable": ("info", "The format carries no colours (.xls/.xlsb/.ods/.csv): colour checks skipped."),
+    "hidden-sheet-read": ("info", "A hidden sheet holds a KPI table; it was read."),
+    "period-unknown": ("error", "A single Target/Actual table names no month in its title or file name."),
+    "summary-period-unknown": ("warning", "A summary's month matches no single month of the detail tables."),
+    "value-missing": ("warning", "A KPI's cell for a month is blank."),
+    # Schema (pandera) checks.
+    "unknown-kpi": ("error", "The KPI ref is not in the catalogue for its contract."),
+    "unknown-contract": ("error", "The contract is neither PSSP nor ICT."),
+    "period-invalid": ("error", "The period is not a month."),
+    "value-unreadable": ("error", "The cell is neither a number nor a recognised marker."),
+    "value-out-of-range": ("error", "Impossible for the unit: a percentage outside 0-100, negative days or counts, a fractional count, a score off its scale."),
+    # Thresholds.
+    "threshold-unreadable": ("error", "A target, detriment or failure cell cannot be read as a threshold."),
+    "threshold-unit-mismatch": ("error", "A threshold's unit disagrees with the KPI's (a % threshold on a days KPI)."),
+    "threshold-direction-mismatch": ("warning", "A written < or > contradicts the KPI's direction; the catalogue's direction is used."),
+    "threshold-bands-out-of-order": ("error", "Target, detriment and failure levels are in the wrong order for the direction."),
+    "threshold-target-missing": ("error", "Detriment or failure levels are given without a target."),
+    "target-differs": ("warning", "A non-profiled KPI's target in the return differs from the catalogue's."),
+    # Performance against the bands.
+    "kpi-failure": ("warning", "The figure is at or worse than the failure level."),
+    "kpi-detriment": ("warning", "The figure is at or worse than the detriment level."),
+    "target-not-met": ("warning", "The figure is worse than the target (no detriment or failure levels)."),
+    "below-target": ("info", "The figure is worse than the target but better than the detriment level."),
+    # The supplier's own evidence.
+    "colour-claims-better": ("warning", "The supplier's cell colour claims a better status than the figure earns."),
+    "summary-mismatch": ("warning", "A summary count of indicators or hits disagrees with the detail."),
+    "section-count-mismatch": ("warning", "A count row under a service area disagrees with the KPIs listed."),
+    "value-contradicts-unit": ("warning", "A failure count reads like a percentage (e.g. 100 against '0 failures')."),
+    "reported-when-not-due": ("warning", "A quarterly or six-monthly KPI has a value in a month it is not due."),
+    "marker-without-note": ("warning", "A monthly KPI shows a marker (e.g. 'Not Measurable') with no note."),
+    "frequency-differs": ("warning", "The frequency printed in the return differs from the catalogue's."),
+    # Across submissions.
+    "duplicate-kpi-value": ("error", "The same KPI and month appear twice with different values; neither is loaded."),
+    "kpi-missing": ("warning", "A catalogue KPI is absent from a return that covers its contract."),
+    "restatement": ("warning", "A figure already loaded from an earlier file is reported differently."),
+}  # fmt: skip
+
+
+def markdown_table() -> str:
+    """The README's table of codes."""
+    lines = ["| code | severity | meaning |", "|---|---|---|"]
+    lines += [f"| `{code}` | {sev} | {meaning} |" for code, (sev, meaning) in CODES.items()]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown_table())
