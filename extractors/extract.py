@@ -311,6 +311,7 @@ def _observation(
         service_area=area,
         description=_text(sheet, row, roles.get(DESCRIPTION)),
         frequency=_text(sheet, row, roles.get(FREQUENCY)),
+        frequency_cell=address(row, roles[FREQUENCY]) if FREQUENCY in roles else "",
         criteria=_text(sheet, row, roles.get(CRITERIA)),
         note=_text(sheet, row, roles.get(NOTES)),
         fill=fill_cell.fill,
@@ -339,6 +340,7 @@ def _extract_summary(
                     cell=address(header.row, col),
                 )
             )
+    seen_data = False
     for row in range(header.row + 1, region.end + 1):
         area = cell_text(sheet.value(row, header.area_col))
         if not area or area.isdigit():
@@ -354,8 +356,12 @@ def _extract_summary(
                 int(number) if number is not None and number.is_integer() else None,
                 address(row, column.col),
             )
-        if not counts:
+        if not any(n is not None for kinds in counts.values() for n, _ in kinds.values()):
+            # A title or note row: the table ended above it.
+            if seen_data:
+                break
             continue
+        seen_data = True
         for period, kinds in counts.items():
             indicators, ind_cell = kinds.get("indicators", (None, ""))
             hits, hit_cell = kinds.get("hits", (None, ""))

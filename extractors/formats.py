@@ -143,6 +143,9 @@ def describe_unknown(path: str | Path) -> str:
     lowered = head.lower()
     if b"urn:schemas-microsoft-com:office:spreadsheet" in lowered:
         return "an Excel 2003 XML spreadsheet"
+    text = _decode_head(head)
+    if text is not None and _looks_like_text(text):
+        return "a plain text file without columns"
     return "a file of unknown type"
 
 

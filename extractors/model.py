@@ -34,6 +34,7 @@ class Observation:
     service_area: str = ""
     description: str = ""
     frequency: str = ""
+    frequency_cell: str = ""
     criteria: str = ""
     note: str = ""
     fill: str | None = None

@@ -96,7 +96,7 @@ _CHUNK = 1 * MiB
 _OVERLAP = 512
 _REF_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})(?::\$?([A-Za-z]{1,3})\$?(\d{1,7}))?$")
 _DIMENSION_RE = re.compile(rb"<(?:[\w.-]+:)?dimension\b[^>]*?\bref\s*=\s*[\"']([^\"']{1,64})[\"']")
-_MERGE_RE = re.compile(rb"<(?:[\w.-]+:)?mergeCell\b[^>]*?\bref\s*=\s*[\"']([^\"']{1,64})[\"']")
+_MERGE_RE = re.compile(rb"mergeCell\b[^>]*?\bref\s*=\s*[\"']([^\"']{1,64})[\"']")
 _SHEET_PART_RE = re.compile(r"(^|/)worksheets/[^/]+\.(xml|bin)$")
 _REL_TYPE_WORKSHEET = "/worksheet"
 _ODS_TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -149,10 +149,15 @@ def preflight(
         )
     if fmt == "unknown":
         what = describe_unknown(p)
+        opening = (
+            "The file's content is not"
+            if what == "a file of unknown type"
+            else f"The file is {what}, not"
+        )
         raise UnreadableFile(
             "not-a-workbook",
-            f"The file is {what}, not a spreadsheet this pipeline can read "
-            "(Excel, OpenDocument or CSV); send the return as an Excel workbook.",
+            f"{opening} a spreadsheet this pipeline can read (Excel, OpenDocument or CSV); "
+            "send the return as an Excel workbook.",
         )
     if fmt in ("xlsx", "xlsm", "xlsb", "ods"):
         _check_package_content(p, fmt, limits)

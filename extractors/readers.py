@@ -1,7 +1,8 @@
 """Turn a preflighted file into a reader-neutral ``Workbook``.
 
 - ``xlsx``/``xlsm``: openpyxl in normal mode (fills and merged ranges are
-  needed); macros are never run (openpyxl cannot run them) nor kept.
+  needed); macros are never run (openpyxl cannot run them) nor kept. When
+  openpyxl fails on a package, calamine reads its values instead.
 - ``xls``/``xlsb``/``ods``: python-calamine, values only.
 - ``csv``: the standard library, every value a string.
 
@@ -48,7 +49,7 @@ def read_workbook(path: str | Path, fmt: str) -> Workbook:
     p = Path(path)
     try:
         if fmt in _OPENPYXL_FORMATS:
-            return _read_openpyxl(p, fmt)
+            return _read_ooxml(p, fmt)
         if fmt in _CALAMINE_FORMATS:
             return _read_calamine(p, fmt)
         if fmt == "csv":
@@ -88,7 +89,7 @@ def fill_key(fill: Any) -> str | None:
     """
     if fill is None or getattr(fill, "fill_type", None) != "solid":
         return None
-    color = getattr(fill, "fgColor", None)
+    color: Any = getattr(fill, "fgColor", None)
     kind = getattr(color, "type", None)
     if kind == "rgb":
         rgb = color.rgb
@@ -102,6 +103,33 @@ def fill_key(fill: Any) -> str | None:
     if kind == "indexed":
         return f"indexed:{color.indexed}"
     return None
+
+
+def _read_ooxml(path: Path, fmt: str) -> Workbook:
+    """Read with openpyxl; fall back to calamine's values when openpyxl cannot.
+
+    openpyxl fails on some valid packages (pivot caches it cannot parse, a
+    missing sharedStrings part) and sees no sheets in "Strict Open XML"
+    files; calamine reads those, without colours (``styles_available`` is
+    then False, so colour checks are skipped, not guessed).
+    """
+    try:
+        workbook = _read_openpyxl(path, fmt)
+    except MemoryError:
+        raise
+    except Exception as first:
+        try:
+            return _read_calamine(path, fmt)
+        except Exception:
+            raise first from None
+    if not workbook.sheets:
+        try:
+            fallback = _read_calamine(path, fmt)
+        except Exception:
+            return workbook
+        if fallback.sheets:
+            return fallback
+    return workbook
 
 
 def _read_openpyxl(path: Path, fmt: str) -> Workbook:

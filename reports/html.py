@@ -336,10 +336,9 @@ def _trend(
     actual_runs = _segments(actual_pts)
     target_runs = _segments(target_pts)
     dots = [
-        (px, py, m.status)
+        (point[0], point[1], m.status)
         for point, m in zip(actual_pts, months, strict=True)
         if point is not None and m is not None
-        for px, py in [point]
     ]
     ticks = [(run[0][0] - 4, run[0][0] + 4, run[0][1]) for run in target_runs if len(run) == 1]
     shown = [p for p, a in zip(periods, actuals, strict=True) if a is not None]

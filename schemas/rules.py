@@ -249,7 +249,7 @@ def check_frequency_label(obs: Observation, kpi: Kpi) -> Records:
             "warning",
             f"{_kpi_name(obs)} is shown as '{obs.frequency}' in the return but the "
             f"catalogue says {kpi.frequency}.",
-            **_where(obs, period="", cell=obs.cell, value=obs.frequency),
+            **_where(obs, period="", cell=obs.frequency_cell or obs.cell, value=obs.frequency),
             rule=f"frequency as in the KPI catalogue: {kpi.frequency}",
         )
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,30 @@ def test_format_from_content_overrides_extension(tmp_path: Path) -> None:
     dest = tmp_path / "annotated.xlsx"
     assert annotate_workbook(source, RECORDS, dest, source_format="xlsx") == 2
     assert load_workbook(dest)["KPIs"]["B3"].comment is not None
+
+
+def _with_vba(xlsx: Path, xlsm: Path, payload: bytes) -> Path:
+    """Copy ``xlsx`` to ``xlsm`` adding a (fake) macro project part."""
+    with zipfile.ZipFile(xlsx) as src, zipfile.ZipFile(xlsm, "w") as out:
+        for item in src.infolist():
+            out.writestr(item, src.read(item.filename))
+        out.writestr("xl/vbaProject.bin", payload)
+    return xlsm
+
+
+@pytest.mark.parametrize(
+    ("suffix", "macro_enabled"), [(".xlsm", True), (".xlsx", False)], ids=["xlsm", "xlsx"]
+)
+def test_macros_kept_only_for_xlsm(tmp_path: Path, suffix: str, macro_enabled: bool) -> None:
+    payload = b"fake VBA project"
+    plain = build_workbook(tmp_path / "plain.xlsx")
+    source = _with_vba(plain, tmp_path / f"return{suffix}", payload)
+    dest = tmp_path / f"annotated{suffix}"
+    assert annotate_workbook(source, RECORDS, dest) == 2
+    with zipfile.ZipFile(dest) as out:
+        names = out.namelist()
+        content_types = out.read("[Content_Types].xml").decode()
+        assert ("xl/vbaProject.bin" in names) is macro_enabled
+        if macro_enabled:
+            assert out.read("xl/vbaProject.bin") == payload
+    assert ("macroEnabled" in content_types) is macro_enabled
