@@ -154,15 +154,26 @@ def _openpyxl_sheet(ws: Any) -> SheetGrid:
     stored = getattr(ws, "_cells", None)
     cells = stored.values() if isinstance(stored, dict) else (c for r in ws.iter_rows() for c in r)
     out = grid.cells
+    # Format and fill depend only on the cell's style ids: work each out once.
+    styles: dict[tuple[int, int], tuple[str, str | None]] = {}
+    previous = (0, 0)
+    ordered = True
     for cell in cells:
         value = cell.value
         if value is None or value == "":
             continue
-        row, col = cell.row, cell.column
-        out[(row, col)] = CellData(
-            row, col, value, cell.number_format or "General", fill_key(cell.fill)
-        )
-    if len(out) > 1:
+        style = getattr(cell, "_style", None)
+        key = (style.numFmtId, style.fillId) if style is not None else None
+        look = styles.get(key) if key is not None else None
+        if look is None:
+            look = (cell.number_format or "General", fill_key(cell.fill))
+            if key is not None:
+                styles[key] = look
+        position = (cell.row, cell.column)
+        ordered = ordered and position > previous
+        previous = position
+        out[position] = CellData(position[0], position[1], value, look[0], look[1])
+    if not ordered:
         grid.cells = dict(sorted(out.items()))
     grid.merged = [
         (r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges
