@@ -253,9 +253,7 @@ def _decode_head(head: bytes) -> str | None:
     if b"\x00" in head:
         return None
     try:
-        return codecs.getincrementaldecoder("utf-8-sig")(errors="strict").decode(
-            head, final=False
-        )
+        return codecs.getincrementaldecoder("utf-8-sig")(errors="strict").decode(head, final=False)
     except UnicodeDecodeError:
         pass
     try:

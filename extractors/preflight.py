@@ -124,8 +124,7 @@ def preflight(
     if size == 0:
         raise UnreadableFile(
             "empty-file",
-            "The file is empty (0 bytes), so the upload or copy probably failed; "
-            "send it again.",
+            "The file is empty (0 bytes), so the upload or copy probably failed; send it again.",
         )
     if size > limits.max_file_bytes:
         raise UnreadableFile(
@@ -216,9 +215,7 @@ def _check_zip(path: Path, size: int, limits: Limits) -> None:
     """Refuse a zip whose directory is broken or describes a bomb (no decompression)."""
     count = _declared_member_count(path, size)
     if count is not None and count > limits.max_zip_members:
-        raise _bomb(
-            f"are split into {count:,} parts (the limit is {limits.max_zip_members:,})"
-        )
+        raise _bomb(f"are split into {count:,} parts (the limit is {limits.max_zip_members:,})")
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
@@ -435,8 +432,7 @@ def _check_package_content(path: Path, fmt: str, limits: Limits) -> None:
             sheet_parts = {
                 i.filename
                 for i in infos
-                if _SHEET_PART_RE.search(i.filename.lower())
-                or i.filename.lower() in names
+                if _SHEET_PART_RE.search(i.filename.lower()) or i.filename.lower() in names
             }
             for info in infos:
                 is_sheet = info.filename in sheet_parts

@@ -86,9 +86,7 @@ def _skip_main_in_children() -> None:
     spawn.get_preparation_data = get_preparation_data
 
 
-def run_isolated(
-    func: Callable[..., T], *args: Any, timeout_s: float, memory_bytes: int
-) -> T:
+def run_isolated(func: Callable[..., T], *args: Any, timeout_s: float, memory_bytes: int) -> T:
     """Call ``func(*args)`` in a capped child process and return its result.
 
     ``func`` and ``args`` must pickle (a module-level function; plain data).

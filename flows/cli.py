@@ -181,14 +181,14 @@ def _validate(path: Path) -> int:
         return EXIT_USAGE
     settings = Settings.build()
     checked = check_file(path, load_catalogue(settings.catalogue), settings)
-    counts = {s: sum(r.severity == s for r in checked.records) for s in ("error", "warning", "info")}
+    counts = checked.counts()
     if checked.rejected:
         print(f"{path.name}: rejected: {checked.rejection}")
         return EXIT_ATTENTION
-    rows = len(checked.extraction.observations) if checked.extraction else 0
+    tables = len(checked.extraction.tables) if checked.extraction else 0
     print(
-        f"{path.name}: {rows} figures read from {len(checked.extraction.tables) if checked.extraction else 0} "
-        f"tables; {counts['error']} errors, {counts['warning']} warnings, {counts['info']} info"
+        f"{path.name}: {checked.rows_extracted} figures read from {tables} tables; "
+        f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info"
     )
     for record in checked.records:
         where = record.location or "-"
@@ -258,9 +258,9 @@ def _init() -> int:
     prepare_prefect()
     # Creating the schema once here avoids racing migrations when several
     # first runs start together on an empty Prefect home.
-    from prefect.server.database import provide_database_interface
-
     import asyncio
+
+    from prefect.server.database import provide_database_interface
 
     async def migrate() -> None:
         db = provide_database_interface()

@@ -49,6 +49,17 @@ class Checked:
     def rejected(self) -> bool:
         return bool(self.rejection)
 
+    @property
+    def rows_extracted(self) -> int:
+        return len(self.extraction.observations) if self.extraction else 0
+
+    def counts(self) -> dict[str, int]:
+        """Exceptions per severity, every severity present."""
+        out = dict.fromkeys(("error", "warning", "info"), 0)
+        for record in self.records:
+            out[record.severity] += 1
+        return out
+
     def rows(self, catalogue: Catalogue) -> list[MeasurementRow]:
         """Every figure read, with its computed and claimed status (for reports)."""
         return _rows(self.assessment, catalogue)
@@ -135,9 +146,8 @@ def check_file(
     records: list[ExceptionRecord] = list(extraction.problems)
     if not extraction.tables:
         reason = next((r.message for r in records if r.code == "no-kpi-table"), "no KPI table")
-        return Checked(
-            extraction.format, extraction, Assessment(), _named(records, name), reason, "no-kpi-table"
-        )
+        named = _named(records, name)
+        return Checked(extraction.format, extraction, Assessment(), named, reason, "no-kpi-table")
     records.extend(validate_observations(extraction.observations, catalogue))
     assessment = assess_extraction(extraction, catalogue)
     records.extend(assessment.records)
@@ -192,7 +202,7 @@ def process_claimed(
     checked = check_file(path, catalogue, settings, file_name=original_name, db=db)
     all_rows = checked.rows(catalogue)
     rows = checked.clean(all_rows)
-    counts = {s: sum(r.severity == s for r in checked.records) for s in ("error", "warning", "info")}
+    counts = checked.counts()
     if checked.rejected:
         status = "rejected"
     elif counts["error"] or counts["warning"]:
@@ -206,7 +216,7 @@ def process_claimed(
         if checked.format in ANNOTATABLE_FORMATS and checked.records and not checked.rejected
         else None
     )
-    n_extracted = len(checked.extraction.observations) if checked.extraction else 0
+    n_extracted = checked.rows_extracted
     submission = SubmissionRow(
         file_name=original_name,
         sha256=sha256,

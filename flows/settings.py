@@ -59,6 +59,7 @@ class Settings:
                 given = env.get(f"KPIFLOW_{f.name.upper()}")
             if given is None or given == "":
                 continue
-            kind = type(f.default)
-            values[f.name] = Path(given) if isinstance(f.default, Path) else kind(given)
+            # Flags arrive typed; environment values are text to convert.
+            convert: Any = type(f.default)
+            values[f.name] = convert(given)
         return cls(**values)

@@ -109,10 +109,10 @@ def failure_cases_to_records(
     """Turn pandera failure cases into one record per (check, observation)."""
     records: list[ExceptionRecord] = []
     seen: set[tuple[str, int]] = set()
-    for case in failure_cases.itertuples(index=False):
-        check = str(case.check)
-        name = check if check in CHECKS else str(case.column)
-        index = case.index
+    for case in failure_cases.to_dict("records"):
+        check = str(case["check"])
+        name = check if check in CHECKS else str(case["column"])
+        index = case["index"]
         if name not in CHECKS or index is None or pd.isna(index):
             raise RuntimeError(f"pandera check {check!r} has no mapping in schemas.adapter")
         position = int(index)

@@ -35,34 +35,40 @@ class MeasurementSchema(pa.DataFrameModel):
     known: Series[bool]
 
     @pa.dataframe_check
-    def known_kpi(cls, df: pd.DataFrame) -> Series[bool]:
+    @classmethod
+    def known_kpi(cls, df: pd.DataFrame) -> pd.Series:
         """The ref is in the catalogue for its contract."""
         return df["known"]
 
     @pa.dataframe_check
-    def value_or_marker(cls, df: pd.DataFrame) -> Series[bool]:
+    @classmethod
+    def value_or_marker(cls, df: pd.DataFrame) -> pd.Series:
         """Each figure is a number or a recognised marker."""
         return df["actual"].notna() | df["marker"].notna()
 
     @pa.dataframe_check
-    def percent_in_range(cls, df: pd.DataFrame) -> Series[bool]:
+    @classmethod
+    def percent_in_range(cls, df: pd.DataFrame) -> pd.Series:
         """A percentage lies between 0 and 100."""
         return (df["unit"] != "percent") | df["actual"].isna() | df["actual"].between(0, 100)
 
     @pa.dataframe_check
-    def not_negative(cls, df: pd.DataFrame) -> Series[bool]:
+    @classmethod
+    def not_negative(cls, df: pd.DataFrame) -> pd.Series:
         """Days and counts are never negative."""
         counted = df["unit"].isin(["days", "count"])
         return ~counted | df["actual"].isna() | (df["actual"] >= 0)
 
     @pa.dataframe_check
-    def count_is_whole(cls, df: pd.DataFrame) -> Series[bool]:
+    @classmethod
+    def count_is_whole(cls, df: pd.DataFrame) -> pd.Series:
         """A count is a whole number."""
         counted = df["unit"] == "count"
         return ~counted | df["actual"].isna() | (df["actual"] % 1 == 0)
 
     @pa.dataframe_check
-    def score_in_scale(cls, df: pd.DataFrame) -> Series[bool]:
+    @classmethod
+    def score_in_scale(cls, df: pd.DataFrame) -> pd.Series:
         """A score lies on its scale."""
         low, high = SCORE_SCALE
         return (df["unit"] != "score") | df["actual"].isna() | df["actual"].between(low, high)

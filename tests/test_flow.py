@@ -46,7 +46,10 @@ def test_flow_loads_the_sample_returns_once(
     assert list((inbox / ".claimed").iterdir()) == []
 
     db = sqlite_utils.Database(db_path)
-    current = "SELECT actual, status FROM current_measurements WHERE contract=? AND kpi_ref=? AND period=?"
+    current = (
+        "SELECT actual, status FROM current_measurements "
+        "WHERE contract = ? AND kpi_ref = ? AND period = ?"
+    )
     assert list(db.query(current, ["ICT", "7", "2016-12"])) == [
         {"actual": 58.89, "status": "failure"}
     ]
