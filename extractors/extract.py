@@ -53,9 +53,11 @@ def extract_workbook(workbook: Workbook, file_name: str = "") -> Extraction:
     """
     result = Extraction(format=workbook.format, styles_available=workbook.styles_available)
     summaries: list[tuple[_Region, SummaryHeader]] = []
+    found_kpi_header = False
     for sheet in workbook.sheets:
         regions = _regions(sheet)
         kpi_regions = [r for r in regions if isinstance(r.header, KpiHeader)]
+        found_kpi_header = found_kpi_header or bool(kpi_regions)
         if sheet.hidden and kpi_regions:
             result.problems.append(
                 ExceptionRecord(
@@ -76,7 +78,10 @@ def extract_workbook(workbook: Workbook, file_name: str = "") -> Extraction:
     known_periods = sorted({o.period for o in result.observations})
     for region, header in summaries:
         _extract_summary(region, header, known_periods, result)
-    if not result.tables:
+    # A KPI header that was found but could not be read (a lone Target/Actual
+    # pair with no month) has its own error; "no KPI table was found" would
+    # contradict it and send the supplier looking for the wrong fault.
+    if not result.tables and not found_kpi_header:
         result.problems.append(
             ExceptionRecord(
                 "no-kpi-table",
@@ -115,6 +120,11 @@ def _last_data_row(region: _Region) -> int | None:
         ref = normalise_ref(region.sheet.value(row, ref_col))
         if looks_like_ref(ref):
             last = row
+    # A count row closing the last service area ("2" under PROC) belongs to
+    # this table even when it sits outside the ref column (column A): without
+    # this it would fall into the next table's title block and be lost.
+    while last is not None and last < region.end and _count_row(region.sheet, last + 1):
+        last += 1
     return last
 
 

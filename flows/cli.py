@@ -101,6 +101,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _history(args.kpi_ref, args.contract, args.db)
         if args.command == "init":
             return _init()
+    except BrokenPipeError:
+        # Output piped into `head` and closed early: not an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     except (OSError, ValueError) as problem:
         print(f"kpiflow: {problem}", file=sys.stderr)
         return EXIT_USAGE

@@ -417,13 +417,19 @@ def assess_extraction(extraction: Extraction, catalogue: Catalogue) -> Assessmen
         if kpi.ref != obs.kpi_ref:
             obs = replace(obs, kpi_ref=kpi.ref)
         bands, problems = bands_of(obs, kpi)
-        status = compute_status(obs.actual, bands)
         supplier = supplier_status_of(obs)
         result.records.extend(problems)
         result.records.extend(check_target_against_catalogue(obs, kpi, bands))
-        result.records.extend(check_status(obs, status, bands))
-        result.records.extend(check_unit(obs, kpi))
-        result.records.extend(check_colour(obs, status, supplier))
+        unit_conflict = check_unit(obs, kpi)
+        result.records.extend(unit_conflict)
+        if unit_conflict:
+            # A figure in the wrong unit cannot be banded: 100 against
+            # "0 failures" may mean 100% resolved. Say so once, not twice.
+            status: Status = "not_assessed"
+        else:
+            status = compute_status(obs.actual, bands)
+            result.records.extend(check_status(obs, status, bands))
+            result.records.extend(check_colour(obs, status, supplier))
         result.records.extend(check_frequency(obs, kpi))
         label_key = (obs.contract, obs.kpi_ref, obs.sheet)
         if label_key not in labels_seen:

@@ -320,29 +320,34 @@ PAIR_ROWS = [
     ["R&B-K-002", "Business rates collected", 98, "n/a"],
 ]
 
-# (id, file name, title block)
-PERIOD_PLACES: list[tuple[str, str, list[list[Any]]]] = [
-    ("title-cell", "kpi_return.xlsx", [["PSSP KPI Return"], ["Reporting period: July 2017"], []]),
-    ("file-name", "kpi_return_2017-07.xlsx", [["PSSP KPI Return"], [], []]),
-]
+# (id, file name, sheet name, title block, the month they name)
+PERIOD_PLACES: list[tuple[str, str, str, list[list[Any]], str]] = [
+    ("title-cell", "kpi_return.xlsx", "PSSP",
+     [["PSSP KPI Return"], ["Reporting period: July 2017"], []], "2017-07"),
+    ("file-name", "kpi_return_2017-07.xlsx", "PSSP", [["PSSP KPI Return"], [], []], "2017-07"),
+    ("sheet-name", "kpi_return.xlsx", "KPIs March 2017", [["PSSP KPI Return"], [], []],
+     "2017-03"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(
-    ("name", "title"), [p[1:] for p in PERIOD_PLACES], ids=[p[0] for p in PERIOD_PLACES]
+    ("name", "sheet", "title", "period"),
+    [p[1:] for p in PERIOD_PLACES],
+    ids=[p[0] for p in PERIOD_PLACES],
 )
 def test_target_actual_pair_takes_its_month_from_title_or_file_name(
-    tmp_path: Path, name: str, title: list[list[Any]]
+    tmp_path: Path, name: str, sheet: str, title: list[list[Any]], period: str
 ) -> None:
-    path = write_xlsx(tmp_path / name, Sheet("PSSP", [*title, PAIR_HEADER, *PAIR_ROWS]))
+    path = write_xlsx(tmp_path / name, Sheet(sheet, [*title, PAIR_HEADER, *PAIR_ROWS]))
 
     result = extract(path)
 
     assert facts(result) == [
-        Fact("PSSP", "R&B-K-001", "2017-07", "PSSP", "D5", "97.65", 97.65, None, 97.0),
-        Fact("PSSP", "R&B-K-002", "2017-07", "PSSP", "D6", "n/a", None, "not_applicable", 98.0),
+        Fact("PSSP", "R&B-K-001", period, sheet, "D5", "97.65", 97.65, None, 97.0),
+        Fact("PSSP", "R&B-K-002", period, sheet, "D6", "n/a", None, "not_applicable", 98.0),
     ]
     assert [o.target_cell for o in result.observations] == ["C5", "C6"]
-    assert result.tables == [TableInfo("PSSP", "PSSP", 4, 5, 6, ("2017-07",))]
+    assert result.tables == [TableInfo("PSSP", sheet, 4, 5, 6, (period,))]
     assert result.problems == []
 
 
@@ -380,7 +385,7 @@ def stacked_sheet(ict_refs: list[Any]) -> Sheet:
         STACK_HEADER,
         ["STS", "R&B-K-001", "Council Tax collected", 97, 97.65],
         ["STS", "R&B-K-002", "Business rates collected", 98, 99.1],
-        [],
+        [2],
         [],
         ["ICT KPI Performance"],
         STACK_HEADER,
@@ -412,6 +417,8 @@ def test_pssp_and_ict_stacked_on_one_sheet(tmp_path: Path, ict_refs: list[Any]) 
         TableInfo("PSSP", "KPIs", 2, 3, 4, ("2016-09",)),
         TableInfo("ICT", "KPIs", 8, 9, 11, ("2016-09",)),
     ]
+    # The count row closing the upper table belongs to it, not to the next title block.
+    assert result.section_counts == [SectionCount("PSSP", "STS", 2, "KPIs", "A5")]
     assert result.problems == []
 
 

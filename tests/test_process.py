@@ -1,0 +1,176 @@
+"""One file through the pipeline without Prefect: real files, a real SQLite file."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from flows.inbox import claim
+from flows.process import FileOutcome, check_file, process_claimed
+from flows.settings import Settings
+from tests.workbooks import ICT_HEADER, ict_row, write_table
+from warehouse.db import open_warehouse
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    return Settings(inbox=inbox, db=tmp_path / "kpi.db", reports=tmp_path / "reports",
+                    stable_seconds=0)  # fmt: skip
+
+
+def _process(path: Path, settings: Settings, catalogue) -> FileOutcome:  # type: ignore[no-untyped-def]
+    db = open_warehouse(settings.db)
+    claimed = claim(path)
+    assert claimed is not None
+    return process_claimed(claimed, path.name, catalogue, settings, db)
+
+
+def _codes(checked) -> list[tuple[str, str, str, str]]:  # type: ignore[no-untyped-def]
+    return [(r.code, r.kpi_ref, r.period, r.location) for r in checked.records]
+
+
+def test_annual_return_findings(sample_dir: Path, catalogue, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    checked = check_file(sample_dir / "pssp_ict_annual_2016-17.xlsx", catalogue, settings)
+    status = {(r.contract, r.kpi_ref, r.period): r.status for r in checked.rows(catalogue)}
+    assert status[("ICT", "7", "2016-12")] == "failure"
+    assert status[("ICT", "3", "2016-12")] == "detriment"
+    assert status[("PSSP", "R&B-K-009b", "2017-03")] == "not_met"
+    assert status[("PSSP", "R&B-K-009", "2017-03")] == "exceeded"
+    assert status[("PSSP", "SP-K-009", "2017-03")] == "not_assessed"
+    codes = _codes(checked)
+    assert ("summary-mismatch", "", "2017-03", "Summary!G4") in codes
+    assert ("kpi-failure", "7", "2016-12", "ICT KPIs!J11") in codes
+    assert ("kpi-detriment", "3", "2016-12", "ICT KPIs!J9") in codes
+    assert ("target-not-met", "R&B-K-009b", "2017-03", "PSSP KPIs!K14") in codes
+    assert ("colour-claims-better", "R&B-K-009b", "2017-03", "PSSP KPIs!K14") in codes
+    unit = sorted((k, p) for c, k, p, _ in codes if c == "value-contradicts-unit")
+    assert unit == [
+        ("1", "2016-06"), ("1", "2016-09"), ("1", "2017-08"),
+        ("2", "2016-06"), ("2", "2016-09"), ("2", "2017-04"), ("2", "2017-08"),
+    ]  # fmt: skip
+    summary = next(r for r in checked.records if r.code == "summary-mismatch")
+    assert summary.message == (
+        "The summary says Shared Transactional Services had 8 targets hit in Mar-17, "
+        "but the detail shows 6."
+    )
+    assert checked.counts() == {"error": 0, "warning": 46, "info": 2}
+
+
+def test_annual_return_loads_every_figure(sample_dir: Path, catalogue, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    path = shutil.copy2(sample_dir / "pssp_ict_annual_2016-17.xlsx", settings.inbox)
+    outcome = _process(Path(path), settings, catalogue)
+    assert (outcome.status, outcome.rows_extracted, outcome.rows_loaded) == (
+        "loaded_with_exceptions", 248, 248,
+    )  # fmt: skip
+    db = sqlite_utils.Database(settings.db)
+    per_contract = db.execute(
+        "SELECT contract, count(DISTINCT kpi_ref), count(DISTINCT period), count(*) "
+        "FROM measurements GROUP BY contract ORDER BY contract"
+    ).fetchall()
+    assert per_contract == [("ICT", 19, 7, 133), ("PSSP", 23, 5, 115)]
+    assert db.execute(
+        "SELECT actual, marker, raw, sheet, cell FROM current_measurements "
+        "WHERE kpi_ref = 'SP-K-009' AND period = '2016-09'"
+    ).fetchone() == (None, "removed", "Removed from Contract through NoC 041", "PSSP KPIs", "G35")
+    assert db.execute(
+        "SELECT actual, target, status, sheet, cell FROM current_measurements "
+        "WHERE contract = 'PSSP' AND kpi_ref = 'R&B-K-009b' AND period = '2017-03'"
+    ).fetchone() == (61.71, 63.0, "not_met", "PSSP KPIs", "K14")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "code"),
+    [
+        ("empty.xlsx", b"", "empty-file"),
+        ("page.xlsx", b"<!DOCTYPE html><html><body>Sign in</body></html>", "not-a-workbook"),
+    ],
+    ids=["zero-byte", "web-page"],
+)
+def test_refused_files_are_kept_with_their_reason(
+    settings: Settings, catalogue, name: str, content: bytes, code: str  # type: ignore[no-untyped-def]
+) -> None:
+    path = settings.inbox / name
+    path.write_bytes(content)
+    outcome = _process(path, settings, catalogue)
+    assert outcome.status == "rejected"
+    kept = settings.rejected / name
+    assert kept.read_bytes() == content
+    assert (settings.rejected / f"{name}.reason.txt").read_text() == outcome.reason + "\n"
+    db = sqlite_utils.Database(settings.db)
+    assert db.execute("SELECT status, reason FROM submissions").fetchall() == [
+        ("rejected", outcome.reason)
+    ]
+    assert db.execute("SELECT code FROM exceptions").fetchall() == [(code,)]
+    assert db.execute("SELECT count(*) FROM measurements").fetchone() == (0,)
+
+
+def test_a_workbook_without_a_kpi_table_is_rejected(settings: Settings, catalogue) -> None:  # type: ignore[no-untyped-def]
+    path = write_table(settings.inbox / "notes.xlsx", ("Name", "Phone"), [("Ann", "0123")],
+                       sheet="Contacts", title=None)  # fmt: skip
+    outcome = _process(path, settings, catalogue)
+    assert outcome.status == "rejected"
+    assert outcome.reason.startswith("No PSSP or ICT KPI table was found: looked on every sheet")
+    assert (settings.rejected / "notes.xlsx").is_file()
+
+
+def test_rows_with_errors_are_not_loaded_but_their_exceptions_are(
+    settings: Settings, catalogue  # type: ignore[no-untyped-def]
+) -> None:
+    path = write_table(
+        settings.inbox / "ict.xlsx", ICT_HEADER,
+        [ict_row(7, 58.89), ict_row(3, "tbc"), ict_row(99, 90)],
+    )  # fmt: skip
+    outcome = _process(path, settings, catalogue)
+    db = sqlite_utils.Database(settings.db)
+    assert (outcome.status, outcome.rows_extracted, outcome.rows_loaded) == (
+        "loaded_with_exceptions", 3, 1,
+    )  # fmt: skip
+    assert db.execute("SELECT kpi_ref, actual FROM measurements").fetchall() == [("7", 58.89)]
+    errors = db.execute(
+        "SELECT code, kpi_ref, cell, value FROM exceptions WHERE severity = 'error' ORDER BY code"
+    ).fetchall()
+    assert errors == [("unknown-kpi", "99", "H6", "90"), ("value-unreadable", "3", "H5", "tbc")]
+
+
+def test_a_changed_figure_is_a_restatement(settings: Settings, catalogue) -> None:  # type: ignore[no-untyped-def]
+    first = write_table(settings.inbox / "dec.xlsx", ICT_HEADER, [ict_row(7, 58.89)])
+    _process(first, settings, catalogue)
+    second = write_table(settings.inbox / "dec-v2.xlsx", ICT_HEADER, [ict_row(7, 60.5)])
+    outcome = _process(second, settings, catalogue)
+    db = sqlite_utils.Database(settings.db)
+    assert db.execute(
+        "SELECT s.file_name, m.actual FROM measurements m JOIN submissions s "
+        "ON s.id = m.submission_id ORDER BY s.id"
+    ).fetchall() == [("dec.xlsx", 58.89), ("dec-v2.xlsx", 60.5)]
+    assert db.execute(
+        "SELECT actual FROM current_measurements WHERE kpi_ref = '7'"
+    ).fetchall() == [(60.5,)]
+    restated = db.execute(
+        "SELECT submission_id, severity, cell, message, rule FROM exceptions "
+        "WHERE code = 'restatement'"
+    ).fetchall()
+    assert restated == [(
+        outcome.submission_id, "warning", "H4",
+        "ICT KPI 7 for Dec-16 was 58.89 in dec.xlsx and is now 60.5 in dec-v2.xlsx; "
+        "the new value is current and the old one is kept.",
+        "previously 58.89 (dec.xlsx, ICT KPIs!H4)",
+    )]  # fmt: skip
+
+
+def test_same_kpi_twice_with_different_values_loads_neither(
+    settings: Settings, catalogue  # type: ignore[no-untyped-def]
+) -> None:
+    path = write_table(settings.inbox / "twice.xlsx", ICT_HEADER,
+                       [ict_row(7, 58.89), ict_row(7, 61), ict_row(3, 91)])  # fmt: skip
+    outcome = _process(path, settings, catalogue)
+    db = sqlite_utils.Database(settings.db)
+    assert outcome.rows_loaded == 1
+    assert db.execute("SELECT kpi_ref FROM measurements").fetchall() == [("3",)]
+    assert db.execute(
+        "SELECT kpi_ref, cell FROM exceptions WHERE code = 'duplicate-kpi-value' ORDER BY cell"
+    ).fetchall() == [("7", "H4"), ("7", "H5")]

@@ -1,0 +1,111 @@
+"""The warehouse contract: tables, the current view, all-or-nothing loads."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from schemas.records import ExceptionRecord
+from warehouse.db import open_warehouse
+from warehouse.loader import (
+    SubmissionRow,
+    accepted_submission,
+    current_values,
+    load_submission,
+    sync_catalogue,
+)
+
+
+def _measurement(actual: float, **extra: object) -> dict[str, object]:
+    row: dict[str, object] = {
+        "contract": "ICT", "kpi_ref": "7", "period": "2016-12", "target": 90.0,
+        "actual": actual, "marker": None, "raw": f"{actual:g}", "status": "failure",
+        "supplier_status": "not_met", "sheet": "ICT KPIs", "cell": "J11",
+    }  # fmt: skip
+    row.update(extra)
+    return row
+
+
+def _submission(name: str, sha: str, received: str, status: str = "loaded") -> SubmissionRow:
+    return SubmissionRow(name, sha, received, received, status, format="xlsx", rows_extracted=1)
+
+
+def test_tables_and_view_exist_with_wal(tmp_path: Path) -> None:
+    db = open_warehouse(tmp_path / "kpi.db")
+    assert sorted(db.table_names()) == ["exceptions", "kpis", "measurements", "submissions"]
+    assert db.view_names() == ["current_measurements"]
+    assert db.journal_mode == "wal"
+    assert db.execute("PRAGMA busy_timeout").fetchone() == (30000,)
+
+
+def test_load_writes_submission_rows_and_exceptions(tmp_path: Path) -> None:
+    db = open_warehouse(tmp_path / "kpi.db")
+    record = ExceptionRecord(
+        "kpi-failure", "warning", "ICT KPI 7 failed.", sheet="ICT KPIs", cell="J11",
+        value="58.89", contract="ICT", kpi_ref="7", period="2016-12", rule="bands 90%/87%/84%",
+    )  # fmt: skip
+    sid = load_submission(db, _submission("a.xlsx", "aa", "2017-01-05T09:00:00+00:00"),
+                          [_measurement(58.89)], [record])  # fmt: skip
+    assert db.execute(
+        "SELECT file_name, status, rows_loaded, errors, warnings FROM submissions"
+    ).fetchall() == [("a.xlsx", "loaded", 1, 0, 1)]
+    assert db.execute("SELECT submission_id, actual, sheet, cell FROM measurements").fetchall() == [
+        (sid, 58.89, "ICT KPIs", "J11")
+    ]
+    assert db.execute("SELECT code, cell, value, rule, message FROM exceptions").fetchall() == [
+        ("kpi-failure", "J11", "58.89", "bands 90%/87%/84%", "ICT KPI 7 failed.")
+    ]
+
+
+def test_a_failed_load_leaves_nothing(tmp_path: Path) -> None:
+    db = open_warehouse(tmp_path / "kpi.db")
+    broken = _measurement(58.89, no_such_column="x")
+    with pytest.raises(sqlite3.OperationalError):
+        load_submission(
+            db, _submission("a.xlsx", "aa", "2017-01-05T09:00:00+00:00"),
+            [_measurement(1.0), broken], [],
+        )  # fmt: skip
+    for table in ("submissions", "measurements", "exceptions"):
+        assert db.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,), table
+
+
+def test_same_bytes_cannot_be_accepted_twice(tmp_path: Path) -> None:
+    db = open_warehouse(tmp_path / "kpi.db")
+    load_submission(db, _submission("a.xlsx", "aa", "2017-01-05T09:00:00+00:00"), [], [])
+    with pytest.raises(sqlite3.IntegrityError):
+        load_submission(db, _submission("b.xlsx", "aa", "2017-01-06T09:00:00+00:00"), [], [])
+    # ...but a duplicate or a rejection of the same bytes is recorded.
+    load_submission(db, _submission("b.xlsx", "aa", "2017-01-06T09:00:00+00:00", "duplicate"),
+                    [], [])  # fmt: skip
+    assert accepted_submission(db, "aa")["file_name"] == "a.xlsx"  # type: ignore[index]
+    assert accepted_submission(db, "zz") is None
+
+
+def test_current_measurements_takes_the_latest_accepted_file(tmp_path: Path) -> None:
+    db = open_warehouse(tmp_path / "kpi.db")
+    load_submission(db, _submission("old.xlsx", "a", "2017-01-05T09:00:00+00:00"),
+                    [_measurement(58.89)], [])  # fmt: skip
+    load_submission(db, _submission("new.xlsx", "b", "2017-02-05T09:00:00+00:00"),
+                    [_measurement(60.0)], [])  # fmt: skip
+    load_submission(db, _submission("bad.xlsx", "c", "2017-03-05T09:00:00+00:00", "rejected"),
+                    [_measurement(1.0)], [])  # fmt: skip
+    assert db.execute(
+        "SELECT actual, file_name FROM current_measurements WHERE kpi_ref = '7'"
+    ).fetchall() == [(60.0, "new.xlsx")]
+    assert db.execute("SELECT count(*) FROM measurements").fetchone() == (3,)
+    current = current_values(db, [("ICT", "7", "2016-12"), ("ICT", "8", "2016-12")])
+    assert list(current) == [("ICT", "7", "2016-12")]
+    assert current[("ICT", "7", "2016-12")]["raw"] == "60"
+
+
+def test_kpis_table_mirrors_the_catalogue(tmp_path: Path, catalogue) -> None:  # type: ignore[no-untyped-def]
+    db = open_warehouse(tmp_path / "kpi.db")
+    sync_catalogue(db, catalogue)
+    sync_catalogue(db, catalogue)
+    assert db.execute("SELECT count(*) FROM kpis").fetchone() == (len(catalogue.kpis),)
+    assert db.execute(
+        "SELECT unit, direction, target, detriment, failure FROM kpis "
+        "WHERE contract = 'ICT' AND ref = '3'"
+    ).fetchone() == ("percent", "higher", "90.0%", "87.0%", "84.0%")
