@@ -129,8 +129,8 @@ def preflight(
     if size > limits.max_file_bytes:
         raise UnreadableFile(
             "too-large",
-            f"The file is {size / MiB:,.0f} MB, more than the "
-            f"{limits.max_file_bytes / MiB:,.0f} MB this pipeline accepts; remove "
+            f"The file is {_human(size)}, more than the "
+            f"{_human(limits.max_file_bytes)} this pipeline accepts; remove "
             "unneeded sheets or data and send it again.",
         )
     if head.startswith(ZIP_MAGIC):
@@ -662,6 +662,12 @@ def _check_csv(path: Path, limits: Limits) -> None:
             f"{limits.max_rows:,} rows or {limits.max_cells:,} cells this pipeline accepts; "
             "split it and send it again.",
         )
+
+
+def _human(size: int) -> str:
+    if size >= MiB:
+        return f"{size / MiB:,.0f} MB"
+    return f"{size / 1024:,.1f} KB"
 
 
 def _short(exc: BaseException) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 CODES: dict[str, tuple[str, str]] = {
     # Files refused whole (the file goes to inbox/rejected/ with the reason).
+    "unreadable-file": ("error", "The file could not be opened at all (permissions, or it vanished)."),
     "empty-file": ("error", "The file is empty (zero bytes)."),
     "not-a-workbook": ("error", "The bytes are not a workbook or CSV (e.g. a web page saved as .xlsx)."),
     "password-protected": ("error", "The workbook is encrypted: send an unprotected copy."),

@@ -115,8 +115,7 @@ NO_KPI_TABLE = ExceptionRecord(
 STYLES_UNAVAILABLE_CSV = ExceptionRecord(
     "styles-unavailable",
     "info",
-    "Colours were not available for this .csv file; the supplier's colour coding was not "
-    "checked.",
+    "Colours were not available for this .csv file; the supplier's colour coding was not checked.",
 )
 
 # --------------------------------------------------------------------------
@@ -230,7 +229,9 @@ COLUMN_LAYOUTS: list[tuple[str, list[tuple[str, str]]]] = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("layout", [c[1] for c in COLUMN_LAYOUTS], ids=[c[0] for c in COLUMN_LAYOUTS])
+@pytest.mark.parametrize(
+    "layout", [c[1] for c in COLUMN_LAYOUTS], ids=[c[0] for c in COLUMN_LAYOUTS]
+)
 def test_columns_found_by_meaning(tmp_path: Path, layout: list[tuple[str, str]]) -> None:
     roles = [role for role, _ in layout]
     rows = [["PSSP KPI Return"], [text for _, text in layout]]
@@ -684,7 +685,9 @@ def test_annual_summary_gives_thirty_counts(sample_dir: Path) -> None:
     periods = {s.period for s in summaries}
     assert len(areas) == 6
     assert periods == {"2016-09", "2016-12", "2017-03", "2017-07", "2017-08"}
-    assert {(s.service_area, s.period) for s in summaries} == {(a, p) for a in areas for p in periods}
+    assert {(s.service_area, s.period) for s in summaries} == {
+        (a, p) for a in areas for p in periods
+    }
     by_key = {(s.service_area, s.period): s for s in summaries}
     assert by_key["Shared Transactional Services", "2017-03"] == SummaryCount(
         "PSSP", "Shared Transactional Services", "2017-03", 9, 8, "Summary", "G4"
@@ -726,4 +729,3 @@ def test_isolated_extraction_matches_in_process(tmp_path: Path, build: Any) -> N
 
     assert isolated == extract(path)
     assert isolated.observations
-
