@@ -128,9 +128,12 @@ def _read_ooxml(path: Path, fmt: str) -> Workbook:
         raise
     except Exception as first:
         try:
-            return _read_calamine(path, fmt)
+            fallback = _read_calamine(path, fmt)
         except Exception:
             raise first from None
+        if not fallback.sheets:
+            raise first from None  # e.g. no workbook part: nothing was really read
+        return fallback
     if not workbook.sheets:
         try:
             fallback = _read_calamine(path, fmt)

@@ -145,9 +145,12 @@ def check_file(
         return Checked("", None, Assessment(), (record,), refused.reason, refused.code)
     records: list[ExceptionRecord] = list(extraction.problems)
     if not extraction.tables:
-        reason = next((r.message for r in records if r.code == "no-kpi-table"), "no KPI table")
-        named = _named(records, name)
-        return Checked(extraction.format, extraction, Assessment(), named, reason, "no-kpi-table")
+        # The first error says why no table could be used (no header at all,
+        # or a Target/Actual table with no month).
+        first = next((r for r in records if r.severity == "error"), None)
+        reason = first.message if first else "No usable KPI table was found."
+        code = first.code if first else "no-kpi-table"
+        return Checked(extraction.format, extraction, Assessment(), _named(records, name), reason, code)
     records.extend(validate_observations(extraction.observations, catalogue))
     assessment = assess_extraction(extraction, catalogue)
     records.extend(assessment.records)

@@ -1,0 +1,176 @@
+"""The sandbox turns crashes, hangs and memory blow-ups into ``UnreadableFile``.
+
+The child functions are real top-level functions (the child imports this
+module to unpickle them); nothing is mocked.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from extractors.errors import UnreadableFile
+from extractors.reading import load_workbook_safely
+from extractors.sandbox import run_isolated
+
+MiB = 1024 * 1024
+MEMORY = 1024 * MiB
+
+
+def add(a: int, b: int) -> int:
+    return a + b
+
+
+def abort_now() -> None:
+    os.abort()
+
+
+def exit_early() -> None:
+    os._exit(3)
+
+
+def sleep_for(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def raise_unreadable() -> None:
+    raise UnreadableFile("odd-file", "The file is odd in a way the reader explains.")
+
+
+def raise_value_error() -> None:
+    raise ValueError("boom")
+
+
+def eat_memory() -> int:
+    return len(bytearray(8 * 1024 * MiB))
+
+
+def read_with_calamine(path: str) -> list[Any]:
+    """What a calamine-based reader does: every sheet's values."""
+    import python_calamine
+
+    workbook = python_calamine.CalamineWorkbook.from_path(path)
+    return [workbook.get_sheet_by_name(name).to_python() for name in workbook.sheet_names]
+
+
+def test_result_comes_back() -> None:
+    assert run_isolated(add, 2, 3, timeout_s=30, memory_bytes=MEMORY) == 5
+
+
+def test_abort_becomes_reader_crashed_and_parent_survives() -> None:
+    me = os.getpid()
+    with pytest.raises(UnreadableFile) as caught:
+        run_isolated(abort_now, timeout_s=30, memory_bytes=MEMORY)
+    assert caught.value.code == "reader-crashed"
+    assert "SIGABRT" in caught.value.reason
+    assert os.getpid() == me
+    assert run_isolated(add, 1, 1, timeout_s=30, memory_bytes=MEMORY) == 2
+
+
+def test_early_exit_becomes_reader_crashed() -> None:
+    with pytest.raises(UnreadableFile) as caught:
+        run_isolated(exit_early, timeout_s=30, memory_bytes=MEMORY)
+    assert caught.value.code == "reader-crashed"
+    assert "exit code 3" in caught.value.reason
+
+
+def test_hang_becomes_reader_timeout_quickly() -> None:
+    started = time.perf_counter()
+    with pytest.raises(UnreadableFile) as caught:
+        run_isolated(sleep_for, 60, timeout_s=0.5, memory_bytes=MEMORY)
+    elapsed = time.perf_counter() - started
+    assert caught.value.code == "reader-timeout"
+    assert elapsed < 3.0, f"took {elapsed:.1f} s"
+
+
+def test_memory_error_becomes_too_large() -> None:
+    with pytest.raises(UnreadableFile) as caught:
+        run_isolated(eat_memory, timeout_s=30, memory_bytes=512 * MiB)
+    assert caught.value.code == "too-large"
+
+
+def test_unreadable_file_arrives_unchanged() -> None:
+    with pytest.raises(UnreadableFile) as caught:
+        run_isolated(raise_unreadable, timeout_s=30, memory_bytes=MEMORY)
+    assert type(caught.value) is UnreadableFile
+    assert (caught.value.code, caught.value.reason) == (
+        "odd-file",
+        "The file is odd in a way the reader explains.",
+    )
+
+
+def test_other_exceptions_keep_their_type() -> None:
+    with pytest.raises(ValueError, match="boom"):
+        run_isolated(raise_value_error, timeout_s=30, memory_bytes=MEMORY)
+
+
+@pytest.fixture
+def sparse_bomb(tmp_path: Path) -> Path:
+    """A few KB: cells at A1 and XFD1048576, so the sheet claims A1:XFD1048576."""
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "KPI"
+    wb.active["XFD1048576"] = "far away"
+    path = tmp_path / "sparse.xlsx"
+    wb.save(path)
+    assert path.stat().st_size < 10_000
+    return path
+
+
+def test_calamine_on_sparse_bomb_cannot_take_the_run_down(sparse_bomb: Path) -> None:
+    me = os.getpid()
+    started = time.perf_counter()
+    with pytest.raises(UnreadableFile) as caught:
+        run_isolated(read_with_calamine, str(sparse_bomb), timeout_s=30, memory_bytes=2048 * MiB)
+    elapsed = time.perf_counter() - started
+    print(f"calamine on the sparse bomb: {caught.value.code} in {elapsed:.2f} s")
+    assert caught.value.code in {"reader-crashed", "too-large"}
+    assert os.getpid() == me
+    assert run_isolated(add, 2, 2, timeout_s=30, memory_bytes=MEMORY) == 4
+
+
+def test_load_workbook_safely_refuses_sparse_bomb_in_preflight(sparse_bomb: Path) -> None:
+    with pytest.raises(UnreadableFile) as caught:
+        load_workbook_safely(sparse_bomb)
+    assert caught.value.code == "too-large"
+    assert "A1:XFD1048576" in caught.value.reason
+
+
+def test_load_workbook_safely_reads_in_the_child(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "KPI"
+    wb.active["B1"] = 0.95
+    path = tmp_path / "June.xls"  # really .xlsx: a warning, still read
+    wb.save(path)
+    workbook, records = load_workbook_safely(path)
+    assert workbook.sheets[0].value(1, 2) == 0.95
+    assert [r.code for r in records] == ["format-mismatch"]
+
+
+def test_csv_gets_styles_unavailable_note(tmp_path: Path) -> None:
+    path = tmp_path / "return.csv"
+    path.write_bytes(b"KPI,Value\nCalls,95\n")
+    workbook, records = load_workbook_safely(path)
+    assert workbook.sheets[0].value(2, 2) == "95"
+    [note] = records
+    assert (note.code, note.severity) == ("styles-unavailable", "info")
+    assert note.message == (
+        "Colours were not available for this .csv file; supplier colour checks were skipped."
+    )
+
+
+def test_per_call_overhead_is_small() -> None:
+    run_isolated(add, 0, 0, timeout_s=30, memory_bytes=MEMORY)  # forkserver started
+    times = []
+    for i in range(10):
+        started = time.perf_counter()
+        assert run_isolated(add, i, 1, timeout_s=30, memory_bytes=MEMORY) == i + 1
+        times.append(time.perf_counter() - started)
+    median = statistics.median(times)
+    print(f"run_isolated overhead: median {median * 1000:.1f} ms, max {max(times) * 1000:.1f} ms")
+    assert median < 0.5
