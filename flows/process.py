@@ -150,7 +150,8 @@ def check_file(
         first = next((r for r in records if r.severity == "error"), None)
         reason = first.message if first else "No usable KPI table was found."
         code = first.code if first else "no-kpi-table"
-        return Checked(extraction.format, extraction, Assessment(), _named(records, name), reason, code)
+        named = _named(records, name)
+        return Checked(extraction.format, extraction, Assessment(), named, reason, code)
     records.extend(validate_observations(extraction.observations, catalogue))
     assessment = assess_extraction(extraction, catalogue)
     records.extend(assessment.records)
