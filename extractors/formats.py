@@ -129,7 +129,7 @@ def describe_unknown(path: str | Path) -> str:
         try:
             with zipfile.ZipFile(p) as zf:
                 names = [n.lower() for n in zf.namelist()]
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        except Exception:
             return "a damaged zip package"
         if any(n.startswith("word/") for n in names):
             return "a Word document"
@@ -171,7 +171,7 @@ def _sniff_zip(path: Path) -> str:
                 content_types = _read_member_head(
                     zf, real_names["[content_types].xml"], _SMALL_MEMBER_CAP
                 ).lower()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+    except Exception:  # any damage (bad CRC, zlib errors...): preflight names it
         return "unknown"
     return _ooxml_kind(set(real_names), content_types)
 

@@ -84,3 +84,14 @@ def period_in_text(text: str) -> str | None:
             return _fmt(int(match.group(1)), int(match.group(2)))
         return _fmt(int(match.group(2)), int(match.group(1)))
     return None
+
+
+def month_label(period: str) -> str:
+    """Show ``YYYY-MM`` as reviewers write it: "2016-12" -> "Dec-16"."""
+    match = re.fullmatch(r"(\d{4})-(0[1-9]|1[0-2])", period)
+    if match is None:
+        return period
+    return f"{_ABBR[int(match.group(2))]}-{match.group(1)[2:]}"
+
+
+_ABBR = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

@@ -147,6 +147,8 @@ def preflight(
             "open it in Excel, save it as an Excel workbook (.xlsx) and send that.",
         )
     if fmt == "unknown":
+        if head.startswith(ZIP_MAGIC):
+            _check_package_content(p, fmt, limits)  # a damaged part is corrupt-package
         what = describe_unknown(p)
         opening = (
             "The file's content is not"

@@ -110,14 +110,12 @@ def run_isolated(func: Callable[..., T], *args: Any, timeout_s: float, memory_by
             _LOCAL.skip_main = False
         sender.close()
         message = _receive(receiver, timeout_s)
-        if message is None:
-            process.join(2.0)
-            if process.exitcode is None:
-                # The pipe closed yet the child lives on (it closed fds?): stop it.
-                process.kill()
-                process.join()
+        if message is _TIMED_OUT:
+            process.kill()
+            process.join()
         else:
-            process.join(5.0)
+            # Sent its answer (or died): it exits at once; a straggler is killed.
+            process.join(2.0)
             if process.exitcode is None:
                 process.kill()
                 process.join()
@@ -208,11 +206,14 @@ def _death(exitcode: int | None, stderr_tail: str) -> UnreadableFile:
 
 
 def _tail(path: str) -> str:
+    """The start and the end of what the child wrote to stderr (a panic's message
+    comes first, before a long backtrace)."""
     try:
         with open(path, "rb") as fh:
+            head = fh.read(_STDERR_TAIL)
             fh.seek(0, os.SEEK_END)
-            fh.seek(max(0, fh.tell() - _STDERR_TAIL))
-            return fh.read().decode("utf-8", "replace")
+            fh.seek(max(len(head), fh.tell() - _STDERR_TAIL))
+            return (head + fh.read()).decode("utf-8", "replace")
     except OSError:
         return ""
 

@@ -15,6 +15,11 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flows.settings import Settings
+    from flows.summary import RunResult
 
 EXIT_OK, EXIT_ATTENTION, EXIT_USAGE = 0, 1, 2
 
@@ -152,28 +157,31 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_ATTENTION if result.needs_attention() else EXIT_OK
 
 
-def _print_run(result: object, settings: object) -> None:
-    from rich.console import Console
-    from rich.table import Table
+def _print_run(result: RunResult, settings: Settings) -> None:
+    from flows.summary import TABLE_COLUMNS, summary_table
 
-    from flows.settings import Settings
-    from flows.summary import RunResult, summary_table
+    rows = [[str(row[c]) for c in TABLE_COLUMNS] for row in summary_table(result)]
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.table import Table
 
-    assert isinstance(result, RunResult) and isinstance(settings, Settings)
-    table = Table(title="kpiflow run")
-    for column in ("file", "status", "rows", "errors", "warnings", "report"):
-        table.add_column(column, overflow="fold")
-    for row in summary_table(result):
-        table.add_row(*(str(row[c]) for c in ("file", "status", "rows", "errors", "warnings",
-                                               "report")))  # fmt: skip
-    console = Console(soft_wrap=False)
-    console.print(table)
+        table = Table(title="kpiflow run")
+        for column in TABLE_COLUMNS:
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(*row)
+        Console().print(table)
+    else:
+        # Plain columns for logs and pipes: no box drawing, no wrapping.
+        widths = [max(len(r[i]) for r in [list(TABLE_COLUMNS), *rows]) for i in range(6)]
+        for row in [list(TABLE_COLUMNS), *rows]:
+            print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     if not result.outcomes:
-        console.print("No files were ready in the inbox.")
+        print("No files were ready in the inbox.")
     if result.waiting:
-        console.print(f"Left for the next run (still being written): {', '.join(result.waiting)}")
-    console.print(f"Warehouse: {settings.db}")
-    console.print(f"Reports:   {settings.reports}")
+        print(f"Left for the next run (still being written): {', '.join(result.waiting)}")
+    print(f"Warehouse: {settings.db}")
+    print(f"Reports:   {settings.reports}")
 
 
 def _validate(path: Path) -> int:

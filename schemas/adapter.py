@@ -13,6 +13,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from extractors.model import Observation
+from extractors.periods import month_label
 from schemas.catalogue import Catalogue
 from schemas.measurement import SCORE_SCALE, MeasurementSchema, observation_frame
 from schemas.records import ExceptionRecord, Severity
@@ -21,7 +22,7 @@ Sentence = Callable[[Observation], str]
 
 
 def _kpi(obs: Observation) -> str:
-    return f"{obs.contract} KPI {obs.kpi_ref} for {obs.period}"
+    return f"{obs.contract} KPI {obs.kpi_ref} for {month_label(obs.period)}"
 
 
 # check name (or column for built-in checks) -> (code, severity, rule, sentence)

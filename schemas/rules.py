@@ -8,13 +8,13 @@ and says which figures are clean enough to load. Codes are listed in
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from extractors.model import Extraction, Observation, SectionCount, SummaryCount
+from extractors.periods import month_label
 from schemas.catalogue import Catalogue, Kpi
 from schemas.colours import colour_key_from_labels, supplier_claims_better
 from schemas.records import ExceptionRecord, Severity
@@ -86,9 +86,7 @@ def _kpi_name(obs: Observation) -> str:
     return f"{obs.contract} KPI {obs.kpi_ref}"
 
 
-def _month(period: str) -> str:
-    year, month = period.split("-")
-    return f"{calendar.month_abbr[int(month)]}-{year[2:]}"
+_month = month_label
 
 
 # --- one observation -------------------------------------------------------

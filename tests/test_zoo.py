@@ -1,0 +1,139 @@
+"""Every workbook of the zoo ends read or refused with a reason, never a crash.
+
+The zoo (``../shared/workbook-zoo`` from the repository root) holds 131 odd,
+broken, hostile and password-protected files from calamine's test suite.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from extractors.errors import UnreadableFile
+from extractors.grid import Workbook
+from extractors.reading import load_workbook_safely
+
+ZOO = Path(__file__).resolve().parents[1].parent / "shared" / "workbook-zoo"
+KEBAB = re.compile(r"^[a-z]+(-[a-z]+)*$")
+
+pytestmark = [
+    pytest.mark.zoo,
+    pytest.mark.skipif(not ZOO.is_dir(), reason=f"the workbook zoo is not at {ZOO}"),
+]
+
+
+def zoo_files() -> list[Path]:
+    if not ZOO.is_dir():
+        return []
+    return sorted(p for p in ZOO.iterdir() if p.is_file() and not p.name.startswith("README"))
+
+
+def outcome(path: Path) -> Workbook | UnreadableFile:
+    try:
+        workbook, _ = load_workbook_safely(path)
+    except UnreadableFile as refused:
+        return refused
+    return workbook
+
+
+def test_every_zoo_file_is_read_or_refused_with_a_reason() -> None:
+    me = os.getpid()
+    files = zoo_files()
+    assert len(files) >= 100
+    times: list[tuple[float, str]] = []
+    refused: dict[str, list[str]] = {}
+    read = 0
+    started = time.perf_counter()
+    for path in files:
+        t0 = time.perf_counter()
+        result = outcome(path)
+        elapsed = time.perf_counter() - t0
+        times.append((elapsed, path.name))
+        if isinstance(result, UnreadableFile):
+            assert KEBAB.match(result.code), path.name
+            assert result.reason.strip() and "\n" not in result.reason, path.name
+            refused.setdefault(result.code, []).append(path.name)
+            print(f"{elapsed * 1000:8.1f} ms  {path.name}: refused {result.code}: {result.reason}")
+        else:
+            read += 1
+            cells = sum(len(s.cells) for s in result.sheets)
+            print(
+                f"{elapsed * 1000:8.1f} ms  {path.name}: read {result.format}, "
+                f"{len(result.sheets)} sheets, {cells} cells"
+            )
+    total = time.perf_counter() - started
+    slowest = sorted(times, reverse=True)[:3]
+    print(
+        f"\n{len(files)} files in {total:.1f} s: {read} read; refused: "
+        + ", ".join(f"{code} {len(names)}" for code, names in sorted(refused.items()))
+    )
+    print("slowest: " + ", ".join(f"{name} {t * 1000:.0f} ms" for t, name in slowest))
+    assert os.getpid() == me
+    assert read + sum(len(v) for v in refused.values()) == len(files)
+    assert total < 60.0
+
+
+EXPECTED_REFUSALS = [
+    ("pass_protected.xlsx", "password-protected"),
+    ("pass_protected.xlsb", "password-protected"),
+    ("pass_protected.ods", "password-protected"),
+    ("issue_594_dos.ods", "too-large"),
+    ("issue_174.xlsx", "too-large"),
+    ("too_small.xls", "not-a-workbook"),
+]
+
+
+@pytest.mark.parametrize(("name", "code"), EXPECTED_REFUSALS, ids=[n for n, _ in EXPECTED_REFUSALS])
+def test_known_hostile_files_are_refused(name: str, code: str) -> None:
+    result = outcome(ZOO / name)
+    assert isinstance(result, UnreadableFile)
+    assert result.code == code
+    if code == "password-protected":
+        assert "password-protected; send an unprotected copy" in result.reason
+
+
+def test_xls_merged_ranges() -> None:
+    result = outcome(ZOO / "merge_cells.xls")
+    assert isinstance(result, Workbook) and result.format == "xls"
+    assert result.sheets[0].merged == [(1, 1, 1, 2), (2, 1, 4, 1), (2, 2, 4, 4)]
+    assert result.styles_available is False
+
+
+@pytest.mark.parametrize(
+    "name", ["any_sheets.xls", "any_sheets.xlsb", "any_sheets.xlsx"], ids=["xls", "xlsb", "xlsx"]
+)
+def test_hidden_sheets_and_chartsheets(name: str) -> None:
+    result = outcome(ZOO / name)
+    assert isinstance(result, Workbook)
+    assert [(s.name, s.hidden) for s in result.sheets] == [
+        ("Visible", False),
+        ("Hidden", True),
+        ("VeryHidden", True),
+    ]
+
+
+def test_xls_dates_are_datetimes() -> None:
+    result = outcome(ZOO / "date.xls")
+    assert isinstance(result, Workbook)
+    assert result.sheets[0].value(1, 1) == dt.datetime(2021, 1, 1)
+
+
+@pytest.mark.parametrize(
+    "name", ["strict_iso_paths.xlsx", "pivots.xlsx"], ids=["strict-open-xml", "pivot-tables"]
+)
+def test_openpyxl_failures_are_read_by_calamine(name: str) -> None:
+    result = outcome(ZOO / name)
+    assert isinstance(result, Workbook)
+    assert result.sheets and any(s.cells for s in result.sheets)
+    assert result.styles_available is False
+
+
+def test_ods_is_read() -> None:
+    result = outcome(ZOO / "merged_cells.ods")
+    assert isinstance(result, Workbook) and result.format == "ods"
+    assert result.sheets[0].value(1, 1) == "A"
