@@ -73,7 +73,9 @@ def read_workbook(path: str | Path, fmt: str) -> Workbook:
             "The workbook needs more memory to read than this pipeline allows; remove "
             "unneeded sheets or data and send it again.",
         ) from exc
-    except Exception as exc:
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # BaseException: pyo3's PanicException (a Rust panic)
         if type(exc).__name__ == "PasswordError":  # python_calamine.PasswordError
             from extractors.preflight import PROTECTED_REASON
 

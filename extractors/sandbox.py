@@ -198,6 +198,10 @@ def _death(exitcode: int | None, stderr_tail: str) -> UnreadableFile:
         how = f"signal {name}"
     else:
         how = f"exit code {exitcode}"
+    return _crashed(how)
+
+
+def _crashed(how: str) -> UnreadableFile:
     return UnreadableFile(
         "reader-crashed",
         f"The workbook reader crashed on this file ({how}); it is probably damaged or "
@@ -248,8 +252,10 @@ def _child_main(
         message = ("ok", func(*args))
     except MemoryError:
         message = ("memory", None)
-    except BaseException as exc:
+    except Exception as exc:
         message = ("raise", (exc, traceback.format_exc()))
+    except BaseException as exc:  # a Rust panic (pyo3 PanicException), sys.exit()...
+        message = ("raise", (_crashed(type(exc).__name__), traceback.format_exc()))
     try:
         sender.send(message)
     except MemoryError:
