@@ -18,6 +18,7 @@ import copyreg
 import csv
 import datetime as dt
 import io
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -151,7 +152,9 @@ def _read_openpyxl(path: Path, fmt: str) -> Workbook:
 
     # A file object, not the path: openpyxl refuses names it does not know
     # (a .xls that is really .xlsx) and the content is already checked.
-    with path.open("rb") as fh:
+    with path.open("rb") as fh, warnings.catch_warnings():
+        # "Data Validation extension is not supported" and the like: not the reviewer's news.
+        warnings.simplefilter("ignore")
         wb = load_workbook(fh, data_only=True, keep_vba=False, keep_links=False)
         try:
             sheets = [_openpyxl_sheet(ws) for ws in wb.worksheets]  # chartsheets excluded

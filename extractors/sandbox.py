@@ -50,13 +50,17 @@ _LOCAL = threading.local()
 _PATCHED: list[Callable[..., Any]] = []
 
 
+_SETUP_LOCK = threading.Lock()
+
+
 def _context() -> Any:
     global _CONTEXT
-    if _CONTEXT is None:
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(PRELOAD)
-        _skip_main_in_children()
-        _CONTEXT = ctx
+    with _SETUP_LOCK:
+        if _CONTEXT is None:
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(PRELOAD)
+            _skip_main_in_children()
+            _CONTEXT = ctx
     return _CONTEXT
 
 

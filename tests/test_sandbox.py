@@ -47,6 +47,14 @@ def raise_value_error() -> None:
     raise ValueError("boom")
 
 
+class Panic(BaseException):
+    """Like pyo3's PanicException: not an Exception subclass."""
+
+
+def raise_panic() -> None:
+    raise Panic("assertion failed")
+
+
 def eat_memory() -> int:
     return len(bytearray(8 * 1024 * MiB))
 
@@ -103,6 +111,13 @@ def test_unreadable_file_arrives_unchanged() -> None:
         "odd-file",
         "The file is odd in a way the reader explains.",
     )
+
+
+def test_base_exception_becomes_reader_crashed() -> None:
+    with pytest.raises(UnreadableFile) as caught:
+        run_isolated(raise_panic, timeout_s=30, memory_bytes=MEMORY)
+    assert caught.value.code == "reader-crashed"
+    assert "Panic" in caught.value.reason
 
 
 def test_other_exceptions_keep_their_type() -> None:

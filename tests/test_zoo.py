@@ -137,3 +137,13 @@ def test_ods_is_read() -> None:
     result = outcome(ZOO / "merged_cells.ods")
     assert isinstance(result, Workbook) and result.format == "ods"
     assert result.sheets[0].value(1, 1) == "A"
+
+
+def test_rust_panic_in_calamine_becomes_unreadable_workbook(tmp_path: Path) -> None:
+    """A truncated .xls makes calamine panic (pyo3 PanicException, a BaseException)."""
+    path = tmp_path / "cut-short.xls"
+    path.write_bytes((ZOO / "date.xls").read_bytes()[:946])
+    result = outcome(path)
+    assert isinstance(result, UnreadableFile)
+    assert result.code == "unreadable-workbook"
+    assert "PanicException" in result.reason
