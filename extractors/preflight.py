@@ -271,11 +271,13 @@ class _Budget:
             raise _bomb("expand beyond the size their directory declares")
 
 
-def _stream(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget) -> Iterator[bytes]:
+def _stream(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget, size: int = _CHUNK
+) -> Iterator[bytes]:
     """Yield a member's bytes in chunks; reading to the end checks its CRC."""
     seen = 0
     with zf.open(info) as fh:
-        while chunk := fh.read(_CHUNK):
+        while chunk := fh.read(size):
             seen += len(chunk)
             if seen > info.file_size:
                 raise _bomb(f"expand part '{info.filename}' beyond its declared size")
@@ -347,7 +349,8 @@ def _scan_member(
     verdict = "open"
     tail = b""
     full = sheet or info.file_size <= limits.xml_prolog_bytes
-    for chunk in _stream(zf, info, budget):
+    step = _CHUNK if full else min(_CHUNK, max(4096, limits.xml_prolog_bytes // 4))
+    for chunk in _stream(zf, info, budget, step):
         if verdict == "open":
             head += chunk
             verdict = _prolog_verdict(head[: limits.xml_prolog_bytes])

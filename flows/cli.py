@@ -59,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
         help="leave files changed in the last N seconds for the next run (default 5)",
     )
     run.add_argument("--verbose", action="store_true", help="show Prefect's log lines")
+    run.add_argument(
+        "--plain",
+        action="store_true",
+        help="run without Prefect (same pipeline, no flow run, no server)",
+    )
 
     validate = commands.add_parser(
         "validate",
@@ -140,21 +145,41 @@ def prepare_prefect(verbose: bool = False) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    prepare_prefect(args.verbose)
-    if args.stable_seconds is not None:
-        os.environ["KPIFLOW_STABLE_SECONDS"] = str(args.stable_seconds)
-    from flows.monthly import run_inbox
     from flows.settings import Settings
 
+    if args.stable_seconds is not None:
+        os.environ["KPIFLOW_STABLE_SECONDS"] = str(args.stable_seconds)
+    _log_to_stderr(args.verbose)
     settings = Settings.build(inbox=args.inbox, db=args.db, reports=args.reports)
     if not settings.inbox.is_dir():
         print(f"kpiflow: the inbox {settings.inbox} does not exist", file=sys.stderr)
         return EXIT_USAGE
-    result = run_inbox(
-        inbox=str(settings.inbox), db=str(settings.db), reports=str(settings.reports)
-    )
+    if args.plain:
+        from flows.runner import run_once
+
+        result = run_once(settings)
+    else:
+        prepare_prefect(args.verbose)
+        from flows.monthly import run_inbox
+
+        ran = run_inbox(
+            inbox=str(settings.inbox), db=str(settings.db), reports=str(settings.reports)
+        )
+        assert ran is not None
+        result = ran
     _print_run(result, settings)
     return EXIT_ATTENTION if result.needs_attention() else EXIT_OK
+
+
+def _log_to_stderr(verbose: bool) -> None:
+    """Send kpiflow's own log lines to stderr (Prefect captures them too in a flow)."""
+    import logging
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    logger = logging.getLogger("kpiflow")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO if verbose else logging.WARNING)
 
 
 def _print_run(result: RunResult, settings: Settings) -> None:

@@ -1,17 +1,20 @@
 """The drop folder: what to take, claiming it once, and where each file ends.
 
-A file is claimed by an atomic rename into ``inbox/.claimed/``, so two runs
-started together never take the same file; it leaves the claim area only by
-a rename into ``processed/`` or ``rejected/``, so it is never lost, and its
-bytes are never touched.
+A file is claimed by an atomic rename into its run's folder under
+``inbox/.claimed/``, so two runs started together never take the same file;
+it leaves the claim area only by a rename into ``processed/`` or
+``rejected/``, so it is never lost, and its bytes are never touched. Files of
+a run that died are adopted by the next one.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import re
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,28 +58,71 @@ def scan_inbox(inbox: Path, stable_seconds: float, now: float | None = None) -> 
     return [c for _, c in sorted(found, key=lambda item: (item[0], item[1].path.name))]
 
 
-def claim(path: Path) -> Path | None:
-    """Move ``path`` into the claim area atomically; None if another run took it first."""
-    area = path.parent / CLAIMED
-    area.mkdir(exist_ok=True)
-    target = area / path.name
-    try:
-        # os.link + unlink would also work; rename is atomic on one filesystem
-        # and fails for the loser of a race because the source is gone.
-        if target.exists():
+class ClaimArea:
+    """This run's share of ``inbox/.claimed/``, held under an exclusive lock.
+
+    Each run claims files by renaming them into its own folder
+    ``.claimed/<run-id>/`` and holds an ``flock`` on ``.claimed/<run-id>.lock``
+    while it lives. The kernel drops the lock when the process dies, even by
+    SIGKILL, so another run can tell an abandoned folder from a busy one and
+    adopt its files.
+    """
+
+    def __init__(self, inbox: Path) -> None:
+        self.root = inbox / CLAIMED
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.run_id = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        # Lock first, folder second: a folder without a held lock looks abandoned.
+        self._lock = (self.root / f"{self.run_id}.lock").open("w")
+        fcntl.flock(self._lock, fcntl.LOCK_EX)
+        self.folder = self.root / self.run_id
+        self.folder.mkdir()
+
+    def claim(self, path: Path) -> Path | None:
+        """Move ``path`` into this run's folder; None if another run took it first."""
+        target = self.folder / path.name
+        try:
+            # Atomic on one filesystem: of two runs racing, one rename finds
+            # the source gone and fails.
+            os.rename(path, target)
+        except FileNotFoundError:
             return None
-        os.rename(path, target)
-    except FileNotFoundError:
-        return None
-    return target
+        return target
 
+    def adopt_orphans(self) -> list[Path]:
+        """Take over files claimed by runs that died; return them, oldest first."""
+        adopted: list[Path] = []
+        for lock_path in sorted(self.root.glob("*.lock")):
+            owner = lock_path.stem
+            if owner == self.run_id:
+                continue
+            with lock_path.open("a") as handle:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # its run is alive and working
+                folder = self.root / owner
+                for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+                    claimed = self.claim(path)
+                    if claimed is not None:
+                        adopted.append(claimed)
+                if folder.is_dir() and not any(folder.iterdir()):
+                    folder.rmdir()
+                lock_path.unlink(missing_ok=True)
+        return adopted
 
-def claimed_files(inbox: Path) -> list[Path]:
-    """Files left in the claim area by a run that stopped before finishing them."""
-    area = inbox / CLAIMED
-    if not area.is_dir():
-        return []
-    return sorted(p for p in area.iterdir() if p.is_file())
+    def close(self) -> None:
+        """Release the lock; the folder goes too unless something is still in it."""
+        if self.folder.is_dir() and not any(self.folder.iterdir()):
+            self.folder.rmdir()
+        (self.root / f"{self.run_id}.lock").unlink(missing_ok=True)
+        self._lock.close()
+
+    def __enter__(self) -> ClaimArea:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def sha256_of(path: Path) -> str:

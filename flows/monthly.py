@@ -1,93 +1,63 @@
 """The Prefect flow: one run takes every ready file in the inbox, exactly once.
 
-Flows orchestrate, functions compute: each task here is a thin wrapper over
-``flows.inbox`` and ``flows.process``. Prefect's own cost (the flow run, its
-API calls) is paid once per inbox scan, plus one task run per file.
+Flows orchestrate, functions compute: the loop is ``flows.runner.run_once``
+and each file is processed by ``flows.runner.process_with_warehouse`` inside
+a Prefect task, so the Prefect UI shows one task run per file. Prefect's own
+cost (the flow run and its API calls) is paid once per inbox scan.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from flows.inbox import claim, claimed_files, scan_inbox
-from flows.process import FileOutcome, process_claimed
+from flows.process import FileOutcome
+from flows.runner import process_with_warehouse, run_once
 from flows.settings import Settings
-from flows.summary import RunResult, summary_markdown, summary_table, write_run_summary
-from schemas.catalogue import load_catalogue
-from warehouse.db import open_warehouse
-from warehouse.loader import sync_catalogue
+from flows.summary import RunResult, summary_markdown, summary_table
 
 
 @task(name="process-file", retries=0)
 def process_file_task(
-    claimed: str, original_name: str, settings: Settings, recovering: bool
+    claimed: Path, original_name: str, settings: Settings, recovering: bool
 ) -> FileOutcome:
     """Process one claimed file: extract, check, load, report, move."""
-    logger = get_run_logger()
-    catalogue = load_catalogue(settings.catalogue)
-    db = open_warehouse(settings.db)
-    try:
-        logger.info("claimed %s", original_name)
-        outcome = process_claimed(
-            Path(claimed), original_name, catalogue, settings, db, recovering=recovering
-        )
-    finally:
-        db.close()
-    logger.info(
-        "%s: %s; %d rows extracted, %d loaded, %d errors, %d warnings; moved to %s",
+    outcome = process_with_warehouse(claimed, original_name, settings, recovering)
+    get_run_logger().info(
+        "file=%s status=%s rows_extracted=%d rows_loaded=%d errors=%d warnings=%d moved_to=%s",
         outcome.file_name, outcome.status, outcome.rows_extracted, outcome.rows_loaded,
         outcome.errors, outcome.warnings, outcome.destination,
     )  # fmt: skip
     return outcome
 
 
+def _process_in_task(
+    claimed: Path, original_name: str, settings: Settings, recovering: bool
+) -> FileOutcome:
+    return process_file_task(claimed, original_name, settings, recovering)
+
+
 @flow(name="kpiflow-run", log_prints=False)
 def run_inbox(
-    inbox: str | None = None, db: str | None = None, reports: str | None = None
-) -> RunResult:
-    """Take every ready file in the inbox through the pipeline, then publish the summary."""
+    inbox: str | None = None,
+    db: str | None = None,
+    reports: str | None = None,
+    only_if_ready: bool = False,
+) -> RunResult | None:
+    """Take every ready file in the inbox through the pipeline, then publish the summary.
+
+    With ``only_if_ready`` (the inbox poll) a run that finds nothing to take
+    returns at once and publishes nothing.
+    """
     settings = Settings.build(inbox=inbox, db=db, reports=reports)
-    logger = get_run_logger()
-    started = datetime.now(UTC)
-    warehouse = open_warehouse(settings.db)
-    try:
-        sync_catalogue(warehouse, load_catalogue(settings.catalogue))
-    finally:
-        warehouse.close()
-
-    outcomes: list[FileOutcome] = []
-    # Files a stopped run had claimed but not finished come first.
-    for leftover in claimed_files(settings.inbox):
-        logger.info("resuming %s left by an interrupted run", leftover.name)
-        outcomes.append(process_file_task(str(leftover), leftover.name, settings, True))
-    ignored: list[str] = []
-    waiting: list[str] = []
-    for candidate in scan_inbox(settings.inbox, settings.stable_seconds):
-        if not candidate.take:
-            (ignored if candidate.why_not.startswith("ignored") else waiting).append(
-                candidate.path.name
-            )
-            continue
-        claimed = claim(candidate.path)
-        if claimed is None:
-            logger.info("%s was taken by another run", candidate.path.name)
-            continue
-        outcomes.append(process_file_task(str(claimed), candidate.path.name, settings, False))
-
-    result = RunResult(
-        started_at=started.isoformat(timespec="seconds"),
-        finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        outcomes=tuple(outcomes),
-        ignored=tuple(ignored),
-        waiting=tuple(waiting),
-    )
-    summary_path = write_run_summary(result, settings.reports)
+    if only_if_ready and not inbox_has_work(settings):
+        get_run_logger().info("nothing new and stable in %s", settings.inbox)
+        return None
+    result = run_once(settings, process=_process_in_task)
     create_markdown_artifact(
-        markdown=summary_markdown(result, summary_path),
+        markdown=summary_markdown(result),
         key="kpiflow-run-summary",
         description="kpiflow run summary",
     )
@@ -97,3 +67,13 @@ def run_inbox(
         description="Files taken by this run",
     )
     return result
+
+
+def inbox_has_work(settings: Settings) -> bool:
+    """True when a file is ready to take or a dead run left claimed files behind."""
+    from flows.inbox import CLAIMED, scan_inbox
+
+    if any(c.take for c in scan_inbox(settings.inbox, settings.stable_seconds)):
+        return True
+    claimed = settings.inbox / CLAIMED
+    return claimed.is_dir() and any(p.is_dir() and any(p.iterdir()) for p in claimed.iterdir())

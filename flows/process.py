@@ -7,6 +7,7 @@ No Prefect here: ``kpiflow validate`` and the tests call these directly, and
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +16,7 @@ import sqlite_utils
 
 from extractors import UnreadableFile, extract_file
 from extractors.model import Extraction
+from flows.crash import crash_point
 from flows.inbox import safe_stem, settle, sha256_of
 from flows.settings import Settings
 from reports import (
@@ -197,13 +199,17 @@ def process_claimed(
             [],
         )
         destination = settle(path, settings.processed, sha256)
-        log.info("%s: duplicate of submission %s, nothing loaded", original_name, earlier["id"])
+        log.info("event=duplicate file=%s of_submission=%s", original_name, earlier["id"])
         return FileOutcome(
             original_name, "duplicate", reason, submission_id=submission_id,
             destination=str(destination),
         )  # fmt: skip
 
     checked = check_file(path, catalogue, settings, file_name=original_name, db=db)
+    log.info(
+        "event=extracted file=%s format=%s rows=%d exceptions=%d",
+        original_name, checked.format, checked.rows_extracted, len(checked.records),
+    )  # fmt: skip
     all_rows = checked.rows(catalogue)
     rows = checked.clean(all_rows)
     counts = checked.counts()
@@ -232,16 +238,26 @@ def process_claimed(
         rows_extracted=n_extracted,
         report_path=str(report_path),
     )
-    submission_id = load_submission(db, submission, [_row_dict(r) for r in rows], checked.records)
+    # Reports first: a run killed before the load redoes them; one killed
+    # after it finds them written and only has the move left to do.
     _write_reports(path, checked, all_rows, submission, report_path, annotated)
+    try:
+        submission_id = load_submission(
+            db, submission, [_row_dict(r) for r in rows], checked.records
+        )
+    except sqlite3.IntegrityError:
+        # Another run loaded the same bytes under another name a moment ago.
+        return process_claimed(path, original_name, catalogue, settings, db)
+    log.info(
+        "event=loaded file=%s submission=%s status=%s rows=%d errors=%d warnings=%d",
+        original_name, submission_id, status, len(rows), counts["error"], counts["warning"],
+    )  # fmt: skip
+    crash_point("after-load")
     if checked.rejected:
         destination = settle(path, settings.rejected, sha256, reason=checked.rejection)
     else:
         destination = settle(path, settings.processed, sha256)
-    log.info(
-        "%s: %s, %d rows extracted, %d loaded, %d errors, %d warnings",
-        original_name, status, n_extracted, len(rows), counts["error"], counts["warning"],
-    )  # fmt: skip
+    log.info("event=moved file=%s to=%s", original_name, destination)
     return FileOutcome(
         file_name=original_name,
         status=status,

@@ -19,6 +19,7 @@ class RunResult:
     outcomes: tuple[FileOutcome, ...] = ()
     ignored: tuple[str, ...] = ()
     waiting: tuple[str, ...] = ()
+    summary_path: str = ""
 
     def needs_attention(self) -> bool:
         """True when a file was rejected or loaded with errors (exit status 1)."""
@@ -72,7 +73,7 @@ def summary_table(result: RunResult) -> list[dict[str, Any]]:
     ]
 
 
-def summary_markdown(result: RunResult, summary_path: Path | None = None) -> str:
+def summary_markdown(result: RunResult) -> str:
     """The run summary as Markdown for the Prefect UI."""
     summary = result.as_summary()
     severities = summary.exceptions_by_severity()
@@ -95,6 +96,6 @@ def summary_markdown(result: RunResult, summary_path: Path | None = None) -> str
         lines.append(
             f"| {name} | {o.status} | {o.rows_loaded} | {o.errors} | {o.warnings} | {reason} |"
         )
-    if summary_path is not None:
-        lines += ["", f"Summary page: `{summary_path}`"]
+    if result.summary_path:
+        lines += ["", f"Summary page: `{result.summary_path}`"]
     return "\n".join(lines) + "\n"

@@ -8,6 +8,7 @@ failed, so the reviewer sees the file's sheet and cell, never a pandas index.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import pandas as pd
 import pandera.pandas as pa
@@ -93,15 +94,27 @@ CHECKS: dict[str, tuple[str, Severity, str, Sentence]] = {
 def validate_observations(
     observations: Sequence[Observation], catalogue: Catalogue
 ) -> list[ExceptionRecord]:
-    """Validate every observation in one lazy pandera pass; return the failures as records."""
+    """Validate every observation in one lazy pandera pass; return the failures as records.
+
+    Records name the catalogue's spelling of a ref ("sts-k-009" -> "STS-K-009"),
+    as the assessed rows do, so an error keeps its row out of the clean set.
+    """
     if not observations:
         return []
+    observations = [_as_catalogued(obs, catalogue) for obs in observations]
     frame = observation_frame(observations, catalogue)
     try:
         MeasurementSchema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
         return failure_cases_to_records(errors.failure_cases, observations)
     return []
+
+
+def _as_catalogued(obs: Observation, catalogue: Catalogue) -> Observation:
+    kpi = catalogue.get(obs.contract, obs.kpi_ref)
+    if kpi is None or kpi.ref == obs.kpi_ref:
+        return obs
+    return replace(obs, kpi_ref=kpi.ref)
 
 
 def failure_cases_to_records(

@@ -50,8 +50,9 @@ CODES: dict[str, tuple[str, str]] = {
     "colour-claims-better": ("warning", "The supplier's cell colour claims a better status than the figure earns."),
     "summary-mismatch": ("warning", "A summary count of indicators or hits disagrees with the detail."),
     "section-count-mismatch": ("warning", "A count row under a service area disagrees with the KPIs listed."),
-    "value-contradicts-unit": ("warning", "A failure count reads like a percentage (e.g. 100 against '0 failures')."),
+    "value-contradicts-unit": ("warning", "A failure count reads like a percentage (e.g. 100 against '0 failures'), or a days, count or score figure is written as a percentage."),
     "reported-when-not-due": ("warning", "A quarterly or six-monthly KPI has a value in a month it is not due."),
+    "marked-not-due": ("warning", "A KPI due this month (every month, or a due month of a quarterly one) is marked as not due."),
     "marker-without-note": ("warning", "A monthly KPI shows a marker (e.g. 'Not Measurable') with no note."),
     "frequency-differs": ("warning", "The frequency printed in the return differs from the catalogue's."),
     # Across submissions.

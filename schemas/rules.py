@@ -30,6 +30,25 @@ MAX_PLAUSIBLE_COUNT = 20
 # Markers that explain themselves need no note; the others do on a monthly KPI.
 SELF_EXPLAINING_MARKERS = frozenset({"no_activity", "no_survey", "not_due", "removed"})
 
+_UNIT_PHRASES = {"days": "in days", "count": "as a count of failures", "score": "as a score"}
+_UNIT_NOUNS = {"days": "a number of days", "count": "a number of failures", "score": "a score"}
+
+# Ways a return prints a frequency -> the catalogue's word for it.
+FREQUENCY_WORDS: dict[str, str] = {
+    "monthly": "monthly",
+    "quarterly": "quarterly",
+    "qtrly": "quarterly",
+    "six-monthly": "six-monthly",
+    "six monthly": "six-monthly",
+    "6 monthly": "six-monthly",
+    "6-monthly": "six-monthly",
+    "half yearly": "six-monthly",
+    "half-yearly": "six-monthly",
+    "annual": "annual",
+    "annually": "annual",
+    "yearly": "annual",
+}
+
 _STATUS_FINDINGS: dict[str, tuple[str, Severity, str]] = {
     "failure": ("kpi-failure", "warning", "at or worse than the failure level"),
     "detriment": ("kpi-detriment", "warning", "at or worse than the detriment level"),
@@ -163,8 +182,23 @@ def check_status(obs: Observation, status: Status, bands: Bands) -> Records:
 
 
 def check_unit(obs: Observation, kpi: Kpi) -> Records:
-    """A failure count that reads like a percentage contradicts its unit."""
-    if kpi.unit != "count" or obs.actual is None or obs.actual <= MAX_PLAUSIBLE_COUNT:
+    """A figure written as a percentage on a KPI that is not one, or a failure
+    count that reads like a percentage, contradicts its unit."""
+    if obs.actual is None:
+        return []
+    if kpi.unit != "percent" and obs.raw.rstrip().endswith("%"):
+        measured = _UNIT_PHRASES[kpi.unit]
+        return [
+            ExceptionRecord(
+                "value-contradicts-unit",
+                "warning",
+                f"{_kpi_name(obs)} is measured {measured}, but {obs.raw} was reported for "
+                f"{_month(obs.period)}: a percentage, not {_UNIT_NOUNS[kpi.unit]}.",
+                **_where(obs),
+                rule=f"a figure {measured} (target {kpi.target}), not a percentage",
+            )
+        ]
+    if kpi.unit != "count" or obs.actual <= MAX_PLAUSIBLE_COUNT:
         return []
     return [
         ExceptionRecord(
@@ -201,22 +235,41 @@ def check_colour(obs: Observation, status: Status, supplier: Status | None) -> R
     ]
 
 
+def _due_in(kpi: Kpi) -> str:
+    return ", ".join(_month(f"2000-{m:02d}")[:3] for m in kpi.due_months)
+
+
 def check_frequency(obs: Observation, kpi: Kpi) -> Records:
-    """Values only in months a KPI is due; markers on monthly KPIs need a note."""
-    if obs.actual is not None and kpi.due_months:
-        month = int(obs.period[5:])
-        if month not in kpi.due_months:
-            due = ", ".join(_month(f"2000-{m:02d}")[:3] for m in kpi.due_months)
-            return [
-                ExceptionRecord(
-                    "reported-when-not-due",
-                    "warning",
-                    f"{_kpi_name(obs)} is {kpi.frequency} (due in {due}) but a value was "
-                    f"reported for {_month(obs.period)}.",
-                    **_where(obs),
-                    rule=f"{kpi.frequency}: reported in {due}",
-                )
-            ]
+    """Values only in months a KPI is due; "not due" only when it is not; markers
+    on monthly KPIs need a note."""
+    month = int(obs.period[5:])
+    if obs.actual is not None and kpi.due_months and month not in kpi.due_months:
+        due = _due_in(kpi)
+        return [
+            ExceptionRecord(
+                "reported-when-not-due",
+                "warning",
+                f"{_kpi_name(obs)} is {kpi.frequency} (due in {due}) but a value was "
+                f"reported for {_month(obs.period)}.",
+                **_where(obs),
+                rule=f"{kpi.frequency}: reported in {due}",
+            )
+        ]
+    due_now = kpi.frequency == "monthly" or month in kpi.due_months
+    if obs.marker == "not_due" and due_now:
+        schedule = (
+            "monthly" if kpi.frequency == "monthly" else f"{kpi.frequency} (due in {_due_in(kpi)})"
+        )
+        return [
+            ExceptionRecord(
+                "marked-not-due",
+                "warning",
+                f"{_kpi_name(obs)} is {schedule}, so it is due for {_month(obs.period)}, "
+                f"but the return shows '{obs.raw}'.",
+                **_where(obs),
+                rule=f"{schedule}: a figure is due this month",
+            )
+        ]
     if (
         obs.marker
         and kpi.frequency == "monthly"
@@ -238,7 +291,8 @@ def check_frequency(obs: Observation, kpi: Kpi) -> Records:
 
 def check_frequency_label(obs: Observation, kpi: Kpi) -> Records:
     """The frequency printed in the return matches the catalogue's."""
-    printed = " ".join(obs.frequency.lower().replace("6 monthly", "six-monthly").split())
+    normal = " ".join(obs.frequency.lower().split())
+    printed = FREQUENCY_WORDS.get(normal, normal)
     if not printed or printed == kpi.frequency:
         return []
     return [
@@ -280,14 +334,24 @@ def check_duplicates(observations: Sequence[Observation]) -> Records:
     return records
 
 
-def check_missing_kpis(observations: Sequence[Observation], catalogue: Catalogue) -> Records:
-    """A catalogue KPI absent from a return that covers its contract and months."""
+def check_missing_kpis(
+    observations: Sequence[Observation],
+    catalogue: Catalogue,
+    blank: Iterable[Key] = (),
+) -> Records:
+    """A catalogue KPI absent from a return that covers its contract and months.
+
+    ``blank`` holds the (contract, ref, period) of KPI rows the return lists
+    with an empty cell: those already have a ``value-missing`` warning and
+    are not absent from the return.
+    """
     periods: dict[str, set[str]] = defaultdict(set)
     present: set[tuple[str, str]] = set()
-    for obs in observations:
-        periods[obs.contract].add(obs.period)
-        kpi = catalogue.get(obs.contract, obs.kpi_ref)
-        present.add((obs.contract, kpi.ref if kpi else obs.kpi_ref))
+    listed = [(o.contract, o.kpi_ref, o.period) for o in observations]
+    for contract, ref, period in [*listed, *blank]:
+        periods[contract].add(period)
+        kpi = catalogue.get(contract, ref)
+        present.add((contract, kpi.ref if kpi else ref))
     records = []
     for contract, months in sorted(periods.items()):
         for kpi in catalogue.of_contract(contract):
@@ -436,7 +500,12 @@ def assess_extraction(extraction: Extraction, catalogue: Catalogue) -> Assessmen
         result.assessed.append(Assessed(obs, status, supplier, bands))
     observations = [a.observation for a in result.assessed]
     result.records.extend(check_duplicates(observations))
-    result.records.extend(check_missing_kpis(observations, catalogue))
+    blank = [
+        (p.contract, p.kpi_ref, p.period)
+        for p in extraction.problems
+        if p.code == "value-missing" and p.kpi_ref
+    ]
+    result.records.extend(check_missing_kpis(observations, catalogue, blank))
     result.records.extend(check_section_counts(extraction.section_counts, observations))
     result.records.extend(check_summaries(extraction.summaries, result.assessed, catalogue))
     return result

@@ -43,7 +43,7 @@ def test_flow_loads_the_sample_returns_once(
     processed = inbox / "processed"
     assert {p.name: p.read_bytes() for p in processed.iterdir()} == originals
     assert sorted(p.name for p in inbox.iterdir() if p.is_file()) == []
-    assert list((inbox / ".claimed").iterdir()) == []
+    assert list((inbox / ".claimed").iterdir()) == []  # no run folder or lock left
 
     db = sqlite_utils.Database(db_path)
     current = (

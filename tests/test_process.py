@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from flows.inbox import claim
+from flows.inbox import ClaimArea
 from flows.process import FileOutcome, check_file, process_claimed
 from flows.settings import Settings
 from tests.workbooks import ICT_HEADER, ict_row, write_table
@@ -25,9 +25,10 @@ def settings(tmp_path: Path) -> Settings:
 
 def _process(path: Path, settings: Settings, catalogue) -> FileOutcome:  # type: ignore[no-untyped-def]
     db = open_warehouse(settings.db)
-    claimed = claim(path)
-    assert claimed is not None
-    return process_claimed(claimed, path.name, catalogue, settings, db)
+    with ClaimArea(settings.inbox) as area:
+        claimed = area.claim(path)
+        assert claimed is not None
+        return process_claimed(claimed, path.name, catalogue, settings, db)
 
 
 def _codes(checked) -> list[tuple[str, str, str, str]]:  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from flows.inbox import claim
+from flows.inbox import ClaimArea
 from flows.process import FileOutcome, process_claimed
 from flows.settings import Settings
 from warehouse.db import open_warehouse
@@ -24,9 +24,10 @@ def annual(tmp_path_factory: pytest.TempPathFactory, sample_dir: Path, catalogue
     settings = Settings(inbox=root / "inbox", db=root / "kpi.db", reports=root / "reports")
     settings.inbox.mkdir()
     source = Path(shutil.copy2(sample_dir / ANNUAL, settings.inbox))
-    claimed = claim(source)
-    assert claimed is not None
-    return process_claimed(claimed, ANNUAL, catalogue, settings, open_warehouse(settings.db))
+    with ClaimArea(settings.inbox) as area:
+        claimed = area.claim(source)
+        assert claimed is not None
+        return process_claimed(claimed, ANNUAL, catalogue, settings, open_warehouse(settings.db))
 
 
 def test_exceptions_csv_matches_the_golden_file(annual: FileOutcome) -> None:

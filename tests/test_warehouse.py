@@ -34,7 +34,9 @@ def _submission(name: str, sha: str, received: str, status: str = "loaded") -> S
 
 def test_tables_and_view_exist_with_wal(tmp_path: Path) -> None:
     db = open_warehouse(tmp_path / "kpi.db")
-    assert sorted(db.table_names()) == ["exceptions", "kpis", "measurements", "submissions"]
+    assert sorted(db.table_names()) == [
+        "exceptions", "kpis", "measurements", "runs", "submissions",
+    ]  # fmt: skip
     assert db.view_names() == ["current_measurements"]
     assert db.journal_mode == "wal"
     assert db.execute("PRAGMA busy_timeout").fetchone() == (30000,)

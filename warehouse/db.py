@@ -22,6 +22,14 @@ _TABLES: dict[str, tuple[dict[str, type], dict[str, object]]] = {
         },
         {"pk": "id"},
     ),
+    "runs": (
+        {
+            "id": int, "started_at": str, "finished_at": str, "files": int, "loaded": int,
+            "rejected": int, "duplicates": int, "ignored": int, "errors": int,
+            "warnings": int, "summary_path": str,
+        },
+        {"pk": "id"},
+    ),
     "kpis": (
         {
             "contract": str, "ref": str, "service_area": str, "description": str,

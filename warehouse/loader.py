@@ -122,3 +122,11 @@ def sync_catalogue(db: sqlite_utils.Database, catalogue: Catalogue) -> None:
             ),
             pk=("contract", "ref"),
         )
+
+
+def record_run(db: sqlite_utils.Database, **fields: Any) -> int:
+    """Record one run over the inbox (``runs`` table); return its id."""
+    with db.atomic():
+        run_id = db.table("runs").insert(fields).last_pk
+    assert isinstance(run_id, int)
+    return run_id
