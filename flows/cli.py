@@ -11,7 +11,9 @@ was rejected or has errors; 2 for a usage or configuration error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -85,6 +87,22 @@ def _parser() -> argparse.ArgumentParser:
     history.add_argument("--contract", choices=("PSSP", "ICT"))
     history.add_argument("--db", type=Path)
 
+    serve = commands.add_parser(
+        "serve",
+        help="serve the monthly run and the inbox poll (a long-running Prefect deployment)",
+    )
+    _paths(serve)
+    serve.add_argument("--cron", help="monthly run schedule (default '0 6 2 * *', Europe/London)")
+    serve.add_argument(
+        "--poll-seconds", type=float, help="how often to look in the inbox (default 300)"
+    )
+
+    backup = commands.add_parser(
+        "backup", help="copy the warehouse safely while it is in use (SQLite online backup)"
+    )
+    backup.add_argument("destination", type=Path)
+    backup.add_argument("--db", type=Path)
+
     commands.add_parser("init", help="prepare Prefect's local home (run once at set-up)")
     return parser
 
@@ -109,6 +127,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _status(args.db, args.limit)
         if args.command == "history":
             return _history(args.kpi_ref, args.contract, args.db)
+        if args.command == "serve":
+            return _serve(args)
+        if args.command == "backup":
+            return _backup(args.destination, args.db)
         if args.command == "init":
             return _init()
     except BrokenPipeError:
@@ -289,6 +311,51 @@ def _history(kpi_ref: str, contract: str | None, db_path: Path | None) -> int:
             f"{r['contract']:<5} {r['period']}  {r['raw']:<40.40} target {r['target']!s:<8} "
             f"{r['status']:<13} #{r['submission']} {r['file_name']} {r['sheet']}!{r['cell']}{note}"
         )
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from flows.serve import ServeOptions, serve
+    from flows.settings import Settings
+
+    _log_to_stderr(verbose=True)
+    settings = Settings.build(inbox=args.inbox, db=args.db, reports=args.reports)
+    options = ServeOptions.build(cron=args.cron, poll_seconds=args.poll_seconds)
+    print(
+        f"Serving kpiflow: inbox poll every {options.poll_seconds:g} s, monthly run "
+        f"'{options.cron}' (Europe/London); Ctrl-C to stop.",
+        flush=True,
+    )
+    # systemd stops services with SIGTERM: unwind like Ctrl-C so the local
+    # Prefect server is stopped too.
+    signal.signal(signal.SIGTERM, _interrupt)
+    with contextlib.suppress(KeyboardInterrupt):
+        serve(settings, options)
+    return EXIT_OK
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _backup(destination: Path, db_path: Path | None) -> int:
+    import sqlite3
+
+    from flows.settings import Settings
+
+    settings = Settings.build(db=db_path)
+    if not settings.db.is_file():
+        print(f"kpiflow: no warehouse at {settings.db}", file=sys.stderr)
+        return EXIT_USAGE
+    source = sqlite3.connect(settings.db)
+    target = sqlite3.connect(destination)
+    try:
+        # The online backup API copies a consistent snapshot even while a run writes.
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+    print(f"Backed up {settings.db} to {destination}")
     return EXIT_OK
 
 

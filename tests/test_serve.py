@@ -1,0 +1,86 @@
+"""kpiflow serve: the schedules it builds, and a served deployment that really fires."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from flows.serve import ServeOptions, build_deployment
+from flows.settings import Settings
+
+
+def test_schedules_use_the_configured_cron_and_interval(tmp_path: Path) -> None:
+    settings = Settings(inbox=tmp_path / "in", db=tmp_path / "kpi.db", reports=tmp_path / "r")
+    deployment = build_deployment(settings, ServeOptions(cron="30 7 3 * *", poll_seconds=120))
+    poll, monthly = (s.schedule for s in deployment.schedules)
+    assert poll.interval == timedelta(seconds=120)
+    assert poll.timezone == "Europe/London"
+    assert monthly.cron == "30 7 3 * *"
+    assert monthly.timezone == "Europe/London"
+    assert [s.parameters for s in deployment.schedules] == [
+        {"only_if_ready": True},
+        {"only_if_ready": False},
+    ]
+    assert deployment.parameters == {
+        "inbox": str((tmp_path / "in").resolve()),
+        "db": str((tmp_path / "kpi.db").resolve()),
+        "reports": str((tmp_path / "r").resolve()),
+    }
+
+
+def test_options_come_from_flags_then_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert ServeOptions.build() == ServeOptions("0 6 2 * *", 300.0)
+    monkeypatch.setenv("KPIFLOW_MONTHLY_CRON", "0 5 1 * *")
+    monkeypatch.setenv("KPIFLOW_POLL_SECONDS", "60")
+    assert ServeOptions.build() == ServeOptions("0 5 1 * *", 60.0)
+    assert ServeOptions.build(cron="0 9 4 * *", poll_seconds=10) == ServeOptions("0 9 4 * *", 10)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_a_served_deployment_takes_a_dropped_file(tmp_path: Path, sample_dir: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(tmp_path / "prefect"),
+        "KPIFLOW_SERVER_PORT": str(_free_port()),
+        "KPIFLOW_STABLE_SECONDS": "1",
+    }
+    env.pop("PREFECT_API_URL", None)
+    serving = subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", "serve", "--inbox", str(inbox),
+         "--db", str(tmp_path / "kpi.db"), "--reports", str(tmp_path / "reports"),
+         "--poll-seconds", "3"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        dropped = inbox / "pssp_ict_2016-04_05.xlsx"
+        dropped.write_bytes((sample_dir / dropped.name).read_bytes())
+        done = inbox / "processed" / dropped.name
+        deadline = time.monotonic() + 150
+        while not done.exists() and time.monotonic() < deadline and serving.poll() is None:
+            time.sleep(0.5)
+        assert done.exists(), "the served deployment never took the file"
+    finally:
+        serving.send_signal(signal.SIGTERM)
+        out, _ = serving.communicate(timeout=60)
+    assert serving.returncode == 0, out[-3000:]
+    assert "Serving kpiflow: inbox poll every 3 s, monthly run '0 6 2 * *'" in out
+    # The local Prefect server it started is gone with it.
+    port = env["KPIFLOW_SERVER_PORT"]
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", int(port))) != 0
