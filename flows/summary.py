@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,9 @@ class RunResult:
 def write_run_summary(result: RunResult, reports: Path) -> Path:
     """Write the run's HTML summary next to the reports; return its path."""
     stamp = result.started_at.replace(":", "").replace("-", "").replace("+0000", "Z")
-    path = reports / f"run-{stamp}.html"
+    # Two runs can start in the same second: the process id keeps them apart.
+    path = reports / f"run-{stamp}-{os.getpid()}.html"
+    reports.mkdir(parents=True, exist_ok=True)
     write_run_summary_html(result.as_summary(), path)
     return path
 

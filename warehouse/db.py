@@ -6,6 +6,8 @@ tools query it, so columns are only ever added, never renamed.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 
 import sqlite_utils
@@ -79,19 +81,30 @@ def open_warehouse(path: Path) -> sqlite_utils.Database:
     # WAL lets a reviewer's SQL client read while a run writes; the busy
     # timeout makes a second writer wait instead of failing at once.
     db.execute("PRAGMA busy_timeout = 30000")
-    if db.journal_mode != "wal":
-        db.enable_wal()
+    _enable_wal(db)
     ensure_schema(db)
     return db
 
 
+def _enable_wal(db: sqlite_utils.Database, attempts: int = 50) -> None:
+    # Switching to WAL needs the database to itself for a moment; two runs
+    # opening a new warehouse together may have to take turns.
+    for attempt in range(attempts):
+        try:
+            db.enable_wal()
+            return
+        except sqlite3.OperationalError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.1)
+
+
 def ensure_schema(db: sqlite_utils.Database) -> None:
     """Create the tables, indexes and the ``current_measurements`` view if missing."""
+    # IF NOT EXISTS throughout: several runs may open a new warehouse at once.
     with db.atomic():
         for name, (columns, options) in _TABLES.items():
-            table = db.table(name)
-            if not table.exists():
-                table.create(columns, **options)  # type: ignore[arg-type]
+            db.table(name).create(columns, if_not_exists=True, **options)  # type: ignore[arg-type]
         # A file is loaded once: the same bytes (sha256) may be recorded
         # again only as a duplicate or a rejection.
         db.execute(
@@ -103,5 +116,4 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             "ON measurements(contract, kpi_ref, period)"
         )
         db.execute("CREATE INDEX IF NOT EXISTS exceptions_submission ON exceptions(submission_id)")
-        if "current_measurements" not in db.view_names():
-            db.create_view("current_measurements", _CURRENT_VIEW)
+        db.execute(f"CREATE VIEW IF NOT EXISTS current_measurements AS {_CURRENT_VIEW}")

@@ -1,0 +1,163 @@
+"""Unattended running: concurrent runs, SIGKILL at the worst moments, readers, late files."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from flows.process import FileOutcome
+from flows.runner import process_with_warehouse, run_once
+from flows.settings import Settings
+from tests.workbooks import ICT_HEADER, ict_row, write_table
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _settings(tmp_path: Path, stable_seconds: float = 0) -> Settings:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir(exist_ok=True)
+    return Settings(inbox=inbox, db=tmp_path / "kpi.db", reports=tmp_path / "reports",
+                    stable_seconds=stable_seconds)  # fmt: skip
+
+
+def _drop(settings: Settings, name: str, value: float) -> Path:
+    path = write_table(settings.inbox / name, ICT_HEADER, [ict_row(7, value)])
+    past = time.time() - 60
+    os.utime(path, (past, past))
+    return path
+
+
+def _run_plain(settings: Settings, **env: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", "run", "--plain", "--inbox", str(settings.inbox),
+         "--db", str(settings.db), "--reports", str(settings.reports)],
+        cwd=ROOT, env={**os.environ, "KPIFLOW_STABLE_SECONDS": "0", **env},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+
+
+def _submissions(settings: Settings) -> list[tuple[str, str]]:
+    db = sqlite_utils.Database(settings.db)
+    return sorted(db.execute("SELECT file_name, status FROM submissions").fetchall())
+
+
+def _left_in_claims(settings: Settings) -> list[str]:
+    return sorted(p.name for p in (settings.inbox / ".claimed").rglob("*.xlsx"))
+
+
+def test_two_runs_at_once_take_each_file_exactly_once(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    names = [f"ict-{i:02d}.xlsx" for i in range(12)]
+    originals = {n: _drop(settings, n, 80 + i).read_bytes() for i, n in enumerate(names)}
+    # Two files with the same bytes: one load, one duplicate, whoever wins.
+    twin = settings.inbox / "ict-twin.xlsx"
+    twin.write_bytes(originals["ict-00.xlsx"])
+    os.utime(twin, (time.time() - 60, time.time() - 60))
+    originals[twin.name] = twin.read_bytes()
+
+    runs = [_run_plain(settings), _run_plain(settings)]
+    outputs = [run.communicate(timeout=120)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], "\n\n".join(outputs)
+
+    processed = settings.inbox / "processed"
+    assert {p.name: p.read_bytes() for p in processed.iterdir()} == originals
+    statuses = _submissions(settings)
+    assert sorted(name for name, _ in statuses) == sorted(originals)
+    assert sorted(status for _, status in statuses).count("duplicate") == 1
+    db = sqlite_utils.Database(settings.db)
+    assert db.execute("SELECT count(*) FROM measurements").fetchone() == (12,)
+    assert _left_in_claims(settings) == []
+
+
+@pytest.mark.parametrize(
+    ("point", "loaded_before_restart"),
+    [("after-claim", []), ("after-load", [("ict-a.xlsx", "loaded_with_exceptions")])],
+    ids=["between-claim-and-load", "between-load-and-move"],
+)
+def test_a_killed_run_is_finished_by_the_next(
+    tmp_path: Path, point: str, loaded_before_restart: list[tuple[str, str]]
+) -> None:
+    settings = _settings(tmp_path)
+    original = _drop(settings, "ict-a.xlsx", 91).read_bytes()
+
+    killed = _run_plain(settings, KPIFLOW_CRASH_AT=point)
+    killed.communicate(timeout=120)
+    assert killed.returncode == -signal.SIGKILL
+    assert _left_in_claims(settings) == ["ict-a.xlsx"]
+    assert _submissions(settings) == loaded_before_restart
+
+    rerun = _run_plain(settings)
+    out = rerun.communicate(timeout=120)[0]
+    assert rerun.returncode == 0, out
+    assert (settings.inbox / "processed" / "ict-a.xlsx").read_bytes() == original
+    assert _submissions(settings) == [("ict-a.xlsx", "loaded_with_exceptions")]
+    db = sqlite_utils.Database(settings.db)
+    assert db.execute("SELECT kpi_ref, actual FROM measurements").fetchall() == [("7", 91.0)]
+    assert _left_in_claims(settings) == []
+    assert list((settings.inbox / ".claimed").glob("*.lock")) == []
+
+
+def test_a_reader_holding_the_database_does_not_break_a_run(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    _drop(settings, "first.xlsx", 91)
+    run_once(settings)
+    reader = sqlite3.connect(settings.db)
+    reader.execute("BEGIN")
+    assert reader.execute("SELECT count(*) FROM submissions").fetchone() == (1,)
+    try:
+        _drop(settings, "second.xlsx", 92)
+        result = run_once(settings)
+        assert [o.status for o in result.outcomes] == ["loaded_with_exceptions"]
+        # The reader keeps its snapshot until it ends its transaction.
+        assert reader.execute("SELECT count(*) FROM submissions").fetchone() == (1,)
+    finally:
+        reader.rollback()
+        reader.close()
+    assert len(_submissions(settings)) == 2
+
+
+def test_files_arriving_during_a_run_wait_for_the_next(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, stable_seconds=5)
+    _drop(settings, "early.xlsx", 91)
+
+    def process_and_receive(
+        claimed: Path, name: str, run_settings: Settings, recovering: bool
+    ) -> FileOutcome:
+        # An officer drops a file while the run is busy with the first one.
+        write_table(settings.inbox / "late.xlsx", ICT_HEADER, [ict_row(7, 93)])
+        return process_with_warehouse(claimed, name, run_settings, recovering)
+
+    first = run_once(settings, process=process_and_receive)
+    assert [o.file_name for o in first.outcomes] == ["early.xlsx"]
+    assert (settings.inbox / "late.xlsx").is_file()
+
+    still_fresh = run_once(settings)
+    assert (still_fresh.outcomes, still_fresh.waiting) == ((), ("late.xlsx",))
+
+    past = time.time() - 60
+    os.utime(settings.inbox / "late.xlsx", (past, past))
+    later = run_once(settings)
+    assert [(o.file_name, o.rows_loaded) for o in later.outcomes] == [("late.xlsx", 1)]
+
+
+def test_owner_lock_and_temporary_files_are_left_alone(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    for name in ("~$ict.xlsx", ".~lock.ict.xlsx#", "upload.tmp", ".hidden.xlsx"):
+        (settings.inbox / name).write_bytes(b"x")
+    result = run_once(settings)
+    assert result.outcomes == ()
+    assert sorted(result.ignored) == [".hidden.xlsx", ".~lock.ict.xlsx#", "upload.tmp", "~$ict.xlsx"]
+    assert sorted(p.name for p in settings.inbox.iterdir() if p.is_file()) == [
+        ".hidden.xlsx", ".~lock.ict.xlsx#", "upload.tmp", "~$ict.xlsx",
+    ]  # fmt: skip
+    assert _submissions(settings) == []
+    db = sqlite_utils.Database(settings.db)
+    assert db.execute("SELECT files, loaded, ignored FROM runs").fetchall() == [(4, 0, 4)]
