@@ -271,15 +271,25 @@ def _status(db_path: Path | None, limit: int) -> int:
 
     settings = Settings.build(db=db_path)
     db = open_warehouse(settings.db)
+    print("Runs")
+    print(f"{'id':>4}  {'started':<25} {'files':>5} {'loaded':>6} {'rejected':>8} "
+          f"{'dup':>4} {'ignored':>7} {'err':>4} {'warn':>4}")  # fmt: skip
+    for r in db.query("SELECT * FROM runs ORDER BY id DESC LIMIT ?", [limit]):
+        print(
+            f"{r['id']:>4}  {r['started_at']:<25} {r['files']:>5} {r['loaded']:>6} "
+            f"{r['rejected']:>8} {r['duplicates']:>4} {r['ignored']:>7} {r['errors']:>4} "
+            f"{r['warnings']:>4}"
+        )
     rows = db.query(
         "SELECT id, file_name, status, rows_loaded, errors, warnings, processed_at "
         "FROM submissions ORDER BY id DESC LIMIT ?",
         [limit],
     )
-    print(f"{'id':>4}  {'processed':<20} {'status':<23} {'rows':>5} {'err':>4} {'warn':>4}  file")
+    print("\nSubmissions")
+    print(f"{'id':>4}  {'processed':<25} {'status':<23} {'rows':>5} {'err':>4} {'warn':>4}  file")
     for r in rows:
         print(
-            f"{r['id']:>4}  {r['processed_at']:<20} {r['status']:<23} {r['rows_loaded']:>5} "
+            f"{r['id']:>4}  {r['processed_at']:<25} {r['status']:<23} {r['rows_loaded']:>5} "
             f"{r['errors']:>4} {r['warnings']:>4}  {r['file_name']}"
         )
     return EXIT_OK

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -114,14 +115,30 @@ def test_run_status_and_history(
 
     assert main(["status", "--db", str(db)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "  id  processed            status                   rows  err warn  file"
-    assert lines[1].split()[2:] == [
+    assert lines[:2] == [
+        "Runs",
+        "  id  started                   files loaded rejected  dup ignored  err warn",
+    ]
+    assert lines[2].split()[2:] == ["1", "1", "0", "0", "0", "0", "46"]
+    assert lines[3:6] == [
+        "",
+        "Submissions",
+        "  id  processed                 status                   rows  err warn  file",
+    ]
+    assert lines[6].split()[2:] == [
         "loaded_with_exceptions", "248", "0", "46", "pssp_ict_annual_2016-17.xlsx",
     ]  # fmt: skip
 
     assert main(["history", "7", "--contract", "ICT", "--db", str(db)]) == 0
     history = capsys.readouterr().out.splitlines()
     assert len(history) == 7
+    backup = tmp_path / "backup.db"
+    assert main(["backup", str(backup), "--db", str(db)]) == 0
+    assert capsys.readouterr().out == f"Backed up {db} to {backup}\n"
+    copy = sqlite3.connect(backup)
+    assert copy.execute("SELECT count(*) FROM measurements").fetchone() == (248,)
+    copy.close()
+
     assert history[2] == (
         "ICT   2016-12  58.89                                    target 90.0     failure"
         "       #1 pssp_ict_annual_2016-17.xlsx ICT KPIs!J11"
