@@ -147,3 +147,43 @@ def test_rust_panic_in_calamine_becomes_unreadable_workbook(tmp_path: Path) -> N
     assert isinstance(result, UnreadableFile)
     assert result.code == "unreadable-workbook"
     assert "PanicException" in result.reason
+
+
+def test_the_whole_zoo_through_the_pipeline(tmp_path: Path) -> None:
+    """Every zoo file dropped in an inbox ends loaded or rejected, byte-identical, recorded."""
+    import hashlib
+    import shutil
+
+    import sqlite_utils
+
+    from flows.runner import run_once
+    from flows.settings import Settings
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    digests = {}
+    for path in zoo_files():
+        copy = Path(shutil.copy2(path, inbox / path.name))
+        digests[path.name] = hashlib.sha256(copy.read_bytes()).hexdigest()
+    settings = Settings(inbox=inbox, db=tmp_path / "kpi.db", reports=tmp_path / "reports",
+                        stable_seconds=0)  # fmt: skip
+
+    started = time.perf_counter()
+    result = run_once(settings)
+    elapsed = time.perf_counter() - started
+    print(f"zoo through the pipeline: {len(digests)} files in {elapsed:.1f} s")
+
+    assert sorted(o.file_name for o in result.outcomes) == sorted(digests)
+    ended = {p.name: p for folder in ("processed", "rejected")
+             for p in (inbox / folder).glob("*") if not p.name.endswith(".reason.txt")}  # fmt: skip
+    assert sorted(ended) == sorted(digests)
+    for name, path in ended.items():
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == digests[name], name
+    for outcome_ in result.outcomes:
+        assert outcome_.status in ("loaded", "loaded_with_exceptions", "rejected", "duplicate")
+        if outcome_.status == "rejected":
+            reason = (inbox / "rejected" / f"{outcome_.file_name}.reason.txt").read_text()
+            assert reason.strip() == outcome_.reason and outcome_.reason, outcome_.file_name
+    db = sqlite_utils.Database(settings.db)
+    assert db.execute("SELECT count(*) FROM submissions").fetchone() == (len(digests),)
+    assert elapsed < 60, "the issue asks for the whole zoo in under a minute"
