@@ -229,3 +229,36 @@ def test_screenshots_for_review(tmp_path: Path) -> None:
                           page.as_uri())
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert console_lines(result.stderr) == []
+
+
+def test_annual_return_report_in_the_browser(tmp_path: Path, sample_dir: Path, catalogue) -> None:  # type: ignore[no-untyped-def]
+    """The bundled annual return's real report renders every exception; keep a screenshot."""
+    from flows.inbox import ClaimArea
+    from flows.process import process_claimed
+    from flows.settings import Settings
+    from warehouse.db import open_warehouse
+
+    settings = Settings(inbox=tmp_path / "inbox", db=tmp_path / "kpi.db",
+                        reports=tmp_path / "reports")  # fmt: skip
+    settings.inbox.mkdir()
+    source = settings.inbox / "pssp_ict_annual_2016-17.xlsx"
+    shutil.copy2(sample_dir / source.name, source)
+    with ClaimArea(settings.inbox) as area:
+        claimed = area.claim(source)
+        assert claimed is not None
+        outcome = process_claimed(claimed, source.name, catalogue, settings,
+                                  open_warehouse(settings.db))  # fmt: skip
+    assert outcome.report_path is not None
+    page = Path(outcome.report_path)
+    result = chromium(tmp_path, "--dump-dom", page.as_uri())
+    dom = _Dom()
+    dom.feed(result.stdout)
+    assert dom.title == "KPI return check: pssp_ict_annual_2016-17.xlsx"
+    assert len(dom.rows) == outcome.errors + outcome.warnings + outcome.infos == 48
+    assert any("PSSP KPIs!K14" in row and "colour-claims-better" in row for row in dom.rows)
+    assert console_lines(result.stderr) == []
+    ARTEFACTS.mkdir(exist_ok=True)
+    shot = ARTEFACTS / "annual-report.png"
+    shot.unlink(missing_ok=True)
+    chromium(tmp_path, f"--screenshot={shot}", "--window-size=1280,2400", page.as_uri())
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
