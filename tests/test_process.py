@@ -175,3 +175,34 @@ def test_same_kpi_twice_with_different_values_loads_neither(
     assert db.execute(
         "SELECT kpi_ref, cell FROM exceptions WHERE code = 'duplicate-kpi-value' ORDER BY cell"
     ).fetchall() == [("7", "H4"), ("7", "H5")]
+
+
+def _hostile() -> list[tuple[str, str, object, str]]:
+    from extractors.preflight import Limits
+    from tests.test_preflight import HOSTILE
+
+    return [
+        (i, name, build, code) for i, name, build, code, limits in HOSTILE if limits == Limits()
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "build", "code"),
+    [h[1:] for h in _hostile()],
+    ids=[h[0] for h in _hostile()],
+)
+def test_every_hostile_kind_ends_rejected_byte_identical(
+    settings: Settings, catalogue, name: str, build, code: str  # type: ignore[no-untyped-def]
+) -> None:
+    content = build()
+    path = settings.inbox / name
+    path.write_bytes(content)
+    outcome = _process(path, settings, catalogue)
+    assert (outcome.status, outcome.rows_loaded) == ("rejected", 0)
+    assert (settings.rejected / name).read_bytes() == content
+    assert (settings.rejected / f"{name}.reason.txt").read_text() == outcome.reason + "\n"
+    db = sqlite_utils.Database(settings.db)
+    assert db.execute("SELECT status, reason FROM submissions").fetchall() == [
+        ("rejected", outcome.reason)
+    ]
+    assert db.execute("SELECT code FROM exceptions").fetchall() == [(code,)]
