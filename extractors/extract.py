@@ -28,7 +28,7 @@ from extractors.locate import (
     normalise_ref,
 )
 from extractors.model import Extraction, Observation, SectionCount, SummaryCount, TableInfo
-from extractors.periods import period_in_text
+from extractors.periods import month_label, period_in_text
 from extractors.values import cell_text, normalise
 from schemas.records import ExceptionRecord
 
@@ -217,7 +217,8 @@ def _extract_kpi_table(
                     ExceptionRecord(
                         "value-missing",
                         "warning",
-                        f"No value was given for {contract} KPI {ref} in {month.period}.",
+                        f"No value was given for {contract} KPI {ref} in "
+                        f"{month_label(month.period)}.",
                         sheet=sheet.name,
                         cell=address(row, month.actual_col),
                         contract=contract,
@@ -378,6 +379,13 @@ def _extract_summary(
             contract = "ICT" if header_text(area) == "ict" else "PSSP"
             result.summaries.append(
                 SummaryCount(
-                    contract, area, period, indicators, hits, sheet.name, hit_cell or ind_cell
+                    contract,
+                    area,
+                    period,
+                    indicators,
+                    hits,
+                    sheet.name,
+                    cell=hit_cell or ind_cell,
+                    indicators_cell=ind_cell,
                 )
             )

@@ -51,7 +51,8 @@ class SummaryCount:
     indicators: int | None
     hits: int | None
     sheet: str
-    cell: str
+    cell: str  # the hits cell (or the indicators cell when there is no hits column)
+    indicators_cell: str = ""
 
 
 @dataclass(frozen=True, slots=True)

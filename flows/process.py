@@ -71,7 +71,12 @@ class Checked:
         if self.rejected:
             return []
         bad = {(r.contract, r.kpi_ref, r.period) for r in self.records if r.severity == "error"}
-        return [row for row in rows if _key(row) not in bad]
+        clean: dict[tuple[str, str, str], MeasurementRow] = {}
+        for row in rows:
+            # The same figure twice (same value) is loaded once.
+            if _key(row) not in bad:
+                clean.setdefault(_key(row), row)
+        return list(clean.values())
 
 
 @dataclass(slots=True)
@@ -154,8 +159,12 @@ def check_file(
         code = first.code if first else "no-kpi-table"
         named = _named(records, name)
         return Checked(extraction.format, extraction, Assessment(), named, reason, code)
-    records.extend(validate_observations(extraction.observations, catalogue))
-    assessment = assess_extraction(extraction, catalogue)
+    schema_errors = validate_observations(extraction.observations, catalogue)
+    records.extend(schema_errors)
+    invalid = frozenset(
+        (r.contract, r.kpi_ref, r.period) for r in schema_errors if r.severity == "error"
+    )
+    assessment = assess_extraction(extraction, catalogue, invalid)
     records.extend(assessment.records)
     if db is not None:
         previous = current_values(db, [a.key for a in assessment.assessed])

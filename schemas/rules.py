@@ -418,12 +418,15 @@ def check_summaries(
     records = []
     for summary in summaries:
         key = (summary.contract, catalogue.area_name(summary.service_area), summary.period)
-        for label, claimed, computed in (
-            ("indicators", summary.indicators, indicators.get(key, 0)),
-            ("targets hit", summary.hits, hits.get(key, 0)),
-        ):
+        for label, claimed, computed, cell in (
+            ("indicators", summary.indicators, indicators.get(key, 0),
+             summary.indicators_cell or summary.cell),
+            ("targets hit", summary.hits, hits.get(key, 0), summary.cell),
+        ):  # fmt: skip
             if claimed is None or claimed == computed:
                 continue
+            if claimed == 1:
+                label = label.replace("indicators", "indicator").replace("targets", "target")
             records.append(
                 ExceptionRecord(
                     "summary-mismatch",
@@ -431,7 +434,7 @@ def check_summaries(
                     f"The summary says {summary.service_area} had {claimed} {label} in "
                     f"{_month(summary.period)}, but the detail shows {computed}.",
                     sheet=summary.sheet,
-                    cell=summary.cell,
+                    cell=cell,
                     value=str(claimed),
                     contract=summary.contract,
                     period=summary.period,
@@ -467,8 +470,15 @@ def check_restatements(
     return records
 
 
-def assess_extraction(extraction: Extraction, catalogue: Catalogue) -> Assessment:
-    """Run every per-figure and per-submission rule over one extraction."""
+def assess_extraction(
+    extraction: Extraction, catalogue: Catalogue, invalid: frozenset[Key] = frozenset()
+) -> Assessment:
+    """Run every per-figure and per-submission rule over one extraction.
+
+    ``invalid`` holds the (contract, ref, period) of figures the schema
+    refused (a 105% percentage, a score of 7): they get no status, so no
+    report shows an impossible figure as "exceeded".
+    """
     result = Assessment()
     labels_seen: set[tuple[str, str, str]] = set()
     for obs in extraction.observations:
@@ -484,10 +494,12 @@ def assess_extraction(extraction: Extraction, catalogue: Catalogue) -> Assessmen
         result.records.extend(check_target_against_catalogue(obs, kpi, bands))
         unit_conflict = check_unit(obs, kpi)
         result.records.extend(unit_conflict)
-        if unit_conflict:
+        if (obs.contract, obs.kpi_ref, obs.period) in invalid:
+            status: Status = "not_assessed"
+        elif unit_conflict:
             # A figure in the wrong unit cannot be banded: 100 against
             # "0 failures" may mean 100% resolved. Say so once, not twice.
-            status: Status = "not_assessed"
+            status = "not_assessed"
         else:
             status = compute_status(obs.actual, bands)
             result.records.extend(check_status(obs, status, bands))

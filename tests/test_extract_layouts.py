@@ -690,16 +690,16 @@ def test_annual_summary_gives_thirty_counts(sample_dir: Path) -> None:
     }
     by_key = {(s.service_area, s.period): s for s in summaries}
     assert by_key["Shared Transactional Services", "2017-03"] == SummaryCount(
-        "PSSP", "Shared Transactional Services", "2017-03", 9, 8, "Summary", "G4"
+        "PSSP", "Shared Transactional Services", "2017-03", 9, 8, "Summary", "G4", "F4"
     )
     assert by_key["Business Support", "2016-12"] == SummaryCount(
-        "PSSP", "Business Support", "2016-12", 2, 1, "Summary", "E5"
+        "PSSP", "Business Support", "2016-12", 2, 1, "Summary", "E5", "D5"
     )
     assert by_key["Customer Services", "2017-07"] == SummaryCount(
-        "PSSP", "Customer Services", "2017-07", 2, 1, "Summary", "C16"
+        "PSSP", "Customer Services", "2017-07", 2, 1, "Summary", "C16", "B16"
     )
     assert by_key["Procurement", "2017-08"] == SummaryCount(
-        "PSSP", "Procurement", "2017-08", 4, 4, "Summary", "E19"
+        "PSSP", "Procurement", "2017-08", 4, 4, "Summary", "E19", "D19"
     )
     assert not [p for p in result.problems if p.code == "summary-period-unknown"]
 

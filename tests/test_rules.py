@@ -484,15 +484,14 @@ def _september_return(summary: Rows) -> dict[str, Rows]:
         ([("Shared Transactional Services", 3, 3), ("Business Support", 1, 1)],
          [("Summary!C4", "The summary says Shared Transactional Services had 3 targets hit "
            "in Sep-16, but the detail shows 2.")]),
-        # A SummaryCount carries one cell per area and month (the hits cell when
-        # there is one), so an indicators mismatch is shown there too.
+        # An indicators mismatch points at the indicators cell, a hits one at the hits cell.
         ([("STS", 3, 2), ("BS", 2, 1)],
-         [("Summary!C5", "The summary says BS had 2 indicators in Sep-16, but the detail "
+         [("Summary!B5", "The summary says BS had 2 indicators in Sep-16, but the detail "
            "shows 1.")]),
         ([("Customer Services", 1, 1)],
-         [("Summary!C4", "The summary says Customer Services had 1 indicators in Sep-16, "
+         [("Summary!B4", "The summary says Customer Services had 1 indicator in Sep-16, "
            "but the detail shows 0."),
-          ("Summary!C4", "The summary says Customer Services had 1 targets hit in Sep-16, "
+          ("Summary!C4", "The summary says Customer Services had 1 target hit in Sep-16, "
            "but the detail shows 0.")]),
     ],
     ids=["agrees", "agrees-abbreviated", "hits-overstated", "indicators-overstated",
@@ -758,7 +757,8 @@ def test_same_kpi_on_two_sheets(
     ]
     expected = sorted(expected) if duplicate else []
     assert sorted(findings(checked, "duplicate-kpi-value")) == expected
-    assert len(loaded(checked, catalogue)) == (0 if duplicate else 2)
+    # The same figure twice is loaded once; two different figures not at all.
+    assert len(loaded(checked, catalogue)) == (0 if duplicate else 1)
 
 
 # --- 9. missing and unknown KPIs -------------------------------------------

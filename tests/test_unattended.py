@@ -154,10 +154,9 @@ def test_owner_lock_and_temporary_files_are_left_alone(tmp_path: Path) -> None:
         (settings.inbox / name).write_bytes(b"x")
     result = run_once(settings)
     assert result.outcomes == ()
-    assert sorted(result.ignored) == [".hidden.xlsx", ".~lock.ict.xlsx#", "upload.tmp", "~$ict.xlsx"]
-    assert sorted(p.name for p in settings.inbox.iterdir() if p.is_file()) == [
-        ".hidden.xlsx", ".~lock.ict.xlsx#", "upload.tmp", "~$ict.xlsx",
-    ]  # fmt: skip
+    left_alone = [".hidden.xlsx", ".~lock.ict.xlsx#", "upload.tmp", "~$ict.xlsx"]
+    assert sorted(result.ignored) == left_alone
+    assert sorted(p.name for p in settings.inbox.iterdir() if p.is_file()) == left_alone
     assert _submissions(settings) == []
     db = sqlite_utils.Database(settings.db)
     assert db.execute("SELECT files, loaded, ignored FROM runs").fetchall() == [(4, 0, 4)]

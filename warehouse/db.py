@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
@@ -99,10 +101,29 @@ def _enable_wal(db: sqlite_utils.Database, attempts: int = 50) -> None:
             time.sleep(0.1)
 
 
+@contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One all-or-nothing write, taking the write lock up front (BEGIN IMMEDIATE).
+
+    A deferred transaction that reads first and writes later fails at once
+    with "database is locked" when another run wrote in between (WAL does
+    not retry it); asking for the write lock first makes it wait its turn
+    under the busy timeout instead.
+    """
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
 def ensure_schema(db: sqlite_utils.Database) -> None:
     """Create the tables, indexes and the ``current_measurements`` view if missing."""
     # IF NOT EXISTS throughout: several runs may open a new warehouse at once.
-    with db.atomic():
+    with write_transaction(db):
         for name, (columns, options) in _TABLES.items():
             db.table(name).create(columns, if_not_exists=True, **options)  # type: ignore[arg-type]
         # A file is loaded once: the same bytes (sha256) may be recorded

@@ -10,7 +10,7 @@ import sqlite_utils
 
 from schemas.catalogue import Catalogue
 from schemas.records import ExceptionRecord
-from warehouse.db import ACCEPTED
+from warehouse.db import ACCEPTED, write_transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +40,7 @@ def load_submission(
     back and the warehouse holds nothing of this file.
     """
     records = list(exceptions)
-    with db.atomic():
+    with write_transaction(db):
         row = {
             **asdict(submission),
             "rows_loaded": len(measurements),
@@ -103,7 +103,7 @@ def current_values(
 
 def sync_catalogue(db: sqlite_utils.Database, catalogue: Catalogue) -> None:
     """Make the ``kpis`` table match the catalogue file."""
-    with db.atomic():
+    with write_transaction(db):
         db.table("kpis").upsert_all(
             (
                 {
@@ -126,7 +126,7 @@ def sync_catalogue(db: sqlite_utils.Database, catalogue: Catalogue) -> None:
 
 def record_run(db: sqlite_utils.Database, **fields: Any) -> int:
     """Record one run over the inbox (``runs`` table); return its id."""
-    with db.atomic():
+    with write_transaction(db):
         run_id = db.table("runs").insert(fields).last_pk
     assert isinstance(run_id, int)
     return run_id
