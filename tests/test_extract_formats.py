@@ -1,0 +1,43 @@
+"""A KPI table in the formats read by calamine (values only): .ods, and .xlsx named .xls."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from extractors import extract_file
+from tests.test_preflight import ods
+from tests.workbooks import ICT_HEADER, ict_row, write_table
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, (int, float)):
+        return (f'<table:table-cell office:value-type="float" office:value="{value}">'
+                f"<text:p>{value}</text:p></table:table-cell>")  # fmt: skip
+    return f'<table:table-cell office:value-type="string"><text:p>{value}</text:p></table:table-cell>'
+
+
+def _row(values: tuple[object, ...]) -> str:
+    return "<table:table-row>" + "".join(_cell(v) for v in values) + "</table:table-row>"
+
+
+def test_ods_kpi_table_is_read_without_colours(tmp_path: Path) -> None:
+    content = _row(("ICT KPI Performance",)) + _row(ICT_HEADER) + _row(ict_row(7, 58.89))
+    path = tmp_path / "ict-dec.ods"
+    path.write_bytes(ods(content))
+    result = extract_file(path)
+    assert [(o.contract, o.kpi_ref, o.period, o.actual, o.target_raw, o.sheet, o.cell)
+            for o in result.observations] == [
+        ("ICT", "7", "2016-12", 58.89, "90%", "Returns", "H3"),
+    ]  # fmt: skip
+    assert [(p.code, p.severity, p.message) for p in result.problems] == [
+        ("styles-unavailable", "info", "Colours were not available for this .ods file; the "
+         "supplier's colour coding was not checked."),
+    ]  # fmt: skip
+
+
+def test_extension_that_lies_is_a_warning_and_the_content_wins(tmp_path: Path) -> None:
+    path = write_table(tmp_path / "ict-dec.xls", ICT_HEADER, [ict_row(7, 58.89)])
+    result = extract_file(path)
+    assert result.format == "xlsx"
+    assert [o.actual for o in result.observations] == [58.89]
+    assert [(p.code, p.severity) for p in result.problems] == [("format-mismatch", "warning")]
