@@ -13,7 +13,8 @@ def _cell(value: object) -> str:
     if isinstance(value, (int, float)):
         return (f'<table:table-cell office:value-type="float" office:value="{value}">'
                 f"<text:p>{value}</text:p></table:table-cell>")  # fmt: skip
-    return f'<table:table-cell office:value-type="string"><text:p>{value}</text:p></table:table-cell>'
+    return (f'<table:table-cell office:value-type="string"><text:p>{value}</text:p>'
+            "</table:table-cell>")  # fmt: skip
 
 
 def _row(values: tuple[object, ...]) -> str:
