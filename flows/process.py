@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -94,7 +94,6 @@ class FileOutcome:
     submission_id: int | None = None
     report_path: str | None = None
     destination: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def _key(row: MeasurementRow) -> tuple[str, str, str]:

@@ -105,7 +105,6 @@ def _kpi_name(obs: Observation) -> str:
     return f"{obs.contract} KPI {obs.kpi_ref}"
 
 
-_month = month_label
 
 
 # --- one observation -------------------------------------------------------
@@ -130,7 +129,7 @@ def bands_of(obs: Observation, kpi: Kpi) -> tuple[Bands, list[ExceptionRecord]]:
             contract=obs.contract,
             kpi_ref=obs.kpi_ref,
             period=obs.period,
-            message=f"{_kpi_name(obs)} ({_month(obs.period)}): {p.message}",
+            message=f"{_kpi_name(obs)} ({month_label(obs.period)}): {p.message}",
         )
         for p in problems
     ]
@@ -151,8 +150,8 @@ def check_target_against_catalogue(obs: Observation, kpi: Kpi, bands: Bands) -> 
         ExceptionRecord(
             "target-differs",
             "warning",
-            f"{_kpi_name(obs)} shows a target of {bands.target.text} for {_month(obs.period)}, "
-            f"but the contract's target is {kpi.target}.",
+            f"{_kpi_name(obs)} shows a target of {bands.target.text} for "
+            f"{month_label(obs.period)}, but the contract's target is {kpi.target}.",
             **_where(obs, cell=obs.target_cell or obs.cell, value=bands.target.text),
             rule=f"target as in the KPI catalogue: {kpi.target}",
         )
@@ -172,7 +171,7 @@ def check_status(obs: Observation, status: Status, bands: Bands) -> Records:
         ExceptionRecord(
             code,
             severity,
-            f"{_kpi_name(obs)} was {obs.raw} in {_month(obs.period)}: {words} "
+            f"{_kpi_name(obs)} was {obs.raw} in {month_label(obs.period)}: {words} "
             f"({'lower' if bands.direction == 'lower' else 'higher'} is better; "
             f"target {bands.target.text}).",
             **_where(obs),
@@ -193,7 +192,7 @@ def check_unit(obs: Observation, kpi: Kpi) -> Records:
                 "value-contradicts-unit",
                 "warning",
                 f"{_kpi_name(obs)} is measured {measured}, but {obs.raw} was reported for "
-                f"{_month(obs.period)}: a percentage, not {_UNIT_NOUNS[kpi.unit]}.",
+                f"{month_label(obs.period)}: a percentage, not {_UNIT_NOUNS[kpi.unit]}.",
                 **_where(obs),
                 rule=f"a figure {measured} (target {kpi.target}), not a percentage",
             )
@@ -205,7 +204,7 @@ def check_unit(obs: Observation, kpi: Kpi) -> Records:
             "value-contradicts-unit",
             "warning",
             f"{_kpi_name(obs)} counts failures, but {obs.raw} was reported for "
-            f"{_month(obs.period)}: that reads like a percentage, not a number of failures.",
+            f"{month_label(obs.period)}: that reads like a percentage, not a number of failures.",
             **_where(obs),
             rule=f"a count of failures (target {kpi.target}), at most {MAX_PLAUSIBLE_COUNT}",
         )
@@ -227,7 +226,7 @@ def check_colour(obs: Observation, status: Status, supplier: Status | None) -> R
         ExceptionRecord(
             "colour-claims-better",
             "warning",
-            f"{_kpi_name(obs)} in {_month(obs.period)} is coloured '{obs.colour_label}' "
+            f"{_kpi_name(obs)} in {month_label(obs.period)} is coloured '{obs.colour_label}' "
             f"by the supplier, but {obs.raw} is {status.replace('_', ' ')}.",
             **_where(obs),
             rule="the supplier's colour matches the computed status",
@@ -236,7 +235,7 @@ def check_colour(obs: Observation, status: Status, supplier: Status | None) -> R
 
 
 def _due_in(kpi: Kpi) -> str:
-    return ", ".join(_month(f"2000-{m:02d}")[:3] for m in kpi.due_months)
+    return ", ".join(month_label(f"2000-{m:02d}")[:3] for m in kpi.due_months)
 
 
 def check_frequency(obs: Observation, kpi: Kpi) -> Records:
@@ -250,7 +249,7 @@ def check_frequency(obs: Observation, kpi: Kpi) -> Records:
                 "reported-when-not-due",
                 "warning",
                 f"{_kpi_name(obs)} is {kpi.frequency} (due in {due}) but a value was "
-                f"reported for {_month(obs.period)}.",
+                f"reported for {month_label(obs.period)}.",
                 **_where(obs),
                 rule=f"{kpi.frequency}: reported in {due}",
             )
@@ -264,7 +263,7 @@ def check_frequency(obs: Observation, kpi: Kpi) -> Records:
             ExceptionRecord(
                 "marked-not-due",
                 "warning",
-                f"{_kpi_name(obs)} is {schedule}, so it is due for {_month(obs.period)}, "
+                f"{_kpi_name(obs)} is {schedule}, so it is due for {month_label(obs.period)}, "
                 f"but the return shows '{obs.raw}'.",
                 **_where(obs),
                 rule=f"{schedule}: a figure is due this month",
@@ -280,7 +279,7 @@ def check_frequency(obs: Observation, kpi: Kpi) -> Records:
             ExceptionRecord(
                 "marker-without-note",
                 "warning",
-                f"{_kpi_name(obs)} is monthly but shows '{obs.raw}' for {_month(obs.period)} "
+                f"{_kpi_name(obs)} is monthly but shows '{obs.raw}' for {month_label(obs.period)} "
                 "with no note saying why.",
                 **_where(obs),
                 rule="a monthly KPI reported without a figure carries a note",
@@ -325,7 +324,7 @@ def check_duplicates(observations: Sequence[Observation]) -> Records:
                 ExceptionRecord(
                     "duplicate-kpi-value",
                     "error",
-                    f"{_kpi_name(obs)} is reported more than once for {_month(obs.period)} "
+                    f"{_kpi_name(obs)} is reported more than once for {month_label(obs.period)} "
                     f"with different values: {places}; neither was loaded.",
                     **_where(obs),
                     rule="one value per KPI per month",
@@ -357,7 +356,7 @@ def check_missing_kpis(
         for kpi in catalogue.of_contract(contract):
             if (contract, kpi.ref) in present or kpi.removed:
                 continue
-            shown = ", ".join(_month(p) for p in sorted(months))
+            shown = ", ".join(month_label(p) for p in sorted(months))
             records.append(
                 ExceptionRecord(
                     "kpi-missing",
@@ -432,7 +431,7 @@ def check_summaries(
                     "summary-mismatch",
                     "warning",
                     f"The summary says {summary.service_area} had {claimed} {label} in "
-                    f"{_month(summary.period)}, but the detail shows {computed}.",
+                    f"{month_label(summary.period)}, but the detail shows {computed}.",
                     sheet=summary.sheet,
                     cell=cell,
                     value=str(claimed),
@@ -460,7 +459,7 @@ def check_restatements(
             ExceptionRecord(
                 "restatement",
                 "warning",
-                f"{_kpi_name(obs)} for {_month(obs.period)} was {old['raw']!s} in "
+                f"{_kpi_name(obs)} for {month_label(obs.period)} was {old['raw']!s} in "
                 f"{old['file_name']} and is now {obs.raw} in {file_name}; the new value "
                 "is current and the old one is kept.",
                 **_where(obs),
