@@ -55,6 +55,10 @@ class Checked:
     def rows_extracted(self) -> int:
         return len(self.extraction.observations) if self.extraction else 0
 
+    def target_cells(self) -> dict[tuple[str, str, str], str]:
+        """Where each figure's target sits in the workbook."""
+        return {a.key: a.observation.target_cell for a in self.assessment.assessed}
+
     def counts(self) -> dict[str, int]:
         """Exceptions per severity, every severity present."""
         out = dict.fromkeys(("error", "warning", "info"), 0)
@@ -249,9 +253,10 @@ def process_claimed(
     # Reports first: a run killed before the load redoes them; one killed
     # after it finds them written and only has the move left to do.
     _write_reports(path, checked, all_rows, submission, report_path, annotated)
+    target_cells = checked.target_cells()
     try:
         submission_id = load_submission(
-            db, submission, [_row_dict(r) for r in rows], checked.records
+            db, submission, [_row_dict(r, target_cells) for r in rows], checked.records
         )
     except sqlite3.IntegrityError:
         # Another run loaded the same bytes under another name a moment ago.
@@ -309,19 +314,19 @@ def _write_reports(
     write_exceptions_csv(checked.records, report_path.with_suffix(".csv"))
 
 
-def _row_dict(row: MeasurementRow) -> dict[str, object]:
+# Columns of ``measurements`` that a report row carries as they are.
+_MEASUREMENT_COLUMNS = (
+    "contract", "kpi_ref", "period", "target", "actual", "marker", "raw", "status",
+    "supplier_status", "sheet", "cell",
+)  # fmt: skip
+
+
+def _row_dict(
+    row: MeasurementRow, target_cells: dict[tuple[str, str, str], str]
+) -> dict[str, object]:
     return {
-        "contract": row.contract,
-        "kpi_ref": row.kpi_ref,
-        "period": row.period,
-        "target": row.target,
-        "actual": row.actual,
-        "marker": row.marker,
-        "raw": row.raw,
-        "status": row.status,
-        "supplier_status": row.supplier_status,
-        "sheet": row.sheet,
-        "cell": row.cell,
+        **{column: getattr(row, column) for column in _MEASUREMENT_COLUMNS},
+        "target_cell": target_cells.get(_key(row), ""),
     }
 
 

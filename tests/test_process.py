@@ -206,3 +206,17 @@ def test_every_hostile_kind_ends_rejected_byte_identical(
         ("rejected", outcome.reason)
     ]
     assert db.execute("SELECT code FROM exceptions").fetchall() == [(code,)]
+
+
+def test_every_loaded_figure_knows_its_target_cell(
+    sample_dir: Path, catalogue, settings: Settings  # type: ignore[no-untyped-def]
+) -> None:
+    path = shutil.copy2(sample_dir / "pssp_ict_annual_2016-17.xlsx", settings.inbox)
+    _process(Path(path), settings, catalogue)
+    db = sqlite_utils.Database(settings.db)
+    assert db.execute(
+        "SELECT cell, target, target_cell FROM measurements WHERE "
+        "(kpi_ref = 'R&B-K-009b' AND period = '2017-03') OR (kpi_ref = '7' AND period = '2016-12') "
+        "ORDER BY contract"
+    ).fetchall() == [("J11", 90.0, "E11"), ("K14", 63.0, "J14")]
+    assert db.execute("SELECT count(*) FROM measurements WHERE target_cell = ''").fetchone() == (0,)
