@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from extractors import extract_file
-from tests.test_preflight import ods
-from tests.workbooks import ICT_HEADER, ict_row, write_table
+from tests.workbooks import ICT_HEADER, ict_row, ods_bytes, write_table
 
 
 def _cell(value: object) -> str:
@@ -24,7 +23,7 @@ def _row(values: tuple[object, ...]) -> str:
 def test_ods_kpi_table_is_read_without_colours(tmp_path: Path) -> None:
     content = _row(("ICT KPI Performance",)) + _row(ICT_HEADER) + _row(ict_row(7, 58.89))
     path = tmp_path / "ict-dec.ods"
-    path.write_bytes(ods(content))
+    path.write_bytes(ods_bytes(content))
     result = extract_file(path)
     assert [(o.contract, o.kpi_ref, o.period, o.actual, o.target_raw, o.sheet, o.cell)
             for o in result.observations] == [

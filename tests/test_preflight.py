@@ -19,6 +19,7 @@ from msoffcrypto.format.ooxml import OOXMLFile
 
 from extractors.errors import UnreadableFile
 from extractors.preflight import PROTECTED_REASON, Limits, preflight
+from tests.workbooks import ods_bytes
 
 KEBAB = re.compile(r"^[a-z]+(-[a-z]+)*$")
 
@@ -96,24 +97,7 @@ def encrypted() -> bytes:
 
 
 def ods(content: str) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as zf:
-        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-        zf.writestr(
-            "META-INF/manifest.xml",
-            '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:'
-            'manifest:1.0"/>',
-        )
-        zf.writestr(
-            "content.xml",
-            '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-            'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-            'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-            'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body>'
-            f'<office:spreadsheet><table:table table:name="Returns">{content}</table:table>'
-            "</office:spreadsheet></office:body></office:document-content>",
-        )
-    return out.getvalue()
+    return ods_bytes(content)
 
 
 ODS_REPEATED_CONTENT = (

@@ -7,7 +7,6 @@ process: they are known to be harmless, so no sandbox is needed.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import pickle
 import zipfile
 from pathlib import Path
@@ -20,6 +19,7 @@ from openpyxl.styles import Color, PatternFill
 from extractors.errors import UnreadableFile
 from extractors.grid import CellData, Workbook
 from extractors.readers import fill_key, read_workbook
+from tests.workbooks import ods_bytes
 
 
 @pytest.fixture(scope="module")
@@ -208,37 +208,22 @@ def test_csv_quoted_fields_and_gaps(tmp_path: Path) -> None:
     assert sheet.value(2, 3) == "95%"
 
 
-def ods_bytes() -> bytes:
-    content = (
-        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-        '<office:body><office:spreadsheet><table:table table:name="KPIs">'
+def kpi_ods() -> bytes:
+    return ods_bytes(
         '<table:table-row><table:table-cell office:value-type="string"><text:p>KPI</text:p>'
         '</table:table-cell><table:table-cell office:value-type="date" '
         'office:date-value="2024-06-01"><text:p>01/06/24</text:p></table:table-cell>'
         "</table:table-row><table:table-row>"
         '<table:table-cell table:number-columns-repeated="2"/>'
         '<table:table-cell office:value-type="percentage" office:value="0.9065">'
-        "<text:p>90.65%</text:p></table:table-cell></table:table-row>"
-        "</table:table></office:spreadsheet></office:body></office:document-content>"
+        "<text:p>90.65%</text:p></table:table-cell></table:table-row>",
+        sheet="KPIs",
     )
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as zf:
-        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-        zf.writestr(
-            "META-INF/manifest.xml",
-            '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:'
-            'manifest:1.0"/>',
-        )
-        zf.writestr("content.xml", content)
-    return out.getvalue()
 
 
 def test_ods_values_by_calamine(tmp_path: Path) -> None:
     path = tmp_path / "return.ods"
-    path.write_bytes(ods_bytes())
+    path.write_bytes(kpi_ods())
     wb = read_workbook(path, "ods")
     assert (wb.format, wb.styles_available) == ("ods", False)
     [sheet] = wb.sheets

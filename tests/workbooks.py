@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -40,3 +42,25 @@ def ict_row(ref: Any, actual: Any, target: str = "90%", detriment: str = "87%",
             failure: str = "84%") -> tuple[Any, ...]:  # fmt: skip
     """One ICT KPI row for ``ICT_HEADER`` (a December 2016 figure)."""
     return ("ICT", ref, f"KPI {ref}", "Monthly", target, detriment, failure, actual)
+
+
+def ods_bytes(table_xml: str, sheet: str = "Returns") -> bytes:
+    """A minimal OpenDocument spreadsheet whose one sheet holds ``table_xml``."""
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        f'<office:body><office:spreadsheet><table:table table:name="{sheet}">{table_xml}'
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr(
+            "META-INF/manifest.xml",
+            '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:'
+            'manifest:1.0"/>',
+        )
+        zf.writestr("content.xml", content)
+    return out.getvalue()
