@@ -21,6 +21,7 @@ from typing import Any
 
 from openpyxl.styles import Font, PatternFill
 
+from bench.sst import to_shared_strings
 from samples import seeds
 from samples.generate import (
     ICT_KEY,
@@ -92,8 +93,11 @@ def _pssp_sheet(ws: Any, year: int, month: int, rng: random.Random, date_header:
     _put(ws, 2, 1, "Key").font = _BOLD
     for col, (text, argb) in enumerate(PSSP_KEY.items(), start=2):
         _put(ws, 2, col, text, fill=solid(argb))
-    for first, last, text in ((1, 3, "Summary of Performance Measures"),
-                              (4, 5, "Measurement Criteria"), (6, 7, "Actual Performance")):
+    for first, last, text in (
+        (1, 3, "Summary of Performance Measures"),
+        (4, 5, "Measurement Criteria"),
+        (6, 7, "Actual Performance"),
+    ):
         _put(ws, 4, first, text).font = _BOLD
         ws.merge_cells(start_row=4, start_column=first, end_row=4, end_column=last)
     header: list[Any] = [
@@ -150,8 +154,7 @@ def _ict_sheet(ws: Any, year: int, month: int, rng: random.Random, date_header: 
     for row, kpi in enumerate(seeds.MONTHLY_ICT, start=first):
         _put(ws, row, 2, int(kpi.ref))
         for col, text in enumerate(
-            (kpi.description, kpi.frequency, kpi.criteria, kpi.target, kpi.detriment,
-             kpi.failure),
+            (kpi.description, kpi.frequency, kpi.criteria, kpi.target, kpi.detriment, kpi.failure),
             start=3,
         ):
             _put(ws, row, col, text or None)
@@ -186,6 +189,7 @@ def write_returns(folder: Path, n: int) -> list[Path]:
         path = folder / f"kpi_return_{year}-{month:02d}.xlsx"
         if not path.exists():
             save(monthly_workbook(year, month), path)
+            to_shared_strings(path)
         paths.append(path)
     return paths
 
@@ -260,4 +264,5 @@ def write_heavy(folder: Path, rows: int = 100_000, year: int = 2019, month: int 
     for values in _call_rows(rows, rng):
         log.append(values)
     save(wb, path)
+    to_shared_strings(path)
     return path

@@ -20,9 +20,30 @@ DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_MEMORY_BYTES = 2 * 1024**3
 
 
+def start_reader() -> None:
+    """Start the reader processes' forkserver now; it loads its modules meanwhile.
+
+    The forkserver is a fresh interpreter that imports openpyxl and calamine
+    (0.2 s here) before it can fork a reader. Started first thing, it does
+    that on the other core while the caller imports pandas and pandera, so a
+    one-file ``kpiflow validate`` does not wait for it. Harmless when it is
+    already running.
+    """
+    from multiprocessing import forkserver
+
+    from extractors.sandbox import _context
+
+    _context()  # the preload list and the main-module patch, as run_isolated sets them
+    forkserver.ensure_running()
+
+
 def read_and_extract(path: str, fmt: str, file_name: str) -> Extraction:
-    """Read a preflighted file and extract its tables (runs inside the child)."""
-    return extract_workbook(read_workbook(Path(path), fmt), file_name)
+    """Read a preflighted file and extract its tables (runs inside the child).
+
+    Big sheets with no table header are not read (``only_tables``): the
+    extraction is the same as from the whole workbook.
+    """
+    return extract_workbook(read_workbook(Path(path), fmt, only_tables=True), file_name)
 
 
 def extract_file(

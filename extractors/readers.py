@@ -6,6 +6,13 @@
 - ``xls``/``xlsb``/``ods``: python-calamine, values only.
 - ``csv``: the standard library, every value a string.
 
+With ``only_tables=True`` (what extraction uses) an xlsx is read lean
+(``extractors.ooxml``): every sheet kept is exactly as openpyxl's normal mode
+gives it, at a fraction of the cost, and a big sheet that holds no KPI or
+summary table header is left out, only scanned by calamine: a call log
+attached to a return costs calamine's reading of it, not openpyxl's. The
+calamine formats leave out such big sheets too.
+
 ``read_workbook`` is the one boundary: whatever a reader raises on a malformed
 package becomes ``UnreadableFile("unreadable-workbook", ...)``. It must run in
 the sandbox (``extractors.sandbox``): calamine can abort the interpreter.
@@ -22,6 +29,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from extractors import ooxml
 from extractors.errors import UnreadableFile
 from extractors.grid import CellData, SheetGrid, Workbook
 
@@ -51,8 +59,12 @@ _PLAIN_REASON = {
 }
 
 
-def read_workbook(path: str | Path, fmt: str) -> Workbook:
+def read_workbook(path: str | Path, fmt: str, *, only_tables: bool = False) -> Workbook:
     """Read ``path`` (whose real format ``fmt`` came from preflight) into a ``Workbook``.
+
+    ``only_tables``: leave out big sheets that hold no KPI or summary table
+    header (extraction would find nothing on them); the sheets kept are the
+    same as without it.
 
     Raises ``UnreadableFile`` only: ``unreadable-workbook`` for anything a
     reader chokes on, ``password-protected`` when the reader finds a password,
@@ -61,9 +73,9 @@ def read_workbook(path: str | Path, fmt: str) -> Workbook:
     p = Path(path)
     try:
         if fmt in _OPENPYXL_FORMATS:
-            return _read_ooxml(p, fmt)
+            return _read_ooxml(p, fmt, only_tables)
         if fmt in _CALAMINE_FORMATS:
-            return _read_calamine(p, fmt)
+            return _read_calamine(p, fmt, only_tables)
         if fmt == "csv":
             return _read_csv(p)
     except UnreadableFile:
@@ -117,7 +129,7 @@ def fill_key(fill: Any) -> str | None:
     return None
 
 
-def _read_ooxml(path: Path, fmt: str) -> Workbook:
+def _read_ooxml(path: Path, fmt: str, only_tables: bool = False) -> Workbook:
     """Read with openpyxl; fall back to calamine's values when openpyxl cannot.
 
     openpyxl fails on some valid packages (pivot caches it cannot parse, a
@@ -126,20 +138,26 @@ def _read_ooxml(path: Path, fmt: str) -> Workbook:
     then False, so colour checks are skipped, not guessed).
     """
     try:
-        workbook = _read_openpyxl(path, fmt)
+        if only_tables:
+            # Imported at the top (not here) so that the reader's forkserver
+            # preloads it: a module imported in each child costs it 6 ms.
+            workbook, seen = ooxml.read_lean(path, fmt)
+        else:
+            workbook = _read_openpyxl(path, fmt)
+            seen = bool(workbook.sheets)
     except MemoryError:
         raise
     except Exception as first:
         try:
-            fallback = _read_calamine(path, fmt)
+            fallback = _read_calamine(path, fmt, only_tables)
         except Exception:
             raise first from None
         if not fallback.sheets:
             raise first from None  # e.g. no workbook part: nothing was really read
         return fallback
-    if not workbook.sheets:
+    if not seen:
         try:
-            fallback = _read_calamine(path, fmt)
+            fallback = _read_calamine(path, fmt, only_tables)
         except Exception:
             return workbook
         if fallback.sheets:
@@ -199,7 +217,7 @@ def _openpyxl_sheet(ws: Any) -> SheetGrid:
 # --- python-calamine (xls, xlsb, ods) -----------------------------------------
 
 
-def _read_calamine(path: Path, fmt: str) -> Workbook:
+def _read_calamine(path: Path, fmt: str, only_tables: bool = False) -> Workbook:
     import python_calamine as pc
 
     wb = pc.CalamineWorkbook.from_path(str(path))
@@ -209,10 +227,19 @@ def _read_calamine(path: Path, fmt: str) -> Workbook:
             if meta.typ == pc.SheetTypeEnum.ChartSheet:
                 continue
             sheet = wb.get_sheet_by_index(index)
+            if only_tables and not _calamine_may_hold_table(sheet):
+                continue
             sheets.append(_calamine_sheet(sheet, meta.visible != pc.SheetVisibleEnum.Visible))
     finally:
         wb.close()
     return Workbook(format=fmt, sheets=sheets, styles_available=False)
+
+
+def _calamine_may_hold_table(sheet: Any) -> bool:
+    """False only for a big sheet with no KPI or summary table header."""
+    if sheet.height * sheet.width <= ooxml.BIG_SHEET_CELLS:
+        return True
+    return ooxml.may_hold_table(sheet.iter_rows())
 
 
 def _calamine_sheet(sheet: Any, hidden: bool) -> SheetGrid:

@@ -11,27 +11,25 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from extractors import UnreadableFile, extract_file
 from extractors.model import Extraction
 from flows.crash import crash_point
 from flows.inbox import safe_stem, settle, sha256_of
 from flows.settings import Settings
-from reports import (
-    ANNOTATABLE_FORMATS,
-    MeasurementRow,
-    SubmissionReport,
-    annotate_workbook,
-    write_exceptions_csv,
-    write_submission_html,
-)
 from schemas.adapter import validate_observations
 from schemas.catalogue import Catalogue
 from schemas.records import ExceptionRecord, sort_key
 from schemas.rules import Assessment, assess_extraction, check_restatements
-from warehouse.loader import SubmissionRow, accepted_submission, current_values, load_submission
+
+if TYPE_CHECKING:
+    # Imported where used: ``kpiflow validate`` writes no report and no warehouse
+    # row, and openpyxl, Jinja and sqlite-utils cost it a tenth of a second.
+    import sqlite_utils
+
+    from reports import MeasurementRow
+    from warehouse.loader import SubmissionRow
 
 log = logging.getLogger("kpiflow")
 
@@ -105,6 +103,8 @@ def _key(row: MeasurementRow) -> tuple[str, str, str]:
 
 
 def _rows(assessment: Assessment, catalogue: Catalogue) -> list[MeasurementRow]:
+    from reports import MeasurementRow
+
     rows = []
     for item in assessment.assessed:
         obs = item.observation
@@ -170,6 +170,8 @@ def check_file(
     assessment = assess_extraction(extraction, catalogue, invalid)
     records.extend(assessment.records)
     if db is not None:
+        from warehouse.loader import current_values
+
         previous = current_values(db, [a.key for a in assessment.assessed])
         records.extend(check_restatements(assessment.assessed, previous, name))
     return Checked(extraction.format, extraction, assessment, _named(records, name))
@@ -189,6 +191,9 @@ def process_claimed(
     recovering: bool = False,
 ) -> FileOutcome:
     """Take one claimed file to its end: warehouse rows, reports, and its final folder."""
+    from reports import ANNOTATABLE_FORMATS
+    from warehouse.loader import SubmissionRow, accepted_submission, load_submission
+
     sha256 = sha256_of(path)
     received_at = datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(timespec="seconds")
     earlier = accepted_submission(db, sha256)
@@ -294,6 +299,13 @@ def _write_reports(
     report_path: Path,
     annotated: Path | None,
 ) -> None:
+    from reports import (
+        SubmissionReport,
+        annotate_workbook,
+        write_exceptions_csv,
+        write_submission_html,
+    )
+
     report_path.parent.mkdir(parents=True, exist_ok=True)
     if annotated is not None:
         annotate_workbook(source, checked.records, annotated)
