@@ -176,6 +176,9 @@ def _run(args: argparse.Namespace) -> int:
     if not settings.inbox.is_dir():
         print(f"kpiflow: the inbox {settings.inbox} does not exist", file=sys.stderr)
         return EXIT_USAGE
+    from extractors.files import start_reader
+
+    start_reader()
     if args.plain:
         from flows.runner import run_once
 
@@ -232,13 +235,17 @@ def _print_run(result: RunResult, settings: Settings) -> None:
 
 
 def _validate(path: Path) -> int:
+    if not path.is_file():
+        print(f"kpiflow: no such file: {path}", file=sys.stderr)
+        return EXIT_USAGE
+    from extractors.files import start_reader
+
+    # The reader's process starts on the other core while pandas and pandera load.
+    start_reader()
     from flows.process import check_file
     from flows.settings import Settings
     from schemas.catalogue import load_catalogue
 
-    if not path.is_file():
-        print(f"kpiflow: no such file: {path}", file=sys.stderr)
-        return EXIT_USAGE
     settings = Settings.build()
     checked = check_file(path, load_catalogue(settings.catalogue), settings)
     counts = checked.counts()

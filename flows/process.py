@@ -13,10 +13,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from extractors import UnreadableFile, extract_file
+from extractors import UnreadableFile
 from extractors.model import Extraction
 from flows.crash import crash_point
 from flows.inbox import safe_stem, settle, sha256_of
+from flows.readahead import ReadFile, read_file
 from flows.settings import Settings
 from schemas.adapter import validate_observations
 from schemas.catalogue import Catalogue
@@ -136,20 +137,16 @@ def check_file(
     *,
     file_name: str | None = None,
     db: sqlite_utils.Database | None = None,
+    read: ReadFile = read_file,
 ) -> Checked:
     """Extract, validate and assess one file; never raises for bad content.
 
     With ``db`` given, figures already loaded from earlier files are compared
-    for restatements.
+    for restatements. ``read`` reads the file (a run passes its ``ReadAhead``).
     """
     name = file_name or path.name
     try:
-        extraction = extract_file(
-            path,
-            file_name=name,
-            timeout_s=settings.reader_timeout,
-            memory_bytes=settings.reader_memory_mb * 1024 * 1024,
-        )
+        extraction = read(path, name, settings)
     except UnreadableFile as refused:
         record = ExceptionRecord(refused.code, "error", refused.reason, file=name)
         return Checked("", None, Assessment(), (record,), refused.reason, refused.code)
@@ -189,6 +186,7 @@ def process_claimed(
     db: sqlite_utils.Database,
     *,
     recovering: bool = False,
+    read: ReadFile = read_file,
 ) -> FileOutcome:
     """Take one claimed file to its end: warehouse rows, reports, and its final folder."""
     from reports import ANNOTATABLE_FORMATS
@@ -222,7 +220,9 @@ def process_claimed(
             destination=str(destination),
         )  # fmt: skip
 
-    checked = check_file(path, catalogue, settings, file_name=original_name, db=db)
+    checked = check_file(
+        path, catalogue, settings, file_name=original_name, db=db, read=read
+    )
     log.info(
         "event=extracted file=%s format=%s rows=%d exceptions=%d",
         original_name, checked.format, checked.rows_extracted, len(checked.records),
@@ -265,7 +265,7 @@ def process_claimed(
         )
     except sqlite3.IntegrityError:
         # Another run loaded the same bytes under another name a moment ago.
-        return process_claimed(path, original_name, catalogue, settings, db)
+        return process_claimed(path, original_name, catalogue, settings, db, read=read)
     log.info(
         "event=loaded file=%s submission=%s status=%s rows=%d errors=%d warnings=%d",
         original_name, submission_id, status, len(rows), counts["error"], counts["warning"],

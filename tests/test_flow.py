@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 
@@ -96,3 +97,48 @@ def test_flow_publishes_summary_artifacts(
 
     assert "Files seen: 2; loaded: 2; rejected: 0; duplicates: 0" in latest("kpiflow-run-summary")
     assert "pssp_ict_annual_2016-17.xlsx" in latest("kpiflow-run-files")
+
+
+def test_flow_logs_each_file_and_runs_no_task_per_file(
+    tmp_path: Path, sample_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.logging.handlers import APILogHandler
+
+    from flows.monthly import run_inbox
+
+    monkeypatch.setenv("KPIFLOW_STABLE_SECONDS", "0")
+    inbox = _inbox(tmp_path, sample_dir)
+    # The suite quiets Prefect to warnings; a served run logs at INFO.
+    run_logger = logging.getLogger("prefect.flow_runs")
+    level = run_logger.level
+    run_logger.setLevel(logging.INFO)
+    try:
+        state = run_inbox(
+            inbox=str(inbox), db=str(tmp_path / "kpi.db"), reports=str(tmp_path / "r"),
+            return_state=True,
+        )  # fmt: skip
+    finally:
+        run_logger.setLevel(level)
+    flow_run_id = str(state.state_details.flow_run_id)
+    APILogHandler().flush()  # send the batched log lines now
+    run_filter = {"flow_run_id": {"any_": [flow_run_id]}}
+    with get_client(sync_client=True) as client:
+        logs = client.request(  # type: ignore[arg-type]
+            "POST", "/logs/filter", json={"logs": run_filter, "limit": 200, "offset": 0}
+        ).json()
+        task_runs = client.request(  # type: ignore[arg-type]
+            "POST", "/task_runs/filter", json={"flow_runs": {"id": {"any_": [flow_run_id]}}}
+        ).json()
+
+    per_file = sorted(
+        m["message"].split(" moved_to=")[0] for m in logs if "rows_loaded" in m["message"]
+    )
+    assert per_file == [
+        "file=pssp_ict_2016-04_05.xlsx status=loaded_with_exceptions rows_extracted=86 "
+        "rows_loaded=86 errors=0 warnings=24",
+        "file=pssp_ict_annual_2016-17.xlsx status=loaded_with_exceptions rows_extracted=248 "
+        "rows_loaded=248 errors=0 warnings=46",
+    ]
+    # Prefect's cost is one flow run per inbox scan, whatever the number of files.
+    assert task_runs == []

@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from flows.process import FileOutcome
-from flows.runner import process_with_warehouse, run_once
+from flows.runner import run_once
 from flows.settings import Settings
 from tests.workbooks import ICT_HEADER, ict_row, write_table
 
@@ -128,14 +127,11 @@ def test_files_arriving_during_a_run_wait_for_the_next(tmp_path: Path) -> None:
     settings = _settings(tmp_path, stable_seconds=5)
     _drop(settings, "early.xlsx", 91)
 
-    def process_and_receive(
-        claimed: Path, name: str, run_settings: Settings, recovering: bool
-    ) -> FileOutcome:
+    def receive(name: str) -> None:
         # An officer drops a file while the run is busy with the first one.
         write_table(settings.inbox / "late.xlsx", ICT_HEADER, [ict_row(7, 93)])
-        return process_with_warehouse(claimed, name, run_settings, recovering)
 
-    first = run_once(settings, process=process_and_receive)
+    first = run_once(settings, before_file=receive)
     assert [o.file_name for o in first.outcomes] == ["early.xlsx"]
     assert (settings.inbox / "late.xlsx").is_file()
 
