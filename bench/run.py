@@ -37,7 +37,6 @@ KPIFLOW = str(Path(PYTHON).with_name("kpiflow"))
 DATA = ROOT / "bench" / "results" / "data"
 PREFECT_HOME = ROOT / "bench" / "results" / "prefect-home"
 MB = 1024 * 1024
-NOOP_TASKS = 200
 
 
 # --------------------------------------------------------------------------
@@ -302,16 +301,15 @@ _SERVER_START = (
 )
 
 
-def measure_prefect(paths: list[Path], plain_total_s: float, reps: int) -> dict[str, Any]:
-    """Prefect: the temporary server's start, then in this process a flow run's and a task's cost.
+def measure_prefect(paths: list[Path], reps: int) -> dict[str, Any]:
+    """Prefect: the temporary server's start, then in this process a flow run's cost.
 
-    A task run costs the flow little wall time but the server a lot of CPU
-    afterwards (it records the run's events), which then competes with the
-    pipeline for the two cores and can hold up the next flow run for seconds.
-    So Prefect's cost per file is measured on flows of 0 and ``NOOP_TASKS``
-    no-op tasks shaped like ``process-file`` (same arguments): their wall time,
-    and the CPU the whole process tree (server included) spends until it is
-    idle again. The real run over the N returns is reported beside the plain one.
+    The flow runs no task per file, so Prefect's cost should be one flow run
+    per inbox scan. Checked on the N returns: the same files through the plain
+    loop (``run_once``) and through the flow, each timed and charged the CPU
+    the whole process tree spends until idle again (the server records a
+    run's events after it ends); what the flow costs beyond the plain loop and
+    beyond an empty flow run, divided by N, is Prefect's cost per file.
     """
     log("prefect: temporary server start (its own process)")
     env = clean_env(PREFECT_SERVER_ANALYTICS_ENABLED="false",
@@ -328,75 +326,55 @@ def measure_prefect(paths: list[Path], plain_total_s: float, reps: int) -> dict[
     from flows.cli import prepare_prefect
 
     prepare_prefect()
-    log("prefect: import, empty runs, no-op tasks, then the N returns in one run")
+    log("prefect: import, empty runs, then the N returns plain and in one flow run")
     started = time.perf_counter()
-    from prefect import flow, task
+    import prefect  # noqa: F401
 
     import_s = time.perf_counter() - started
     from flows.monthly import run_inbox
+    from flows.runner import run_once
     from flows.settings import Settings
 
-    settings = Settings.build()
-
-    @task(name="process-file", retries=0)
-    def noop_file(claimed: Path, original_name: str, s: Settings, recovering: bool) -> int:
-        return 0
-
-    @flow(name="bench-noop")
-    def noop_run(n: int) -> None:
-        for i in range(n):
-            noop_file(Path(f"claimed/{i}.xlsx"), f"{i}.xlsx", settings, False)
-
-    def timed(call: Any, *args: Any) -> float:
-        started = time.perf_counter()
-        call(*args)
-        return time.perf_counter() - started
-
-    def cost(n: int) -> tuple[float, float]:
-        """Wall time of a flow of n no-op tasks, and the CPU it costs this process
-        tree (the server's processing of the task runs' events included)."""
-        wait_until_idle()
-        cpu = tree_cpu_seconds()
-        wall = timed(noop_run, n)
-        wait_until_idle()
-        return wall, tree_cpu_seconds() - cpu
-
-    def flow_over(files: list[Path]) -> float:
+    def over(files: list[Path], use_flow: bool) -> tuple[float, float]:
+        """Wall time of one run over ``files``, and the CPU its process tree spends until idle."""
         with tempfile.TemporaryDirectory() as tmp:
             inbox = Path(tmp) / "inbox"
             inbox.mkdir()
             for path in files:
                 shutil.copy(path, inbox / path.name)
-            return timed(run_inbox, str(inbox), f"{tmp}/kpi.db", f"{tmp}/reports")
+            wait_until_idle()
+            cpu = tree_cpu_seconds()
+            started = time.perf_counter()
+            if use_flow:
+                run_inbox(str(inbox), f"{tmp}/kpi.db", f"{tmp}/reports")
+            else:
+                run_once(Settings.build(inbox=inbox, db=f"{tmp}/kpi.db", reports=f"{tmp}/reports"))
+            wall = time.perf_counter() - started
+            wait_until_idle()
+            return wall, tree_cpu_seconds() - cpu
 
     n = len(paths)
-    first = flow_over([])  # starts this process's temporary server
-    timed(noop_run, 1)  # registers the no-op flow and task
-    empty = [flow_over([]) for _ in range(reps)]
-    per_task, per_task_cpu = [], []
-    for _ in range(reps):
-        zero, zero_cpu = cost(0)
-        full, full_cpu = cost(NOOP_TASKS)
-        per_task.append((full - zero) / NOOP_TASKS)
-        per_task_cpu.append((full_cpu - zero_cpu) / NOOP_TASKS)
-    wait_until_idle()
-    with_files = flow_over(paths)
+    first, _ = over([], True)  # starts this process's temporary server
+    empty = [over([], True) for _ in range(reps)]
+    plain_wall, plain_cpu = over(paths, False)
+    flow_wall, flow_cpu = over(paths, True)
+    empty_wall = median([w for w, _ in empty])
+    empty_cpu = median([c for _, c in empty])
     return {
         "server_start_s": median(starts),
         "server_start_all_s": starts,
         "import_s": import_s,
         "first_flow_s": first,
-        "empty_flow_s": median(empty),
-        "empty_flow_all_s": empty,
-        "noop_tasks": NOOP_TASKS,
-        "task_per_file_s": median(per_task),
-        "task_per_file_all_s": per_task,
-        "task_cpu_per_file_s": median(per_task_cpu),
-        "task_cpu_per_file_all_s": per_task_cpu,
+        "empty_flow_s": empty_wall,
+        "empty_flow_all_s": [w for w, _ in empty],
+        "empty_flow_cpu_s": empty_cpu,
         "n": n,
-        "flow_n_s": with_files,
-        "plain_n_s": plain_total_s,
-        "per_file_s": with_files / n,
+        "plain_n_s": plain_wall,
+        "plain_n_cpu_s": plain_cpu,
+        "flow_n_s": flow_wall,
+        "flow_n_cpu_s": flow_cpu,
+        "per_file_s": (flow_wall - empty_wall - plain_wall) / n,
+        "cpu_per_file_s": (flow_cpu - empty_cpu - plain_cpu) / n,
     }
 
 
@@ -459,8 +437,8 @@ def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
     target("pipeline per file / naive baseline per file (N returns)",
            ret["ratios"]["pipeline_vs_baseline"], 1.5, "x")  # fmt: skip
     if "prefect" in r:
-        target("Prefect CPU per file (one task run per file, server included)",
-               r["prefect"]["task_cpu_per_file_s"] * 1000, 5.0, "ms",
+        target("Prefect CPU per file (flow over N - plain run - empty flow, / N)",
+               r["prefect"]["cpu_per_file_s"] * 1000, 5.0, "ms",
                "Prefect's per-run cost is printed above")  # fmt: skip
     heavy = r.get("heavy")
     if heavy:
@@ -570,21 +548,12 @@ def print_report(r: dict[str, Any]) -> None:
             secs(pf["first_flow_s"]))  # fmt: skip
         row("prefect: one flow run, empty inbox (median)", secs(pf["empty_flow_s"]), "",
             "runs: " + ", ".join(secs(x) for x in pf["empty_flow_all_s"]))  # fmt: skip
-        row(
-            f"prefect: {pf['noop_tasks']} no-op process-file task runs in one flow",
-            "",
-            ms(pf["task_per_file_s"]),
-            "wall per task; runs: " + ", ".join(ms(x) for x in pf["task_per_file_all_s"]),
-        )
-        row(
-            "  the same: CPU until idle (server's event processing included)",
-            "",
-            ms(pf["task_cpu_per_file_s"]),
-            "CPU per task; runs: " + ", ".join(ms(x) for x in pf["task_cpu_per_file_all_s"]),
-        )
-        row(f"prefect: one flow run over the {pf['n']} returns", secs(pf["flow_n_s"]),
-            ms(pf["per_file_s"]),
-            f"plain run {secs(pf['plain_n_s'])}")  # fmt: skip
+        row(f"prefect: the {pf['n']} returns, plain run_once", secs(pf["plain_n_s"]), "",
+            f"CPU until idle {secs(pf['plain_n_cpu_s'])}")  # fmt: skip
+        row(f"prefect: the {pf['n']} returns, one flow run", secs(pf["flow_n_s"]), "",
+            f"CPU until idle {secs(pf['flow_n_cpu_s'])}")  # fmt: skip
+        row("prefect: per file beyond the plain run and an empty flow", "",
+            ms(pf["per_file_s"]), f"CPU {ms(pf['cpu_per_file_s'])}")  # fmt: skip
     if "suite" in r:
         row("test suite: pytest -m 'not browser'", secs(r["suite"]["seconds"]), "",
             r["suite"]["summary"])  # fmt: skip
@@ -648,8 +617,7 @@ def main(argv: list[str] | None = None) -> int:
         result["cold_start"]["run_prefect_s"] = float("nan")
     else:
         reps_prefect = 2 if args.quick else 3
-        plain_s = result["returns"]["pipeline"]["total_s"]
-        result["prefect"] = measure_prefect(paths, plain_s, reps_prefect)
+        result["prefect"] = measure_prefect(paths, reps_prefect)
     result["targets"] = targets(result)
     print_report(result)
     args.out.parent.mkdir(parents=True, exist_ok=True)
