@@ -181,9 +181,61 @@ def find_headers(sheet: SheetGrid) -> list[KpiHeader | SummaryHeader]:
     for row, cells in sorted(sheet.rows().items()):
         kpi = classify_kpi_header(row, cells)
         if kpi is not None:
+            pair_months(sheet, kpi)
             found.append(kpi)
             continue
         summary = classify_summary_header(row, cells)
         if summary is not None:
             found.append(summary)
     return found
+
+
+def pair_months(sheet: SheetGrid, header: KpiHeader) -> None:
+    """Read a two-row header: each month over its own "Target" and "Actual" columns.
+
+    Two shapes, both common: the months sit in the header row and the labels
+    in the row below (the month cell merged across its pair), or the labels
+    sit in the header row and the months in the row above. Read as one row,
+    the first shape would take each month's target for its actual, and the
+    second would keep only the first month.
+    """
+    if header.months:
+        month_row, label_row = header.row, header.row + 1
+        months = [(m.actual_col, m.period) for m in header.months]
+    elif header.needs_period:
+        month_row, label_row = header.row - 1, header.row
+        months = [
+            (cell.col, period)
+            for cell in sheet.row(month_row)
+            if (period := period_of(cell.value)) is not None
+        ]
+    else:
+        return
+    labels = {
+        cell.col: role
+        for cell in sheet.row(label_row)
+        if (role := _EXACT.get(header_text(cell.value))) in (TARGET, ACTUAL)
+    }
+    if not months or ACTUAL not in labels.values():
+        return
+    paired: list[MonthColumns] = []
+    for i, (col, period) in enumerate(months):
+        last = _span_end(sheet, month_row, col, months[i + 1][0] if i + 1 < len(months) else None)
+        span = [c for c in sorted(labels) if col <= c <= last]
+        actual = next((c for c in span if labels[c] == ACTUAL), None)
+        if actual is None:
+            return  # not one shape throughout: leave the header as it was read
+        target = next((c for c in span if labels[c] == TARGET), None)
+        paired.append(MonthColumns(period, actual, target))
+    header.months = paired
+    header.needs_period = False
+
+
+def _span_end(sheet: SheetGrid, row: int, col: int, next_month_col: int | None) -> int:
+    """The last column under a month header cell: its merged range, else up to the next month."""
+    for min_r, min_c, max_r, max_c in sheet.merged:
+        if min_r <= row <= max_r and min_c == col:
+            return max_c
+    if next_month_col is not None:
+        return next_month_col - 1
+    return col + 1  # an unmerged last month covers its own column and the next

@@ -352,6 +352,54 @@ def test_target_actual_pair_takes_its_month_from_title_or_file_name(
     assert result.problems == []
 
 
+TWO_ROW_DATA: list[list[Any]] = [
+    ["STS", "R&B-K-001", "Council Tax collected", 97, 97.65, 98, 96.1],
+    [None, "R&B-K-002", "Business rates collected", 98, 99.1, 98, "Not Measurable"],
+]
+MONTHS_OVER_PAIRS: list[Any] = [None, None, None, "Sep-16", None, datetime(2016, 10, 1), None]
+PAIR_LABELS: list[Any] = [None, None, None, "Target", "Actual", "Target", "Actual"]
+REF_COLUMNS = ["Service Area", "Performance Measure Ref", "Description"]
+
+# (id, rows under a title row, merged ranges, the header row the table reports)
+TWO_ROW_HEADERS: list[tuple[str, list[list[Any]], tuple[str, ...], int]] = [
+    ("months-merged-over-labels",
+     [[*REF_COLUMNS, *MONTHS_OVER_PAIRS[3:]], PAIR_LABELS, *TWO_ROW_DATA],
+     ("D2:E2", "F2:G2", "A2:A3", "B2:B3", "C2:C3"), 2),
+    ("months-unmerged-over-labels",
+     [[*REF_COLUMNS, *MONTHS_OVER_PAIRS[3:]], PAIR_LABELS, *TWO_ROW_DATA], (), 2),
+    ("labels-in-the-ref-row",
+     [MONTHS_OVER_PAIRS, [*REF_COLUMNS, *PAIR_LABELS[3:]], *TWO_ROW_DATA],
+     ("D2:E2", "F2:G2"), 3),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("rows", "merged", "header_row"),
+    [t[1:] for t in TWO_ROW_HEADERS],
+    ids=[t[0] for t in TWO_ROW_HEADERS],
+)
+def test_months_over_target_actual_pairs(
+    tmp_path: Path, rows: list[list[Any]], merged: tuple[str, ...], header_row: int
+) -> None:
+    path = write_xlsx(tmp_path / "return.xlsx", Sheet("PSSP", [["PSSP KPIs"], *rows], merged))
+
+    result = extract(path)
+
+    # Each month's actual is the cell under "Actual", never its target.
+    assert facts(result) == [
+        Fact("PSSP", "R&B-K-001", "2016-09", "PSSP", "E4", "97.65", 97.65, None, 97.0),
+        Fact("PSSP", "R&B-K-001", "2016-10", "PSSP", "G4", "96.1", 96.1, None, 98.0),
+        Fact("PSSP", "R&B-K-002", "2016-09", "PSSP", "E5", "99.1", 99.1, None, 98.0),
+        Fact("PSSP", "R&B-K-002", "2016-10", "PSSP", "G5", "Not Measurable", None,
+             "not_measurable", 98.0),
+    ]  # fmt: skip
+    assert [o.target_cell for o in result.observations] == ["D4", "F4", "D5", "F5"]
+    assert result.tables == [
+        TableInfo("PSSP", "PSSP", header_row, 4, 5, ("2016-09", "2016-10"))
+    ]
+    assert result.problems == []
+
+
 def test_target_actual_pair_without_a_month_is_period_unknown(tmp_path: Path) -> None:
     rows = [["PSSP KPI Return"], [], [], PAIR_HEADER, *PAIR_ROWS]
     path = write_xlsx(tmp_path / "kpi_return.xlsx", Sheet("PSSP", rows))
