@@ -10,31 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from extractors.extract import extract_workbook
+from extractors.grid import Workbook
 from extractors.model import Extraction
-from extractors.preflight import preflight
+from extractors.preflight import DEFAULT_LIMITS, Limits, preflight
 from extractors.readers import read_workbook
 from extractors.sandbox import run_isolated
 from schemas.records import ExceptionRecord
 
 DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_MEMORY_BYTES = 2 * 1024**3
-
-
-def start_reader() -> None:
-    """Start the reader processes' forkserver now; it loads its modules meanwhile.
-
-    The forkserver is a fresh interpreter that imports openpyxl and calamine
-    (0.2 s here) before it can fork a reader. Started first thing, it does
-    that on the other core while the caller imports pandas and pandera, so a
-    one-file ``kpiflow validate`` does not wait for it. Harmless when it is
-    already running.
-    """
-    from multiprocessing import forkserver
-
-    from extractors.sandbox import _context
-
-    _context()  # the preload list and the main-module patch, as run_isolated sets them
-    forkserver.ensure_running()
 
 
 def read_and_extract(path: str, fmt: str, file_name: str) -> Extraction:
@@ -63,15 +47,43 @@ def extract_file(
         )
     else:
         extraction = read_and_extract(str(path), fmt, name)
-    notes = list(warnings)
-    if not extraction.styles_available:
-        notes.append(
-            ExceptionRecord(
-                "styles-unavailable",
-                "info",
-                f"Colours were not available for this .{fmt} file; the supplier's colour "
-                "coding was not checked.",
-            )
-        )
-    extraction.problems[:0] = notes
+    extraction.problems[:0] = [*warnings, *_styles_note(fmt, extraction.styles_available)]
     return extraction
+
+
+def load_workbook_safely(
+    path: str | Path, *, isolate: bool = True, limits: Limits = DEFAULT_LIMITS
+) -> tuple[Workbook, list[ExceptionRecord]]:
+    """Preflight and read every sheet of a file, without extracting; or raise ``UnreadableFile``.
+
+    For callers that need the ``Workbook`` itself (the zoo test reads every
+    sheet of every file with it). ``isolate=False`` reads in this process:
+    only for files already known to be harmless, since calamine can abort the
+    interpreter on crafted files.
+    """
+    p = Path(path)
+    fmt, warnings = preflight(p, limits)
+    if isolate:
+        workbook = run_isolated(
+            read_workbook,
+            str(p),
+            fmt,
+            timeout_s=limits.reader_timeout_s,
+            memory_bytes=limits.reader_memory_bytes,
+        )
+    else:
+        workbook = read_workbook(p, fmt)
+    return workbook, [*warnings, *_styles_note(fmt, workbook.styles_available)]
+
+
+def _styles_note(fmt: str, styles_available: bool) -> list[ExceptionRecord]:
+    if styles_available:
+        return []
+    return [
+        ExceptionRecord(
+            "styles-unavailable",
+            "info",
+            f"Colours were not available for this .{fmt} file; the supplier's colour "
+            "coding was not checked.",
+        )
+    ]

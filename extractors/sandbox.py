@@ -90,6 +90,21 @@ def _skip_main_in_children() -> None:
     spawn.get_preparation_data = get_preparation_data
 
 
+def start_forkserver() -> None:
+    """Start the forkserver now, so it loads the readers while the caller does other work.
+
+    The forkserver is a fresh interpreter that imports openpyxl and calamine
+    (0.2 s here) before it can fork a reader. Started first thing, it does
+    that on the other core while the caller imports pandas and pandera, so a
+    one-file ``kpiflow validate`` does not wait for it. Harmless when it is
+    already running.
+    """
+    from multiprocessing import forkserver
+
+    _context()  # the preload list and the main-module patch, as run_isolated sets them
+    forkserver.ensure_running()
+
+
 def run_isolated(func: Callable[..., T], *args: Any, timeout_s: float, memory_bytes: int) -> T:
     """Call ``func(*args)`` in a capped child process and return its result.
 

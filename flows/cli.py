@@ -176,9 +176,9 @@ def _run(args: argparse.Namespace) -> int:
     if not settings.inbox.is_dir():
         print(f"kpiflow: the inbox {settings.inbox} does not exist", file=sys.stderr)
         return EXIT_USAGE
-    from extractors.files import start_reader
+    from extractors.sandbox import start_forkserver
 
-    start_reader()
+    start_forkserver()
     if args.plain:
         from flows.runner import run_once
 
@@ -238,10 +238,10 @@ def _validate(path: Path) -> int:
     if not path.is_file():
         print(f"kpiflow: no such file: {path}", file=sys.stderr)
         return EXIT_USAGE
-    from extractors.files import start_reader
+    from extractors.sandbox import start_forkserver
 
     # The reader's process starts on the other core while pandas and pandera load.
-    start_reader()
+    start_forkserver()
     from flows.process import check_file
     from flows.settings import Settings
     from schemas.catalogue import load_catalogue

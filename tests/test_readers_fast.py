@@ -24,10 +24,11 @@ from bench.sst import to_shared_strings
 from extractors import ooxml
 from extractors.errors import UnreadableFile
 from extractors.extract import extract_workbook
-from extractors.files import extract_file, read_and_extract, start_reader
+from extractors.files import extract_file, read_and_extract
 from extractors.locate import _EXACT, AREA, REF
 from extractors.preflight import preflight
 from extractors.readers import read_workbook
+from extractors.sandbox import start_forkserver
 from samples.generate import (
     new_workbook,
     save,
@@ -193,8 +194,8 @@ def test_extract_file_uses_the_fast_path(big_return: Path, bound: list[str]) -> 
 
 
 def test_isolated_extraction_matches(big_return: Path) -> None:
-    start_reader()  # early start of the forkserver: harmless, and idempotent
-    start_reader()
+    start_forkserver()  # early start of the forkserver: harmless, and idempotent
+    start_forkserver()
     assert extract_file(big_return) == extract_file(big_return, isolate=False)
 
 

@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 
 from extractors.errors import UnreadableFile
-from extractors.reading import load_workbook_safely
+from extractors.files import load_workbook_safely
 from extractors.sandbox import run_isolated
 
 MiB = 1024 * 1024
@@ -175,7 +175,8 @@ def test_csv_gets_styles_unavailable_note(tmp_path: Path) -> None:
     [note] = records
     assert (note.code, note.severity) == ("styles-unavailable", "info")
     assert note.message == (
-        "Colours were not available for this .csv file; supplier colour checks were skipped."
+        "Colours were not available for this .csv file; the supplier's colour coding was not "
+        "checked."
     )
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from extractors.errors import UnreadableFile
+from extractors.files import load_workbook_safely
 from extractors.grid import Workbook
-from extractors.reading import load_workbook_safely
 
 ZOO = Path(__file__).resolve().parents[1].parent / "shared" / "workbook-zoo"
 KEBAB = re.compile(r"^[a-z]+(-[a-z]+)*$")
