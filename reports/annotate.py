@@ -5,6 +5,13 @@ and a comment by "kpiflow" listing the problems. Fills are deliberately not
 used: a red fill is the supplier's own "not met" colour and would hide the
 evidence. Information records are not marked. The supplier's file is only
 ever read; the copy is written to a separate path.
+
+The copy is made by editing the workbook's package in place of a full load
+and save (``reports.annotate_package``): only the marked sheets and the styles
+are rewritten, so a 100,000-row call-log tab is copied, not parsed, and what
+openpyxl does not understand survives. Whatever that editor is unsure of (a
+sheet that already has comments, unusual XML) falls back to openpyxl's round
+trip, which marks the same cells the same way.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from openpyxl.utils.exceptions import CellCoordinatesException
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
+from reports.annotate_package import Note, Request, Unsupported, annotate_package
 from reports.model import ANNOTATABLE_FORMATS
 from schemas.records import ExceptionRecord, sort_key
 
@@ -73,44 +81,90 @@ def annotate_workbook(
     if dest.resolve() == source.resolve():
         raise ValueError("the annotated copy must not overwrite the supplier's file")
 
-    # Never data_only: saving would replace every formula with its cached value.
-    # keep_vba only for xlsm: on an xlsx it would save a macro-enabled package.
-    # A file object, so the stored name's extension (if any) does not matter.
-    with source.open("rb") as handle:
-        wb = load_workbook(handle, keep_vba=fmt == "xlsm")
-    targets: dict[tuple[str, int, int], _Target] = {}
-    sheets: dict[str, _Sheet | None] = {}
-    for record in records:
-        if record.severity not in _MARKED or not record.sheet or not record.cell:
-            continue
-        if record.sheet not in sheets:
-            ws = wb[record.sheet] if record.sheet in wb.sheetnames else None
-            # A chartsheet has no cells to mark.
-            sheets[record.sheet] = _Sheet(ws) if isinstance(ws, Worksheet) else None
-        sheet = sheets[record.sheet]
-        if sheet is None:
-            continue
-        target = sheet.locate(record.cell)
-        if target is None:
-            continue
-        known = targets.setdefault((record.sheet, target.row, target.col), target)
-        if record not in known.records:
-            known.records.append(record)
-    for target in targets.values():
-        target.mark()
-
+    marked = _marked(records)
     dest.parent.mkdir(parents=True, exist_ok=True)
     # Write beside dest and rename, so a crash never leaves a half-written copy.
     fd, tmp_name = tempfile.mkstemp(prefix=".kpiflow-", suffix=dest.suffix, dir=dest.parent)
     os.close(fd)
     try:
-        wb.save(tmp_name)
+        try:
+            count = annotate_package(source, Path(tmp_name), _requests(marked), fmt=fmt, note=_note)
+        except Unsupported:
+            # Whatever the package editor is unsure of, openpyxl's round trip handles.
+            count = _annotate_with_openpyxl(source, marked, tmp_name, fmt)
         # mkstemp creates the file private to us; reviewers need to read it.
         os.chmod(tmp_name, 0o644)
         os.replace(tmp_name, dest)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
+    return count
+
+
+def _marked(records: Iterable[ExceptionRecord]) -> list[ExceptionRecord]:
+    """The records to mark: errors and warnings that name a sheet and a cell."""
+    return [r for r in records if r.severity in _MARKED and r.sheet and r.cell]
+
+
+def _requests(records: list[ExceptionRecord]) -> list[Request]:
+    """The records whose cell parses, in order, as requests for the package editor."""
+    requests = []
+    for record in records:
+        position = _parse_cell(record.cell)
+        if position is not None:
+            requests.append(Request(record.sheet, *position, record))
+    return requests
+
+
+def _parse_cell(coordinate: str) -> tuple[int, int] | None:
+    """Return (row, column) of a cell reference, or None if it is not one."""
+    # A range ("B3:D3") is marked on its first cell.
+    first = coordinate.replace("$", "").upper().split(":")[0].strip()
+    try:
+        letters, row = coordinate_from_string(first)
+        return row, column_index_from_string(letters)
+    except (CellCoordinatesException, ValueError):
+        return None
+
+
+def _note(records: list[ExceptionRecord], existing: str | None = None) -> Note:
+    """The comment and border colour for one cell's records."""
+    is_error = any(r.severity == "error" for r in records)
+    text = comment_text(records, existing)
+    lines = sum(1 + len(line) // 48 for line in text.split("\n"))
+    colour = ERROR_COLOUR if is_error else WARNING_COLOUR
+    return Note(text, AUTHOR, colour, height=min(40 + 15 * lines, 600), width=340)
+
+
+def _annotate_with_openpyxl(
+    source: Path, records: list[ExceptionRecord], dest: str, fmt: str
+) -> int:
+    """Annotate by loading and saving the whole workbook with openpyxl."""
+    # Never data_only: saving would replace every formula with its cached value.
+    # keep_vba only for xlsm: on an xlsx it would save a macro-enabled package.
+    # A file object, so the stored name's extension (if any) does not matter.
+    with source.open("rb") as handle:
+        wb = load_workbook(handle, keep_vba=fmt == "xlsm")
+    try:
+        targets: dict[tuple[str, int, int], _Target] = {}
+        sheets: dict[str, _Sheet | None] = {}
+        for record in records:
+            if record.sheet not in sheets:
+                ws = wb[record.sheet] if record.sheet in wb.sheetnames else None
+                # A chartsheet has no cells to mark.
+                sheets[record.sheet] = _Sheet(ws) if isinstance(ws, Worksheet) else None
+            sheet = sheets[record.sheet]
+            if sheet is None:
+                continue
+            target = sheet.locate(record.cell)
+            if target is None:
+                continue
+            known = targets.setdefault((record.sheet, target.row, target.col), target)
+            if record not in known.records:
+                known.records.append(record)
+        for target in targets.values():
+            target.mark()
+        wb.save(dest)
     finally:
         wb.close()
     return len(targets)
@@ -128,13 +182,10 @@ class _Sheet:
 
     def locate(self, coordinate: str) -> _Target | None:
         """Return the cell to mark for ``coordinate``, or None if the sheet lacks it."""
-        # A range ("B3:D3") is marked on its first cell.
-        first = coordinate.replace("$", "").upper().split(":")[0].strip()
-        try:
-            letters, row = coordinate_from_string(first)
-            col = column_index_from_string(letters)
-        except (CellCoordinatesException, ValueError):
+        position = _parse_cell(coordinate)
+        if position is None:
             return None
+        row, col = position
         # Outside the used range the cell does not exist in the supplier's
         # sheet; touching it would grow the sheet.
         if not (1 <= row <= self.max_row and 1 <= col <= self.max_col):
@@ -158,9 +209,10 @@ class _Target:
 
     def mark(self) -> None:
         """Draw the border and write the comment."""
-        is_error = any(r.severity == "error" for r in self.records)
-        side = Side(style="thick", color=ERROR_COLOUR if is_error else WARNING_COLOUR)
         anchor = self.ws.cell(row=self.row, column=self.col)
+        existing = anchor.comment.text if anchor.comment is not None else None
+        note = _note(self.records, existing)
+        side = Side(style="thick", color=note.colour)
         anchor.border = _with_sides(anchor.border, side, ("left", "right", "top", "bottom"))
         if self.merged is not None:
             # Excel draws a merged range's outline from its edge cells.
@@ -173,10 +225,7 @@ class _Target:
                         cell = MergedCell(self.ws, row=r, column=c)
                         self.ws._cells[(r, c)] = cell
                     cell.border = _with_sides(cell.border, side, (name,))
-        existing = anchor.comment.text if anchor.comment is not None else None
-        text = comment_text(self.records, existing)
-        lines = sum(1 + len(line) // 48 for line in text.split("\n"))
-        anchor.comment = Comment(text, AUTHOR, height=min(40 + 15 * lines, 600), width=340)
+        anchor.comment = Comment(note.text, note.author, height=note.height, width=note.width)
 
 
 def _with_sides(border: Border, side: Side, names: tuple[str, ...]) -> Border:

@@ -1,0 +1,1025 @@
+"""Annotate a workbook by editing its OOXML package directly (the fast path).
+
+Only the parts that must change are rewritten: ``xl/styles.xml`` (new borders
+and cell formats appended), the marked worksheets (``s`` attributes set, empty
+cells inserted, a ``legacyDrawing`` added), their relationships, the content
+types, and two new parts per marked sheet (comments and their VML shapes).
+Every other member is copied as it is, so images, charts and formatting
+openpyxl does not understand survive.
+
+Anything this module is not sure about raises ``Unsupported``; the caller then
+falls back to the openpyxl round trip, which handles every case it can load.
+Edits are spliced into the original bytes at offsets expat reports, so the
+rest of each edited part keeps its exact text.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, NamedTuple
+from xml.parsers import expat
+
+from openpyxl.comments.comment_sheet import CommentRecord, CommentSheet
+from openpyxl.utils.cell import get_column_letter, range_boundaries
+from openpyxl.xml.functions import tostring
+
+from schemas.records import ExceptionRecord
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+OFFICE_DOCUMENT = f"{REL_NS}/officeDocument"
+COMMENTS_REL = f"{REL_NS}/comments"
+VML_REL = f"{REL_NS}/vmlDrawing"
+COMMENTS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
+VML_TYPE = "application/vnd.openxmlformats-officedocument.vmlDrawing"
+RELS_TYPE = "application/vnd.openxmlformats-package.relationships+xml"
+WORKBOOK_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    "xlsm": "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+}
+
+# CT_Worksheet's children in schema order; legacyDrawing must precede the tail.
+_BEFORE_LEGACY = frozenset((
+    "sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr",
+    "sheetProtection", "protectedRanges", "scenarios", "autoFilter", "sortState",
+    "dataConsolidate", "customSheetViews", "mergeCells", "phoneticPr", "conditionalFormatting",
+    "dataValidations", "hyperlinks", "printOptions", "pageMargins", "pageSetup", "headerFooter",
+    "rowBreaks", "colBreaks", "customProperties", "cellWatches", "ignoredErrors", "smartTags",
+    "drawing",
+))  # fmt: skip
+_AFTER_LEGACY = frozenset((
+    "legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems",
+    "tableParts", "extLst",
+))  # fmt: skip
+# CT_Border's children, in the order they must be written.
+_BORDER_ORDER = ("start", "left", "end", "right", "top", "bottom", "diagonal", "vertical",
+                 "horizontal")  # fmt: skip
+_ALL_EDGES = frozenset(("left", "right", "top", "bottom"))
+
+_CHUNK = 1 << 20
+_EMPTY_RELS = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<Relationships xmlns="%s"></Relationships>' % PKG_REL_NS.encode()
+)
+# A start tag up to its closing ">"; attribute values may hold a literal ">".
+_TAG_END = re.compile(rb"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
+_QNAME = re.compile(rb"</?([^\s/>]+)")
+
+
+class Unsupported(Exception):
+    """The package holds something the fast path does not handle."""
+
+
+class Note(NamedTuple):
+    """What one marked cell gets: comment text and size, and the border colour."""
+
+    text: str
+    author: str
+    colour: str
+    height: int
+    width: int
+
+
+@dataclass(frozen=True)
+class Request:
+    """A record that points at one cell (already parsed) of one sheet."""
+
+    sheet: str
+    row: int
+    col: int
+    record: ExceptionRecord
+
+
+def annotate_package(
+    source: Path,
+    dest: Path,
+    requests: Sequence[Request],
+    *,
+    fmt: str,
+    note: Callable[[list[ExceptionRecord]], Note],
+) -> int:
+    """Write the annotated package to ``dest``; return the number of cells annotated."""
+    try:
+        src = zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise Unsupported(f"not a readable zip: {exc}") from exc
+    with src:
+        package = _Package(src, fmt)
+        plans = package.plan(requests)
+        edited = package.edit(plans, note)
+        package.write(dest, edited)
+    return sum(len(plan.targets) for plan in plans)
+
+
+# ---------------------------------------------------------------- small XML parts
+
+
+@dataclass
+class _El:
+    """One element of a small part, with the byte offsets of its tags."""
+
+    uri: str
+    local: str
+    attrs: dict[str, str]
+    start: int
+    head_end: int
+    close: int = 0
+    end: int = 0
+    children: list[_El] = field(default_factory=list)
+
+    def find(self, uri: str, local: str) -> _El | None:
+        """Return the first child named ``{uri}local``, if any."""
+        return next(iter(self.findall(uri, local)), None)
+
+    def findall(self, uri: str, local: str) -> list[_El]:
+        """Return the children named ``{uri}local``."""
+        return [c for c in self.children if c.uri == uri and c.local == local]
+
+    @property
+    def empty(self) -> bool:
+        """Whether the element is written as a self-closing tag."""
+        return self.close == self.head_end and self.end == self.head_end
+
+
+def _parser() -> expat.XMLParserType:
+    """An expat parser that refuses DTDs and entity declarations."""
+    parser = expat.ParserCreate(namespace_separator=" ")
+
+    def refuse(*_: object) -> None:
+        raise Unsupported("DTD or entity declaration in the package")
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    return parser
+
+
+def _check_encoding(head: bytes) -> None:
+    # Offsets are spliced into the bytes, so the text must be UTF-8 (or ASCII).
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:4]:
+        raise Unsupported("UTF-16 part")
+    declaration = re.match(rb"""(?:\xef\xbb\xbf)?<\?xml[^>]*encoding\s*=\s*["']([^"']+)""", head)
+    if declaration and declaration.group(1).lower() not in (b"utf-8", b"utf8", b"us-ascii"):
+        raise Unsupported("part not in UTF-8")
+
+
+def _split(name: str) -> tuple[str, str]:
+    uri, _, local = name.rpartition(" ")
+    return uri, local
+
+
+def _tag_end(data: bytes | bytearray, start: int) -> int:
+    match = _TAG_END.match(data, start)
+    if match is None:
+        raise Unsupported("unterminated tag")
+    return match.end()
+
+
+def _parse(data: bytes, depth: int) -> _El:
+    """Parse a small part whole, keeping elements down to ``depth`` levels below the root."""
+    _check_encoding(data[:200])
+    parser = _parser()
+    stack: list[_El] = []
+    root: list[_El] = []
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        at = parser.CurrentByteIndex
+        uri, local = _split(name)
+        el = _El(uri, local, attrs, at, _tag_end(data, at))
+        if stack and len(stack) <= depth:
+            stack[-1].children.append(el)
+        elif not stack:
+            root.append(el)
+        stack.append(el)
+
+    def end(_: str) -> None:
+        el = stack.pop()
+        if data[el.head_end - 2 : el.head_end] == b"/>":
+            el.close = el.end = el.head_end
+        else:
+            el.close = parser.CurrentByteIndex
+            el.end = _tag_end(data, el.close)
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise Unsupported(f"malformed XML: {exc}") from exc
+    return root[0]
+
+
+def _qname(data: bytes | bytearray, at: int) -> bytes:
+    """The element name as written at ``at`` (with its prefix, if any)."""
+    match = _QNAME.match(data, at)
+    if match is None:
+        raise Unsupported("no element name")
+    return bytes(match.group(1))
+
+
+def _prefix(qname: bytes) -> bytes:
+    return qname.rpartition(b":")[0] + b":" if b":" in qname else b""
+
+
+def _set_attr(head: bytes, name: str, value: str) -> bytes:
+    """Return start tag ``head`` with attribute ``name`` set to ``value``."""
+    pattern = re.compile(rb"""(\s)""" + re.escape(name.encode()) + rb"""\s*=\s*("[^"]*"|'[^']*')""")
+    attr = f'{name}="{value}"'.encode()
+    new, count = pattern.subn(lambda m: m.group(1) + attr, head, count=1)
+    if count:
+        return new
+    qname = _qname(head, 0)
+    at = head.index(qname) + len(qname)
+    return head[:at] + b" " + attr + head[at:]
+
+
+def _splice(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
+    """Replace each ``(start, end)`` span of ``data`` with its bytes; spans must not overlap."""
+    out, at = [], 0
+    for start, end, text in sorted(edits, key=lambda e: (e[0], e[1])):
+        out += [data[at:start], text]
+        at = end
+    out.append(data[at:])
+    return b"".join(out)
+
+
+def _append(data: bytes, el: _El, text: bytes) -> tuple[int, int, bytes]:
+    """An edit adding ``text`` as the last content of ``el`` (self-closing or not)."""
+    if not el.empty:
+        return (el.close, el.close, text)
+    qname = _qname(data, el.start)
+    head = data[el.start : el.head_end - 2].rstrip()
+    return (el.start, el.end, head + b">" + text + b"</" + qname + b">")
+
+
+def _resolve(base: str, target: str) -> str:
+    """The part name a relationship ``target`` names, seen from part ``base``."""
+    if target.startswith("/"):
+        return posixpath.normpath(target).lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
+
+
+def _rels_name(part: str) -> str:
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", f"{name}.rels")
+
+
+def _attr_xml(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
+
+
+# ---------------------------------------------------------------- styles
+
+
+class _Styles:
+    """``xl/styles.xml``: hands out cell formats with a thick border added."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        root = _parse(data, 3)
+        if (root.uri, root.local) != (MAIN_NS, "styleSheet"):
+            raise Unsupported("styles part is not a transitional styleSheet")
+        borders = root.find(MAIN_NS, "borders")
+        xfs = root.find(MAIN_NS, "cellXfs")
+        if borders is None or xfs is None:
+            raise Unsupported("styles part without borders or cellXfs")
+        self.borders_el, self.xfs_el = borders, xfs
+        self.borders = borders.findall(MAIN_NS, "border")
+        self.xfs = xfs.findall(MAIN_NS, "xf")
+        if not self.xfs:
+            raise Unsupported("no cell formats")
+        self.new_borders: list[bytes] = []
+        self.new_xfs: list[bytes] = []
+        self._border_ids: dict[tuple[int, frozenset[str], str], int] = {}
+        self._xf_ids: dict[tuple[int, frozenset[str], str], int] = {}
+
+    def variant(self, style: int, edges: frozenset[str], colour: str) -> int:
+        """Return the index of ``style`` with thick ``edges`` in ``colour``, adding it if new."""
+        key = (style, edges, colour)
+        if key in self._xf_ids:
+            return self._xf_ids[key]
+        if not 0 <= style < len(self.xfs):
+            raise Unsupported(f"cell format {style} does not exist")
+        xf = self.xfs[style]
+        border = self._border(_int(xf.attrs.get("borderId", "0")), edges, colour)
+        head = self.data[xf.start : xf.head_end]
+        head = _set_attr(_set_attr(head, "borderId", str(border)), "applyBorder", "1")
+        self.new_xfs.append(head + self.data[xf.head_end : xf.end])
+        self._xf_ids[key] = len(self.xfs) + len(self.new_xfs) - 1
+        return self._xf_ids[key]
+
+    def _border(self, border_id: int, edges: frozenset[str], colour: str) -> int:
+        key = (border_id, edges, colour)
+        if key in self._border_ids:
+            return self._border_ids[key]
+        if not 0 <= border_id < len(self.borders):
+            raise Unsupported(f"border {border_id} does not exist")
+        el = self.borders[border_id]
+        qname = _qname(self.data, el.start)
+        prefix = _prefix(qname)
+        kept: dict[str, bytes] = {}
+        for child in el.children:
+            if child.uri != MAIN_NS or child.local not in _BORDER_ORDER:
+                raise Unsupported(f"unexpected border child {child.local}")
+            kept[child.local] = self.data[child.start : child.end]
+        for edge in edges:
+            kept[edge] = (
+                b"<%s%s style=\"thick\"><%scolor rgb=\"%s\"/></%s%s>"
+                % (prefix, edge.encode(), prefix, colour.encode(), prefix, edge.encode())
+            )
+        head = self.data[el.start : el.head_end]
+        if el.empty:
+            head = head[:-2].rstrip() + b">"
+        body = b"".join(kept[name] for name in _BORDER_ORDER if name in kept)
+        self.new_borders.append(head + body + b"</" + qname + b">")
+        self._border_ids[key] = len(self.borders) + len(self.new_borders) - 1
+        return self._border_ids[key]
+
+    def render(self) -> bytes:
+        """Return the styles part with the new borders and formats appended."""
+        edits = []
+        for el, old, new in (
+            (self.borders_el, self.borders, self.new_borders),
+            (self.xfs_el, self.xfs, self.new_xfs),
+        ):
+            if not new:
+                continue
+            edit = _append(self.data, el, b"".join(new))
+            if el.empty:
+                edits.append((edit[0], edit[1], _set_count(edit[2], len(old) + len(new))))
+            else:
+                head = self.data[el.start : el.head_end]
+                if "count" in el.attrs:
+                    head = _set_attr(head, "count", str(len(old) + len(new)))
+                edits += [(el.start, el.head_end, head), edit]
+        return _splice(self.data, edits)
+
+
+def _set_count(text: bytes, count: int) -> bytes:
+    head_end = _tag_end(text, 0)
+    head = text[:head_end]
+    if re.search(rb"\scount\s*=", head):
+        head = _set_attr(head, "count", str(count))
+    return head + text[head_end:]
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError as exc:
+        raise Unsupported(f"not an integer: {text!r}") from exc
+
+
+# ---------------------------------------------------------------- worksheets
+
+
+@dataclass
+class _Survey:
+    """What openpyxl would see of a sheet before any cell is touched."""
+
+    max_row: int = 0
+    max_col: int = 0
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+    def grow(self, row: int, col: int) -> None:
+        """Extend the used range to cover (row, col)."""
+        self.max_row = max(self.max_row, row)
+        self.max_col = max(self.max_col, col)
+
+
+class _SheetScan:
+    """Walks a worksheet with expat in chunks, tracking cell coordinates as openpyxl does."""
+
+    def __init__(self) -> None:
+        self.parser = _parser()
+        self.depth = 0
+        self.row = 0
+        self.col = 0
+        # The unwritten tail of the part and the part offset of its first byte.
+        self.buffer = bytearray()
+        self.base = 0
+
+    def at(self) -> int:
+        """Offset of the current event in ``buffer``."""
+        return self.parser.CurrentByteIndex - self.base
+
+    def feed(self, stream: IO[bytes], after_chunk: Callable[[], None] | None = None) -> None:
+        """Parse ``stream``; with ``after_chunk``, keep the bytes in ``buffer`` for it."""
+        first = True
+        while True:
+            chunk = stream.read(_CHUNK)
+            if first:
+                _check_encoding(chunk[:200])
+                first = False
+            if after_chunk is not None:
+                self.buffer += chunk
+            try:
+                self.parser.Parse(chunk, not chunk)
+            except expat.ExpatError as exc:
+                raise Unsupported(f"malformed sheet XML: {exc}") from exc
+            if not chunk:
+                return
+            if after_chunk is not None:
+                after_chunk()
+
+    def cell_position(self, attrs: dict[str, str]) -> tuple[int, int]:
+        """The (row, col) openpyxl gives a ``<c>`` element; columns must increase."""
+        ref = attrs.get("r")
+        if ref:
+            try:
+                col, row, _, _ = range_boundaries(ref)
+            except (ValueError, TypeError) as exc:
+                raise Unsupported(f"bad cell reference {ref!r}") from exc
+            if row is None or col is None or row != self.row or col <= self.col:
+                raise Unsupported(f"cell {ref} out of place")
+        else:
+            row, col = self.row, self.col + 1
+        self.col = col
+        return row, col
+
+    def enter_row(self, attrs: dict[str, str]) -> int:
+        """Advance to the row a ``<row>`` element opens; rows must increase."""
+        ref = attrs.get("r")
+        row = _int(ref) if ref else self.row + 1
+        if row <= self.row:
+            raise Unsupported("rows out of order")
+        self.row, self.col = row, 0
+        return row
+
+
+def _survey(stream: IO[bytes]) -> _Survey:
+    """Measure a worksheet: used range, merged ranges, and what forces the fallback."""
+    scan = _SheetScan()
+    survey = _Survey()
+    cells = False
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal cells
+        uri, local = _split(name)
+        scan.depth += 1
+        if scan.depth == 1:
+            if (uri, local) != (MAIN_NS, "worksheet"):
+                raise Unsupported("not a transitional worksheet")
+        elif scan.depth == 2:
+            if uri != MAIN_NS or local not in _BEFORE_LEGACY | _AFTER_LEGACY:
+                raise Unsupported(f"worksheet child {local!r}")
+        elif uri != MAIN_NS:
+            return
+        elif local == "row" and scan.depth == 3:
+            scan.enter_row(attrs)
+        elif local == "c" and scan.depth == 4:
+            survey.grow(*scan.cell_position(attrs))
+            cells = True
+        elif local == "legacyDrawing" and scan.depth == 2:
+            raise Unsupported("the sheet already has a legacy drawing (comments)")
+        elif local in ("mergeCell", "hyperlink") and scan.depth == 3:
+            _cover(survey, attrs.get("ref", ""), merged=local == "mergeCell")
+
+    def end(_: str) -> None:
+        scan.depth -= 1
+
+    scan.parser.StartElementHandler = start
+    scan.parser.EndElementHandler = end
+    scan.feed(stream)
+    if not cells:
+        # openpyxl reports 1 x 1 for a sheet without cells.
+        survey.grow(1, 1)
+    return survey
+
+
+def _cover(survey: _Survey, ref: str, *, merged: bool) -> None:
+    """Grow the used range over ``ref``, as openpyxl creates cells for merges and links."""
+    try:
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+    except (ValueError, TypeError) as exc:
+        raise Unsupported(f"bad range {ref!r}") from exc
+    if None in (min_col, min_row, max_col, max_row):
+        raise Unsupported(f"open range {ref!r}")
+    assert min_row is not None and min_col is not None
+    assert max_row is not None and max_col is not None
+    survey.grow(max_row, max_col)
+    if merged:
+        survey.merged.append((min_row, min_col, max_row, max_col))
+
+
+class _Mark(NamedTuple):
+    edges: frozenset[str]
+    colour: str
+
+
+class _SheetEditor:
+    """Rewrites one worksheet: restyles marked cells and adds a ``legacyDrawing``."""
+
+    def __init__(
+        self, marks: dict[tuple[int, int], _Mark], styles: _Styles, rel_id: str, out: IO[bytes]
+    ) -> None:
+        self.scan = _SheetScan()
+        self.styles = styles
+        self.rel_id = rel_id
+        self.out = out
+        # Bytes of the buffer before ``written`` are out; ``last`` is the latest event.
+        self.written = 0
+        self.last = 0
+        self.rows: dict[int, dict[int, _Mark]] = {}
+        for (row, col), mark in sorted(marks.items()):
+            self.rows.setdefault(row, {})[col] = mark
+        self.pending: dict[int, _Mark] = {}
+        self.col_styles: list[tuple[int, int, int]] = []
+        self.row_style = -1
+        self.prefix = b""
+        self.root_prefix = b""
+        self.legacy_done = False
+
+    def run(self, stream: IO[bytes]) -> None:
+        """Stream the sheet through, writing the edited copy to ``out``."""
+        parser = self.scan.parser
+        parser.StartElementHandler = self.start
+        parser.EndElementHandler = self.end
+        self.scan.feed(stream, self.after_chunk)
+        self.out.write(self.scan.buffer[self.written :])
+        if not self.legacy_done or self.rows or self.pending:
+            raise Unsupported("sheet ended before every edit was made")
+
+    def after_chunk(self) -> None:
+        """Write out and drop the bytes before the latest event: no later edit reaches them."""
+        scan = self.scan
+        upto = max(self.written, self.last)
+        self.out.write(scan.buffer[self.written : upto])
+        del scan.buffer[:upto]
+        scan.base += upto
+        self.last -= upto
+        self.written = 0
+
+    def emit(self, upto: int, text: bytes, resume: int | None = None) -> None:
+        """Copy the buffer up to ``upto``, write ``text``, and carry on from ``resume``."""
+        self.out.write(self.scan.buffer[self.written : upto])
+        self.out.write(text)
+        self.written = upto if resume is None else resume
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        """Handle a start tag: rows, cells, column styles, and the worksheet's children."""
+        scan = self.scan
+        scan.depth += 1
+        self.last = scan.at()
+        uri, local = _split(name)
+        if uri != MAIN_NS:
+            return
+        if scan.depth == 1:
+            self.root_prefix = _prefix(_qname(scan.buffer, self.last))
+        elif scan.depth == 2 and local in _AFTER_LEGACY:
+            self.add_legacy(self.last)
+        elif scan.depth == 2 and local == "sheetData":
+            self.open_sheet_data()
+        elif scan.depth == 3 and local == "col":
+            low, high = _int(attrs.get("min", "0")), _int(attrs.get("max", "0"))
+            self.col_styles.append((low, high, _int(attrs.get("style", "0"))))
+        elif scan.depth == 3 and local == "row":
+            self.open_row(attrs)
+        elif scan.depth == 4 and local == "c":
+            self.cell(attrs)
+
+    def end(self, name: str) -> None:
+        """Handle an end tag: finish rows, sheetData and the worksheet."""
+        scan = self.scan
+        self.last = scan.at()
+        uri, local = _split(name)
+        if uri == MAIN_NS and scan.depth == 3 and local == "row" and self.pending:
+            self.emit(self.last, self.new_cells(scan.row, self.pending))
+            self.pending = {}
+        elif uri == MAIN_NS and scan.depth == 2 and local == "sheetData" and self.rows:
+            self.emit(self.last, self.new_rows(None))
+        elif scan.depth == 1:
+            self.add_legacy(self.last)
+        scan.depth -= 1
+
+    def open_sheet_data(self) -> None:
+        buffer, at = self.scan.buffer, self.last
+        qname = _qname(buffer, at)
+        self.prefix = _prefix(qname)
+        head_end = _tag_end(buffer, at)
+        if buffer[head_end - 2 : head_end] == b"/>" and self.rows:
+            head = bytes(buffer[at : head_end - 2]).rstrip()
+            self.emit(at, head + b">" + self.new_rows(None) + b"</" + qname + b">", head_end)
+
+    def open_row(self, attrs: dict[str, str]) -> None:
+        buffer, at = self.scan.buffer, self.last
+        row = self.scan.enter_row(attrs)
+        qname = _qname(buffer, at)
+        self.prefix = _prefix(qname)
+        if any(r < row for r in self.rows):
+            self.emit(at, self.new_rows(row))
+        self.pending = self.rows.pop(row, {})
+        custom = attrs.get("customFormat", "0") in ("1", "true")
+        self.row_style = _int(attrs.get("s", "0")) if custom else -1
+        head_end = _tag_end(buffer, at)
+        if self.pending and buffer[head_end - 2 : head_end] == b"/>":
+            head = bytes(buffer[at : head_end - 2]).rstrip()
+            cells = self.new_cells(row, self.pending)
+            self.emit(at, head + b">" + cells + b"</" + qname + b">", head_end)
+            self.pending = {}
+
+    def cell(self, attrs: dict[str, str]) -> None:
+        buffer, at = self.scan.buffer, self.last
+        row, col = self.scan.cell_position(attrs)
+        if not self.pending:
+            return
+        before = {c: m for c, m in self.pending.items() if c < col}
+        if before:
+            self.emit(at, self.new_cells(row, before))
+            for c in before:
+                del self.pending[c]
+        mark = self.pending.pop(col, None)
+        if mark is not None:
+            head_end = _tag_end(buffer, at)
+            style = self.styles.variant(_int(attrs.get("s", "0")), mark.edges, mark.colour)
+            self.emit(at, _set_attr(bytes(buffer[at:head_end]), "s", str(style)), head_end)
+
+    def new_rows(self, before: int | None) -> bytes:
+        """``<row>`` elements for the marked rows before ``before`` (None: all) the sheet lacks."""
+        rows = sorted(r for r in self.rows if before is None or r < before)
+        row_style, self.row_style = self.row_style, -1
+        name = self.prefix + b"row"
+        out = b"".join(
+            b'<%s r="%d">%s</%s>' % (name, r, self.new_cells(r, self.rows.pop(r)), name)
+            for r in rows
+        )
+        self.row_style = row_style
+        return out
+
+    def new_cells(self, row: int, cells: dict[int, _Mark]) -> bytes:
+        """Empty ``<c>`` elements for marked cells the sheet has no element for."""
+        out = []
+        for col, mark in sorted(cells.items()):
+            style = self.styles.variant(self.base_style(col), mark.edges, mark.colour)
+            ref = f"{get_column_letter(col)}{row}".encode()
+            out.append(b'<%sc r="%s" s="%d"/>' % (self.prefix, ref, style))
+        return b"".join(out)
+
+    def base_style(self, col: int) -> int:
+        """The format Excel shows an absent cell with: its row's, else its column's."""
+        if self.row_style >= 0:
+            return self.row_style
+        for low, high, style in self.col_styles:
+            if low <= col <= high:
+                return style
+        return 0
+
+    def add_legacy(self, at: int) -> None:
+        if self.legacy_done:
+            return
+        self.emit(
+            at,
+            b'<%slegacyDrawing xmlns:r="%s" r:id="%s"/>'
+            % (self.root_prefix, REL_NS.encode(), self.rel_id.encode()),
+        )
+        self.legacy_done = True
+
+
+# ---------------------------------------------------------------- the package
+
+
+@dataclass
+class _Target:
+    """A cell (the top-left one of a merged range) to mark, with its records."""
+
+    row: int
+    col: int
+    merged: tuple[int, int, int, int] | None
+    records: list[ExceptionRecord] = field(default_factory=list)
+
+
+@dataclass
+class _Plan:
+    """The marks for one worksheet part."""
+
+    part: str
+    targets: dict[tuple[int, int], _Target]
+
+
+@dataclass
+class _Parts:
+    """Everything ``write`` needs: edited members by name, and new members."""
+
+    edited: dict[str, bytes | IO[bytes]] = field(default_factory=dict)
+    added: dict[str, bytes] = field(default_factory=dict)
+
+
+class _Package:
+    """A source package, read through its relationships."""
+
+    def __init__(self, src: zipfile.ZipFile, fmt: str) -> None:
+        self.src = src
+        names = src.namelist()
+        if len(set(names)) != len(names):
+            raise Unsupported("duplicate zip members")
+        self.names = {name.lower(): name for name in names}
+        if fmt == "xlsx" and any("vbaproject" in name for name in self.names):
+            # openpyxl drops macros from an xlsx; leave that to it.
+            raise Unsupported("macros in an xlsx")
+        self.types_data = self.read("[Content_Types].xml")
+        self.types = _parse(self.types_data, 1)
+        if (self.types.uri, self.types.local) != (CT_NS, "Types"):
+            raise Unsupported("no content types")
+        self.workbook = self._workbook_part()
+        if self._content_type(self.workbook) != WORKBOOK_TYPES[fmt]:
+            raise Unsupported(f"workbook content type does not match {fmt}")
+        self.workbook_rels = self._rels(self.workbook)
+        self.sheets = self._sheets()
+
+    def read(self, part: str) -> bytes:
+        """Return a member's bytes, or raise Unsupported if it is missing or unreadable."""
+        name = self.names.get(part.lower())
+        if name is None:
+            raise Unsupported(f"missing part {part}")
+        try:
+            return self.src.read(name)
+        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
+            raise Unsupported(f"unreadable part {part}: {exc}") from exc
+
+    def open(self, part: str) -> IO[bytes]:
+        """Open a member for streaming."""
+        name = self.names.get(part.lower())
+        if name is None:
+            raise Unsupported(f"missing part {part}")
+        try:
+            return self.src.open(name)
+        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
+            raise Unsupported(f"unreadable part {part}: {exc}") from exc
+
+    def _content_type(self, part: str) -> str:
+        for override in self.types.findall(CT_NS, "Override"):
+            if override.attrs.get("PartName", "").lower() == f"/{part}".lower():
+                return override.attrs.get("ContentType", "")
+        return ""
+
+    def _rels(self, part: str) -> dict[str, tuple[str, str]]:
+        """The relationships of ``part``: Id -> (Type, target part name)."""
+        name = _rels_name(part)
+        if name.lower() not in self.names:
+            return {}
+        root = _parse(self.read(name), 1)
+        if (root.uri, root.local) != (PKG_REL_NS, "Relationships"):
+            raise Unsupported(f"bad relationships part {name}")
+        rels = {}
+        for rel in root.findall(PKG_REL_NS, "Relationship"):
+            target = rel.attrs.get("Target", "")
+            if rel.attrs.get("TargetMode") != "External":
+                target = _resolve(part, target)
+            rels[rel.attrs.get("Id", "")] = (rel.attrs.get("Type", ""), target)
+        return rels
+
+    def _workbook_part(self) -> str:
+        for rel_type, target in self._rels("").values():
+            if rel_type == OFFICE_DOCUMENT:
+                return target
+        raise Unsupported("no transitional officeDocument relationship")
+
+    def _sheets(self) -> dict[str, tuple[str, str]]:
+        """Sheet name -> (relationship type's last word, part name)."""
+        root = _parse(self.read(self.workbook), 2)
+        if (root.uri, root.local) != (MAIN_NS, "workbook"):
+            raise Unsupported("not a transitional workbook")
+        sheets: dict[str, tuple[str, str]] = {}
+        listing = root.find(MAIN_NS, "sheets")
+        for sheet in listing.findall(MAIN_NS, "sheet") if listing is not None else []:
+            rel = self.workbook_rels.get(sheet.attrs.get(f"{REL_NS} id", ""))
+            if rel is None or rel[1].lower() not in self.names:
+                raise Unsupported("a sheet without its part")
+            sheets.setdefault(sheet.attrs.get("name", ""), (rel[0].rpartition("/")[2], rel[1]))
+        return sheets
+
+    def plan(self, requests: Sequence[Request]) -> list[_Plan]:
+        """Resolve requests to cells as the openpyxl path would, one plan per marked sheet."""
+        plans: dict[str, _Plan | None] = {}
+        surveys: dict[str, _Survey] = {}
+        for request in requests:
+            if request.sheet not in plans:
+                plans[request.sheet] = self._sheet_plan(request.sheet, surveys)
+            plan = plans[request.sheet]
+            if plan is None:
+                continue
+            target = _locate(surveys[request.sheet], request.row, request.col)
+            if target is None:
+                continue
+            known = plan.targets.setdefault((target.row, target.col), target)
+            if request.record not in known.records:
+                known.records.append(request.record)
+        return [plan for plan in plans.values() if plan is not None and plan.targets]
+
+    def _sheet_plan(self, name: str, surveys: dict[str, _Survey]) -> _Plan | None:
+        if name not in self.sheets:
+            return None
+        kind, part = self.sheets[name]
+        if kind == "chartsheet":
+            return None
+        if kind != "worksheet":
+            raise Unsupported(f"a {kind} sheet")
+        with self.open(part) as stream:
+            surveys[name] = _survey(stream)
+        return _Plan(part, {})
+
+    def edit(self, plans: list[_Plan], note: Callable[[list[ExceptionRecord]], Note]) -> _Parts:
+        """Build the edited and new members for ``plans``."""
+        parts = _Parts()
+        if not plans:
+            return parts
+        styles_part = next(
+            (target for kind, target in self.workbook_rels.values()
+             if kind == f"{REL_NS}/styles"),
+            None,
+        )  # fmt: skip
+        if styles_part is None:
+            raise Unsupported("no styles part")
+        styles = _Styles(self.read(styles_part))
+        type_edits: list[bytes] = []
+        for plan in plans:
+            number = self._free_number(parts)
+            comments = f"xl/comments{number}.xml"
+            vml = f"xl/drawings/commentsDrawing{number}.vml"
+            rels_name, rels_data, vml_id = self._sheet_rels(plan.part, comments, vml)
+            notes = {key: note(target.records) for key, target in plan.targets.items()}
+            parts.edited[plan.part] = self._edit_sheet(plan.part, _marks(plan, notes), styles,
+                                                       vml_id)  # fmt: skip
+            if rels_name.lower() in self.names:
+                parts.edited[self.names[rels_name.lower()]] = rels_data
+            else:
+                parts.added[rels_name] = rels_data
+            parts.added[comments], parts.added[vml] = _comment_parts(notes)
+            type_edits.append(
+                b'<Override PartName="/%s" ContentType="%s"/>'
+                % (comments.encode(), COMMENTS_TYPE.encode())
+            )
+            if not self._has_default("vml", VML_TYPE):
+                type_edits.append(
+                    b'<Override PartName="/%s" ContentType="%s"/>'
+                    % (vml.encode(), VML_TYPE.encode())
+                )
+        parts.edited[self.names[styles_part.lower()]] = styles.render()
+        if any(name.endswith(".rels") for name in parts.added) and not self._has_default(
+            "rels", RELS_TYPE
+        ):
+            type_edits.append(b'<Default Extension="rels" ContentType="%s"/>' % RELS_TYPE.encode())
+        parts.edited[self.names["[content_types].xml"]] = self._add_types(type_edits)
+        return parts
+
+    def _edit_sheet(
+        self, part: str, marks: dict[tuple[int, int], _Mark], styles: _Styles, vml_id: str
+    ) -> IO[bytes]:
+        """Stream the edited sheet into a spool (on disk once it is large)."""
+        spool = tempfile.SpooledTemporaryFile(max_size=16 * _CHUNK)  # noqa: SIM115
+        try:
+            with self.open(part) as stream:
+                _SheetEditor(marks, styles, vml_id, spool).run(stream)
+        except BaseException:
+            spool.close()
+            raise
+        spool.seek(0)
+        return spool
+
+    def _has_default(self, extension: str, content_type: str) -> bool:
+        return any(
+            d.attrs.get("Extension", "").lower() == extension
+            and d.attrs.get("ContentType") == content_type
+            for d in self.types.findall(CT_NS, "Default")
+        )
+
+    def _add_types(self, entries: list[bytes]) -> bytes:
+        # Defaults must precede Overrides only by convention; the schema allows any order.
+        prefix = _prefix(_qname(self.types_data, self.types.start))
+        if prefix:
+            entries = [b"<" + prefix + entry[1:] for entry in entries]
+        return _splice(self.types_data, [_append(self.types_data, self.types, b"".join(entries))])
+
+    def _free_number(self, parts: _Parts) -> int:
+        taken = set(self.names) | {name.lower() for name in parts.added}
+        number = 1
+        while (
+            f"xl/comments{number}.xml" in taken
+            or f"xl/drawings/commentsdrawing{number}.vml" in taken
+        ):
+            number += 1
+        return number
+
+    def _sheet_rels(self, sheet: str, comments: str, vml: str) -> tuple[str, bytes, str]:
+        """The sheet's relationships part with comments and VML added; also the VML's Id."""
+        name = _rels_name(sheet)
+        data = self.read(name) if name.lower() in self.names else _EMPTY_RELS
+        root = _parse(data, 1)
+        if (root.uri, root.local) != (PKG_REL_NS, "Relationships"):
+            raise Unsupported(f"bad relationships part {name}")
+        rels = root.findall(PKG_REL_NS, "Relationship")
+        if any(rel.attrs.get("Type") == COMMENTS_REL for rel in rels):
+            raise Unsupported("the sheet already has comments")
+        ids = {rel.attrs.get("Id", "") for rel in rels}
+        fresh = (f"rId{n}" for n in range(1, len(ids) + 3) if f"rId{n}" not in ids)
+        comments_id, vml_id = next(fresh), next(fresh)
+        prefix = _prefix(_qname(data, root.start))
+        added = b"".join(
+            b'<%sRelationship Id="%s" Type="%s" Target="%s"/>'
+            % (prefix, rid.encode(), kind.encode(), _attr_xml(_relative(sheet, part)).encode())
+            for rid, kind, part in ((comments_id, COMMENTS_REL, comments), (vml_id, VML_REL, vml))
+        )
+        return name, _splice(data, [_append(data, root, added)]), vml_id
+
+    def write(self, dest: Path, parts: _Parts) -> None:
+        """Write the package: edited members replaced, the rest copied, new members last."""
+        with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in self.src.infolist():
+                edited = parts.edited.get(info.filename)
+                if edited is None:
+                    _copy_member(self.src, info, out)
+                elif isinstance(edited, bytes):
+                    out.writestr(_fresh_info(info), edited)
+                else:
+                    with out.open(_fresh_info(info), "w", force_zip64=True) as sink:
+                        shutil.copyfileobj(edited, sink, _CHUNK)
+                    edited.close()
+            for name, data in parts.added.items():
+                out.writestr(_fresh_info(zipfile.ZipInfo(name)), data)
+
+
+def _relative(source: str, target: str) -> str:
+    return posixpath.relpath(target, posixpath.dirname(source) or ".")
+
+
+def _fresh_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    """A header for rewriting a member: same name, date and permissions, deflated."""
+    fresh = zipfile.ZipInfo(info.filename, info.date_time)
+    fresh.compress_type = zipfile.ZIP_DEFLATED
+    fresh.external_attr = info.external_attr
+    return fresh
+
+
+def _copy_member(src: zipfile.ZipFile, info: zipfile.ZipInfo, out: zipfile.ZipFile) -> None:
+    fresh = _fresh_info(info)
+    if info.compress_type == zipfile.ZIP_STORED:
+        fresh.compress_type = zipfile.ZIP_STORED
+    if info.is_dir():
+        out.writestr(fresh, b"")
+        return
+    fresh.file_size = info.file_size
+    with src.open(info) as source, out.open(fresh, "w") as sink:
+        shutil.copyfileobj(source, sink, _CHUNK)
+
+
+def _locate(survey: _Survey, row: int, col: int) -> _Target | None:
+    """The cell openpyxl's path would mark for (row, col), or None outside the used range."""
+    if not (1 <= row <= survey.max_row and 1 <= col <= survey.max_col):
+        return None
+    for merged in survey.merged:
+        min_row, min_col, max_row, max_col = merged
+        if min_row <= row <= max_row and min_col <= col <= max_col:
+            return _Target(min_row, min_col, merged)
+    return _Target(row, col, None)
+
+
+def _marks(plan: _Plan, notes: dict[tuple[int, int], Note]) -> dict[tuple[int, int], _Mark]:
+    """Border edges per cell: all four on each target, the outline on merged ranges' edges."""
+    marks: dict[tuple[int, int], _Mark] = {}
+    for key, target in plan.targets.items():
+        colour = notes[key].colour
+        marks[key] = _Mark(_ALL_EDGES, colour)
+        if target.merged is None:
+            continue
+        for cell, edge in _outline(*target.merged):
+            if cell == key:
+                continue
+            edges = marks[cell].edges if cell in marks else frozenset()
+            marks[cell] = _Mark(edges | {edge}, colour)
+    return marks
+
+
+def _outline(
+    min_row: int, min_col: int, max_row: int, max_col: int
+) -> Iterator[tuple[tuple[int, int], str]]:
+    for col in range(min_col, max_col + 1):
+        yield (min_row, col), "top"
+        yield (max_row, col), "bottom"
+    for row in range(min_row, max_row + 1):
+        yield (row, min_col), "left"
+        yield (row, max_col), "right"
+
+
+def _comment_parts(notes: dict[tuple[int, int], Note]) -> tuple[bytes, bytes]:
+    """The comments part and its VML shapes, written by openpyxl's own classes."""
+    records = []
+    for (row, col), note in notes.items():
+        record = CommentRecord(
+            ref=f"{get_column_letter(col)}{row}",
+            author=note.author,
+            height=note.height,
+            width=note.width,
+        )
+        record.text.t = note.text
+        records.append(record)
+    sheet = CommentSheet.from_comments(records)
+    return tostring(sheet.to_tree()), sheet.write_shapes()

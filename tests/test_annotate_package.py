@@ -1,0 +1,269 @@
+"""The package editor gives what the openpyxl round trip gives, and leaves the rest alone."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.comments import Comment
+from python_calamine import CalamineWorkbook
+
+from reports import annotate_workbook
+from reports.annotate import _annotate_with_openpyxl, _marked, _note, _requests
+from reports.annotate_package import Unsupported, annotate_package
+from schemas.records import ExceptionRecord
+from tests.test_annotate import RECORDS, build_workbook, record
+
+ZOO = Path(__file__).resolve().parents[2] / "shared" / "workbook-zoo"
+VBA = b"\xd0\xcf\x11\xe0 fake VBA project \x00\x01\x02"
+MACRO_TYPE = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+
+
+def fast(source: Path, records: list[ExceptionRecord], dest: Path, fmt: str = "xlsx") -> int:
+    """Annotate through the package editor only (Unsupported propagates)."""
+    return annotate_package(source, dest, _requests(_marked(records)), fmt=fmt, note=_note)
+
+
+def slow(source: Path, records: list[ExceptionRecord], dest: Path, fmt: str = "xlsx") -> int:
+    """Annotate through the openpyxl round trip only."""
+    return _annotate_with_openpyxl(source, _marked(records), str(dest), fmt)
+
+
+def sides(border: Any) -> tuple[Any, ...]:
+    return (border.left, border.right, border.top, border.bottom, border.diagonal)
+
+
+def snapshot(path: Path) -> dict[str, Any]:
+    """Everything the two paths must agree on, as openpyxl reads it back."""
+    wb = load_workbook(path)
+    seen: dict[str, Any] = {"sheets": wb.sheetnames}
+    for ws in wb.worksheets:
+        seen[f"{ws.title}!merged"] = sorted(str(r) for r in ws.merged_cells.ranges)
+        seen[f"{ws.title}!size"] = (ws.max_row, ws.max_column)
+        for row in ws.iter_rows():
+            for cell in row:
+                border = cell.border
+                seen[f"{ws.title}!{cell.coordinate}"] = (
+                    cell.value,
+                    cell.number_format,
+                    cell.fill.fill_type,
+                    cell.fill.fgColor.rgb,
+                    tuple(
+                        (side.style, side.color.rgb if side.color is not None else None)
+                        if side is not None
+                        else (None, None)
+                        for side in sides(border)
+                    ),
+                    border.diagonalUp,
+                    (cell.comment.text, cell.comment.author) if cell.comment else None,
+                    cell.hyperlink.target if cell.hyperlink else None,
+                )
+    return seen
+
+
+def members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+# ---------------------------------------------------------------- workbooks
+
+
+def plain(tmp: Path) -> Path:
+    return build_workbook(tmp / "return.xlsx")
+
+
+def with_hyperlink(tmp: Path) -> Path:
+    source = build_workbook(tmp / "return.xlsx")
+    wb = load_workbook(source)
+    wb["KPIs"]["A4"].hyperlink = "https://example.org/sts2"
+    wb.save(source)
+    return source
+
+
+def with_comment(tmp: Path) -> Path:
+    source = build_workbook(tmp / "return.xlsx")
+    wb = load_workbook(source)
+    wb["KPIs"]["B4"].comment = Comment("Checked by finance", "Supplier")
+    wb.save(source)
+    return source
+
+
+def as_xlsm(tmp: Path) -> Path:
+    """A macro-enabled package: content type, relationship and vbaProject part."""
+    xlsx = build_workbook(tmp / "plain.xlsx")
+    source = tmp / "return.xlsm"
+    with zipfile.ZipFile(xlsx) as src, zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(XLSX_TYPE.encode(), MACRO_TYPE.encode()).replace(
+                    b"</Types>",
+                    b'<Default Extension="bin" '
+                    b'ContentType="application/vnd.ms-office.vbaProject"/></Types>',
+                )
+            elif item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rIdVba" Type="http://schemas.microsoft.com/office/2006/'
+                    b'relationships/vbaProject" Target="vbaProject.bin"/></Relationships>',
+                )
+            out.writestr(item, data)
+        out.writestr("xl/vbaProject.bin", VBA)
+    return source
+
+
+MERGED = [record("error", "title-wrong", "C1", message="The title names the wrong year.")]
+GAPS = [
+    record("warning", "blank-cell", "C4", message="No cell element here."),
+    record("error", "blank-row", "B2", message="No row element here."),
+    record("warning", "last-cell", "d5", message="Lower case reference."),
+]
+RANGE = [record("error", "range", "B4:D4", message="A range is marked on its first cell.")]
+TWO_SHEETS = [*RECORDS, record("warning", "notes", "A1", sheet="Notes", message="A note.")]
+
+CASES: list[tuple[Callable[[Path], Path], list[ExceptionRecord], str, int]] = [
+    (plain, RECORDS, "xlsx", 2),
+    (plain, GAPS, "xlsx", 3),
+    (plain, MERGED, "xlsx", 1),
+    (plain, RANGE, "xlsx", 1),
+    (with_hyperlink, [*RECORDS, record("error", "linked", "A4")], "xlsx", 3),
+    (plain, TWO_SHEETS, "xlsx", 3),
+    (as_xlsm, [*RECORDS, *GAPS], "xlsm", 5),
+    (plain, [], "xlsx", 0),
+]
+IDS = ["records", "no-cell-or-row-element", "merged", "range", "hyperlink-rels", "two-sheets",
+       "xlsm", "nothing-to-mark"]  # fmt: skip
+
+
+@pytest.mark.parametrize(("build", "records", "fmt", "count"), CASES, ids=IDS)
+def test_both_paths_agree(
+    tmp_path: Path,
+    build: Callable[[Path], Path],
+    records: list[ExceptionRecord],
+    fmt: str,
+    count: int,
+) -> None:
+    source = build(tmp_path)
+    assert fast(source, records, tmp_path / f"fast.{fmt}", fmt) == count
+    assert slow(source, records, tmp_path / f"slow.{fmt}", fmt) == count
+    assert snapshot(tmp_path / f"fast.{fmt}") == snapshot(tmp_path / f"slow.{fmt}")
+
+
+@pytest.mark.parametrize(("build", "records", "fmt", "count"), CASES, ids=IDS)
+def test_members_not_edited_are_identical(
+    tmp_path: Path,
+    build: Callable[[Path], Path],
+    records: list[ExceptionRecord],
+    fmt: str,
+    count: int,
+) -> None:
+    source = build(tmp_path)
+    dest = tmp_path / f"fast.{fmt}"
+    fast(source, records, dest, fmt)
+    before, after = members(source), members(dest)
+    assert list(after)[: len(before)] == list(before)
+    marked = {r.sheet for r in records if r.severity != "info" and r.sheet != "Summary"}
+    sheets = {"KPIs": "xl/worksheets/sheet1.xml", "Notes": "xl/worksheets/sheet2.xml"}
+    edited = {sheets[s] for s in marked} if count else set()
+    if count:
+        edited |= {"xl/styles.xml", "[Content_Types].xml"}
+        edited |= {name.replace("worksheets/", "worksheets/_rels/") + ".rels" for name in
+                   {sheets[s] for s in marked}}  # fmt: skip
+    assert {name for name in before if before[name] != after[name]} == edited & set(before)
+    if fmt == "xlsm":
+        assert after["xl/vbaProject.bin"] == VBA
+        assert MACRO_TYPE.encode() in after["[Content_Types].xml"]
+
+
+def test_merged_outline_on_edge_cells(tmp_path: Path) -> None:
+    dest = tmp_path / "fast.xlsx"
+    fast(plain(tmp_path), MERGED, dest)
+    with zipfile.ZipFile(dest) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml").decode()
+    # Excel draws the outline from each edge cell's own format.
+    assert '<c r="B1" s=' in sheet and '<c r="D1" s=' in sheet
+    ws = load_workbook(dest)["KPIs"]
+    assert ws["A1"].comment.text == "ERROR (title-wrong): The title names the wrong year."
+    assert (ws["A1"].border.left.style, ws["D1"].border.right.style) == ("thick", "thick")
+
+
+def test_cells_are_inserted_in_order(tmp_path: Path) -> None:
+    dest = tmp_path / "fast.xlsx"
+    fast(plain(tmp_path), GAPS, dest)
+    with zipfile.ZipFile(dest) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml").decode()
+    assert '<row r="1">' in sheet
+    assert sheet.index('<row r="1">') < sheet.index('<row r="2"><c r="B2" s=') < sheet.index(
+        '<row r="3">'
+    )
+    assert sheet.index('<c r="B4"') < sheet.index('<c r="C4" s=') < sheet.index('<row r="5">')
+    assert sheet.index("</sheetData>") < sheet.index("<legacyDrawing")
+
+
+def test_existing_comment_falls_back_and_keeps_it(tmp_path: Path) -> None:
+    source = with_comment(tmp_path)
+    records = [*RECORDS, record("warning", "late", "B4", message="Sent late.")]
+    with pytest.raises(Unsupported):
+        fast(source, records, tmp_path / "fast.xlsx")
+    dest = tmp_path / "out.xlsx"
+    assert annotate_workbook(source, records, dest) == 3
+    ws = load_workbook(dest)["KPIs"]
+    assert ws["B4"].comment.text == (
+        "WARNING (late): Sent late.\n\n--- Comment already in the workbook ---\nChecked by finance"
+    )
+    assert ws["B3"].border.top.color.rgb == "FFC00000"
+
+
+def test_xlsx_with_macros_falls_back(tmp_path: Path) -> None:
+    source = as_xlsm(tmp_path)
+    with pytest.raises(Unsupported, match="xlsx"):
+        fast(source, RECORDS, tmp_path / "fast.xlsx", "xlsx")
+
+
+def test_doctype_is_refused(tmp_path: Path) -> None:
+    source = plain(tmp_path)
+    hostile = tmp_path / "hostile.xlsx"
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(hostile, "w") as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = b'<!DOCTYPE x [<!ENTITY a "aaaa">]>' + data
+            out.writestr(item, data)
+    with pytest.raises(Unsupported, match="DTD"):
+        fast(hostile, RECORDS, tmp_path / "fast.xlsx")
+
+
+def test_opens_with_calamine(tmp_path: Path) -> None:
+    dest = tmp_path / "fast.xlsx"
+    fast(plain(tmp_path), [*RECORDS, *GAPS, *MERGED], dest)
+    rows = CalamineWorkbook.from_path(str(dest)).get_sheet_by_name("KPIs").to_python()
+    assert rows[0][0] == "PSSP KPI Performance"
+    assert rows[2][:2] == ["STS1", 90.0]
+
+
+@pytest.mark.zoo
+def test_workbook_zoo(tmp_path: Path) -> None:
+    if not ZOO.is_dir():
+        pytest.skip("no workbook zoo")
+    annotated = 0
+    for path in sorted(ZOO.iterdir()):
+        fmt = path.suffix.lstrip(".").lower()
+        if fmt not in ("xlsx", "xlsm"):
+            continue
+        try:
+            sheet = load_workbook(path, keep_vba=fmt == "xlsm").sheetnames[0]
+        except Exception:  # openpyxl cannot read it: nothing to compare
+            continue
+        dest = tmp_path / f"{path.stem}.{fmt}"
+        records = [record("error", "zoo", "A1", sheet=sheet), record("warning", "zoo", "B2",
+                                                                      sheet=sheet)]  # fmt: skip
+        annotate_workbook(path, records, dest)
+        load_workbook(dest, keep_vba=fmt == "xlsm")
+        annotated += 1
+    assert annotated > 20
