@@ -1,14 +1,14 @@
 """Process one claimed file end to end, as plain functions the flow orchestrates.
 
 No Prefect here: ``kpiflow validate`` and the tests call these directly, and
-``flows.monthly`` wraps them in tasks.
+``flows.monthly`` runs them inside one flow run.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -227,6 +227,15 @@ def process_claimed(
         "event=extracted file=%s format=%s rows=%d exceptions=%d",
         original_name, checked.format, checked.rows_extracted, len(checked.records),
     )  # fmt: skip
+    stem = f"{safe_stem(original_name)}-{sha256[:8]}"
+    report_path = settings.reports / f"{stem}.html"
+    annotated = (
+        settings.reports / f"{stem}.annotated.{checked.format}"
+        if checked.format in ANNOTATABLE_FORMATS and checked.records and not checked.rejected
+        else None
+    )
+    if annotated is not None:
+        annotated, checked = _annotate(path, original_name, checked, annotated)
     all_rows = checked.rows(catalogue)
     rows = checked.clean(all_rows)
     counts = checked.counts()
@@ -236,13 +245,6 @@ def process_claimed(
         status = "loaded_with_exceptions"
     else:
         status = "loaded"
-    stem = f"{safe_stem(original_name)}-{sha256[:8]}"
-    report_path = settings.reports / f"{stem}.html"
-    annotated = (
-        settings.reports / f"{stem}.annotated.{checked.format}"
-        if checked.format in ANNOTATABLE_FORMATS and checked.records and not checked.rejected
-        else None
-    )
     n_extracted = checked.rows_extracted
     submission = SubmissionRow(
         file_name=original_name,
@@ -291,6 +293,38 @@ def process_claimed(
     )
 
 
+def _annotate(
+    source: Path, file_name: str, checked: Checked, dest: Path
+) -> tuple[Path | None, Checked]:
+    """Write the annotated copy; if it cannot be written, say so in a record and go on.
+
+    The copy is a convenience for the reviewer: the report and the warehouse
+    name every problem's sheet and cell without it, so a workbook openpyxl
+    cannot re-save (or a full disk) must not hold up the submission.
+    """
+    from reports import annotate_workbook
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        annotate_workbook(source, checked.records, dest, source_format=checked.format)
+    except Exception as exc:
+        log.warning("event=annotation-failed file=%s error=%r", file_name, exc)
+        # An OSError's text names our own paths; the reviewer needs only the cause.
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        note = ExceptionRecord(
+            code="annotation-failed",
+            severity="info",
+            message=(
+                "kpiflow could not write an annotated copy of this workbook "
+                f"({type(exc).__name__}: {reason}); use the sheet and cell given for each "
+                "problem to find it in the original file."
+            ),
+            file=file_name,
+        )
+        return None, replace(checked, records=(*checked.records, note))
+    return dest, checked
+
+
 def _write_reports(
     source: Path,
     checked: Checked,
@@ -299,16 +333,9 @@ def _write_reports(
     report_path: Path,
     annotated: Path | None,
 ) -> None:
-    from reports import (
-        SubmissionReport,
-        annotate_workbook,
-        write_exceptions_csv,
-        write_submission_html,
-    )
+    from reports import SubmissionReport, write_exceptions_csv, write_submission_html
 
     report_path.parent.mkdir(parents=True, exist_ok=True)
-    if annotated is not None:
-        annotate_workbook(source, checked.records, annotated)
     write_submission_html(
         SubmissionReport(
             file_name=submission.file_name,

@@ -59,6 +59,8 @@ CODES: dict[str, tuple[str, str]] = {
     "duplicate-kpi-value": ("error", "The same KPI and month appear twice with different values; neither is loaded."),
     "kpi-missing": ("warning", "A catalogue KPI is absent from a return that covers its contract."),
     "restatement": ("warning", "A figure already loaded from an earlier file is reported differently."),
+    # Reports.
+    "annotation-failed": ("info", "The annotated copy of the workbook could not be written; the report still names every cell."),
 }  # fmt: skip
 
 

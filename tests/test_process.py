@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from flows.inbox import ClaimArea
+from flows.inbox import ClaimArea, sha256_of
 from flows.process import FileOutcome, check_file, process_claimed
 from flows.settings import Settings
 from tests.workbooks import ICT_HEADER, ict_row, write_table
@@ -220,3 +220,30 @@ def test_every_loaded_figure_knows_its_target_cell(
         "ORDER BY contract"
     ).fetchall() == [("J11", 90.0, "E11"), ("K14", 63.0, "J14")]
     assert db.execute("SELECT count(*) FROM measurements WHERE target_cell = ''").fetchone() == (0,)
+
+
+def test_a_copy_that_cannot_be_annotated_does_not_hold_up_the_load(
+    sample_dir: Path, catalogue, settings: Settings  # type: ignore[no-untyped-def]
+) -> None:
+    path = Path(shutil.copy2(sample_dir / "pssp_ict_annual_2016-17.xlsx", settings.inbox))
+    # Something already stands where the copy would go (a full disk fails the same way).
+    blocker = settings.reports / f"pssp_ict_annual_2016-17-{sha256_of(path)[:8]}.annotated.xlsx"
+    blocker.mkdir(parents=True)
+    outcome = _process(path, settings, catalogue)
+    assert (outcome.status, outcome.rows_loaded, outcome.infos) == (
+        "loaded_with_exceptions", 248, 3,
+    )  # fmt: skip
+    db = sqlite_utils.Database(settings.db)
+    assert db.execute(
+        "SELECT severity, message FROM exceptions WHERE code = 'annotation-failed'"
+    ).fetchall() == [
+        (
+            "info",
+            "kpiflow could not write an annotated copy of this workbook (IsADirectoryError: "
+            "Is a directory); use the sheet and cell given for each problem to find it in the "
+            "original file.",
+        )
+    ]
+    html = Path(outcome.report_path).read_text(encoding="utf-8")
+    assert "No annotated copy was written for this file." in html
+    assert list(blocker.iterdir()) == []
