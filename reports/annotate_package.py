@@ -242,6 +242,12 @@ def _set_attr(head: bytes, name: str, value: str) -> bytes:
     return head[:at] + b" " + attr + head[at:]
 
 
+def _drop_attr(head: bytes, name: str) -> bytes:
+    """Return start tag ``head`` without attribute ``name``."""
+    pattern = re.compile(rb"""\s+""" + re.escape(name.encode()) + rb"""\s*=\s*("[^"]*"|'[^']*')""")
+    return pattern.sub(b"", head, count=1)
+
+
 def _splice(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
     """Replace each ``(start, end)`` span of ``data`` with its bytes; spans must not overlap."""
     out, at = [], 0
@@ -621,11 +627,17 @@ class _SheetEditor:
         custom = attrs.get("customFormat", "0") in ("1", "true")
         self.row_style = _int(attrs.get("s", "0")) if custom else -1
         head_end = _tag_end(buffer, at)
-        if self.pending and buffer[head_end - 2 : head_end] == b"/>":
-            head = bytes(buffer[at : head_end - 2]).rstrip()
+        if not self.pending:
+            return
+        # "spans" is an optional hint of the row's used columns; a cell added
+        # outside it would contradict it, so it goes.
+        head = _drop_attr(bytes(buffer[at:head_end]), "spans")
+        if head.endswith(b"/>"):
             cells = self.new_cells(row, self.pending)
-            self.emit(at, head + b">" + cells + b"</" + qname + b">", head_end)
+            self.emit(at, head[:-2].rstrip() + b">" + cells + b"</" + qname + b">", head_end)
             self.pending = {}
+        elif "spans" in attrs:
+            self.emit(at, head, head_end)
 
     def cell(self, attrs: dict[str, str]) -> None:
         buffer, at = self.scan.buffer, self.last

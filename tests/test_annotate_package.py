@@ -206,6 +206,27 @@ def test_cells_are_inserted_in_order(tmp_path: Path) -> None:
     assert sheet.index("</sheetData>") < sheet.index("<legacyDrawing")
 
 
+def test_spans_go_only_where_a_cell_is_added(tmp_path: Path) -> None:
+    source = plain(tmp_path)
+    excel_like = tmp_path / "excel.xlsx"
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(excel_like, "w") as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                # Excel writes each row's used columns as a hint.
+                data = data.replace(b'<row r="3">', b'<row r="3" spans="1:4">')
+                data = data.replace(b'<row r="4">', b'<row r="4" spans="1:2">')
+            out.writestr(item, data)
+    dest = tmp_path / "fast.xlsx"
+    assert fast(excel_like, GAPS, dest) == 3
+    with zipfile.ZipFile(dest) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml").decode()
+    assert '<row r="3" spans="1:4">' in sheet
+    assert '<row r="4"><c r="A4"' in sheet
+    fast(source, GAPS, tmp_path / "plain.xlsx")
+    assert snapshot(dest) == snapshot(tmp_path / "plain.xlsx")
+
+
 def test_existing_comment_falls_back_and_keeps_it(tmp_path: Path) -> None:
     source = with_comment(tmp_path)
     records = [*RECORDS, record("warning", "late", "B4", message="Sent late.")]
