@@ -56,11 +56,14 @@ def demo() -> None:
     _sh(BIN / "kpiflow", "samples", "inbox")
     # The samples were written a moment ago: take them now rather than
     # waiting for them to look stable.
-    subprocess.run([str(BIN / "kpiflow"), "run", "--stable-seconds", "0"], cwd=ROOT)
+    # Not check=True: exit status 1 means "a file needs attention", still a finished run.
+    run = subprocess.run([str(BIN / "kpiflow"), "run", "--stable-seconds", "0"], cwd=ROOT)
     print(
-        "\nWarehouse: warehouse/kpi.db  (try: sqlite3 warehouse/kpi.db "
-        "'select * from current_measurements limit 5')\nReports:   warehouse/reports/"
+        "\nOpen the reports in a browser, or query the warehouse, e.g.\n"
+        "  sqlite3 warehouse/kpi.db 'select * from current_measurements limit 5'"
     )
+    if run.returncode:
+        sys.exit(run.returncode)
 
 
 def test() -> None:
