@@ -17,6 +17,7 @@ from reports.annotate import _annotate_with_openpyxl, _marked, _note, _requests
 from reports.annotate_package import Unsupported, annotate_package
 from schemas.records import ExceptionRecord
 from tests.test_annotate import RECORDS, build_workbook, record
+from tests.workbooks import rewrite_package
 
 ZOO = Path(__file__).resolve().parents[2] / "shared" / "workbook-zoo"
 VBA = b"\xd0\xcf\x11\xe0 fake VBA project \x00\x01\x02"
@@ -96,26 +97,26 @@ def with_comment(tmp: Path) -> Path:
 
 def as_xlsm(tmp: Path) -> Path:
     """A macro-enabled package: content type, relationship and vbaProject part."""
-    xlsx = build_workbook(tmp / "plain.xlsx")
-    source = tmp / "return.xlsm"
-    with zipfile.ZipFile(xlsx) as src, zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED) as out:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == "[Content_Types].xml":
-                data = data.replace(XLSX_TYPE.encode(), MACRO_TYPE.encode()).replace(
-                    b"</Types>",
-                    b'<Default Extension="bin" '
-                    b'ContentType="application/vnd.ms-office.vbaProject"/></Types>',
-                )
-            elif item.filename == "xl/_rels/workbook.xml.rels":
-                data = data.replace(
-                    b"</Relationships>",
-                    b'<Relationship Id="rIdVba" Type="http://schemas.microsoft.com/office/2006/'
-                    b'relationships/vbaProject" Target="vbaProject.bin"/></Relationships>',
-                )
-            out.writestr(item, data)
-        out.writestr("xl/vbaProject.bin", VBA)
-    return source
+
+    def edit(name: str, data: bytes) -> bytes:
+        if name == "[Content_Types].xml":
+            return data.replace(XLSX_TYPE.encode(), MACRO_TYPE.encode()).replace(
+                b"</Types>",
+                b'<Default Extension="bin" '
+                b'ContentType="application/vnd.ms-office.vbaProject"/></Types>',
+            )
+        if name == "xl/_rels/workbook.xml.rels":
+            return data.replace(
+                b"</Relationships>",
+                b'<Relationship Id="rIdVba" Type="http://schemas.microsoft.com/office/2006/'
+                b'relationships/vbaProject" Target="vbaProject.bin"/></Relationships>',
+            )
+        return data
+
+    return rewrite_package(
+        build_workbook(tmp / "plain.xlsx"), tmp / "return.xlsm", edit,
+        extra={"xl/vbaProject.bin": VBA},
+    )  # fmt: skip
 
 
 MERGED = [record("error", "title-wrong", "C1", message="The title names the wrong year.")]
@@ -207,16 +208,15 @@ def test_cells_are_inserted_in_order(tmp_path: Path) -> None:
 
 
 def test_spans_go_only_where_a_cell_is_added(tmp_path: Path) -> None:
+    def edit(name: str, data: bytes) -> bytes:
+        if name != "xl/worksheets/sheet1.xml":
+            return data
+        # Excel writes each row's used columns as a hint.
+        data = data.replace(b'<row r="3">', b'<row r="3" spans="1:4">')
+        return data.replace(b'<row r="4">', b'<row r="4" spans="1:2">')
+
     source = plain(tmp_path)
-    excel_like = tmp_path / "excel.xlsx"
-    with zipfile.ZipFile(source) as src, zipfile.ZipFile(excel_like, "w") as out:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                # Excel writes each row's used columns as a hint.
-                data = data.replace(b'<row r="3">', b'<row r="3" spans="1:4">')
-                data = data.replace(b'<row r="4">', b'<row r="4" spans="1:2">')
-            out.writestr(item, data)
+    excel_like = rewrite_package(source, tmp_path / "excel.xlsx", edit)
     dest = tmp_path / "fast.xlsx"
     assert fast(excel_like, GAPS, dest) == 3
     with zipfile.ZipFile(dest) as zf:
@@ -248,14 +248,12 @@ def test_xlsx_with_macros_falls_back(tmp_path: Path) -> None:
 
 
 def test_doctype_is_refused(tmp_path: Path) -> None:
-    source = plain(tmp_path)
-    hostile = tmp_path / "hostile.xlsx"
-    with zipfile.ZipFile(source) as src, zipfile.ZipFile(hostile, "w") as out:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                data = b'<!DOCTYPE x [<!ENTITY a "aaaa">]>' + data
-            out.writestr(item, data)
+    def edit(name: str, data: bytes) -> bytes:
+        if name == "xl/worksheets/sheet1.xml":
+            return b'<!DOCTYPE x [<!ENTITY a "aaaa">]>' + data
+        return data
+
+    hostile = rewrite_package(plain(tmp_path), tmp_path / "hostile.xlsx", edit)
     with pytest.raises(Unsupported, match="DTD"):
         fast(hostile, RECORDS, tmp_path / "fast.xlsx")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,22 @@ def ict_row(ref: Any, actual: Any, target: str = "90%", detriment: str = "87%",
             failure: str = "84%") -> tuple[Any, ...]:  # fmt: skip
     """One ICT KPI row for ``ICT_HEADER`` (a December 2016 figure)."""
     return ("ICT", ref, f"KPI {ref}", "Monthly", target, detriment, failure, actual)
+
+
+def rewrite_package(
+    source: Path,
+    dest: Path,
+    edit: Callable[[str, bytes], bytes],
+    *,
+    extra: dict[str, bytes] | None = None,
+) -> Path:
+    """Copy a zip package member by member through ``edit(name, data)``, adding ``extra``."""
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            out.writestr(item, edit(item.filename, src.read(item.filename)))
+        for name, data in (extra or {}).items():
+            out.writestr(name, data)
+    return dest
 
 
 def ods_bytes(table_xml: str, sheet: str = "Returns") -> bytes:
