@@ -259,7 +259,7 @@ def process_claimed(
     )
     # Reports first: a run killed before the load redoes them; one killed
     # after it finds them written and only has the move left to do.
-    _write_reports(path, checked, all_rows, submission, report_path, annotated)
+    _write_reports(checked, all_rows, submission, report_path, annotated)
     target_cells = checked.target_cells()
     try:
         submission_id = load_submission(
@@ -326,7 +326,6 @@ def _annotate(
 
 
 def _write_reports(
-    source: Path,
     checked: Checked,
     rows: list[MeasurementRow],
     submission: SubmissionRow,
