@@ -48,13 +48,14 @@ compare the printed figure as a count, so 100 against "0 failures" is missed.
 from __future__ import annotations
 
 import argparse
+import io
 import re
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
-from zipfile import ZIP_DEFLATED, ZipFile
+from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -475,10 +476,21 @@ def new_workbook() -> Workbook:
 
 
 def save(wb: Workbook, path: Path) -> Path:
-    """Save ``wb`` keeping its fixed modification time (``Workbook.save`` stamps "now")."""
+    """Save ``wb`` with fixed times, so the same figures always give the same bytes.
+
+    ``Workbook.save`` stamps "now" into the document properties and the zip
+    stamps each member: a sample written twice would be a new submission, not
+    a duplicate.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    with ZipFile(path, "w", ZIP_DEFLATED, allowZip64=True) as archive:
+    written = io.BytesIO()
+    with ZipFile(written, "w", ZIP_DEFLATED) as archive:
         ExcelWriter(wb, archive).save()
+    with ZipFile(written) as src, ZipFile(path, "w", ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            member = ZipInfo(item.filename, FIXED_TIME.timetuple()[:6])
+            member.compress_type = ZIP_DEFLATED
+            out.writestr(member, src.read(item.filename))
     return path
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+import zipfile
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -93,6 +94,11 @@ def test_repeated_runs_give_identical_content(tmp_path: Path) -> None:
     second = generate.write_samples(tmp_path / "two")
     for a, b in zip(first, second, strict=True):
         assert _snapshot(a) == _snapshot(b)
+        # Byte for byte: the demo run twice finds duplicates, not new submissions.
+        assert a.read_bytes() == b.read_bytes()
+        with zipfile.ZipFile(a) as package:
+            stamps = {item.date_time for item in package.infolist()}
+        assert stamps == {generate.FIXED_TIME.timetuple()[:6]}
 
 
 # --------------------------------------------------------------------------
