@@ -11,7 +11,7 @@ and save (``reports.annotate_package``): only the marked sheets and the styles
 are rewritten, so a 100,000-row call-log tab is copied, not parsed, and what
 openpyxl does not understand survives. Whatever that editor is unsure of (a
 sheet that already has comments, unusual XML) falls back to openpyxl's round
-trip, which marks the same cells the same way.
+trip, which marks the same cells the same way, in a capped child process.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ from openpyxl.utils.exceptions import CellCoordinatesException
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
+from extractors.files import DEFAULT_MEMORY_BYTES, DEFAULT_TIMEOUT_S
+from extractors.sandbox import run_isolated
 from reports.annotate_package import Note, Request, Unsupported, annotate_package
 from reports.model import ANNOTATABLE_FORMATS
 from schemas.records import ExceptionRecord, sort_key
@@ -90,8 +92,14 @@ def annotate_workbook(
         try:
             count = annotate_package(source, Path(tmp_name), _requests(marked), fmt=fmt, note=_note)
         except Unsupported:
-            # Whatever the package editor is unsure of, openpyxl's round trip handles.
-            count = _annotate_with_openpyxl(source, marked, tmp_name, fmt)
+            # Whatever the package editor is unsure of, openpyxl's round trip
+            # handles. It loads every cell of a workbook from outside, so it
+            # runs capped in a child, as the readers do: a workbook that stalls
+            # or floods openpyxl costs the copy, never the run.
+            count = run_isolated(
+                _annotate_with_openpyxl, source, marked, tmp_name, fmt,
+                timeout_s=DEFAULT_TIMEOUT_S, memory_bytes=DEFAULT_MEMORY_BYTES,
+            )  # fmt: skip
         # mkstemp creates the file private to us; reviewers need to read it.
         os.chmod(tmp_name, 0o644)
         os.replace(tmp_name, dest)
