@@ -145,5 +145,8 @@ def _serve(settings: Settings, options: ServeOptions) -> None:
     from prefect import serve as prefect_serve
 
     settings.inbox.mkdir(parents=True, exist_ok=True)
-    prefect_serve(build_deployment(settings, options))
+    # One run at a time: a poll that fires while a run is still going waits for
+    # it instead of starting another process (claims make overlap safe, not useful),
+    # and a shutdown has at most one run to wait for.
+    prefect_serve(build_deployment(settings, options), limit=1)
 
