@@ -1,12 +1,17 @@
-"""Turn the located tables of a workbook into long rows with their cell addresses."""
+"""Turn the located tables of a workbook into long rows with their cell addresses.
+
+Tables are found from the catalogue's refs outward (``extractors.tables``);
+this module reads each one's figures, the supplier's own summary and count
+rows, and then checks coverage: every ref cell is part of a figure read or
+named by an exception, so a layout the locator half-understands can never
+load a partial return in silence.
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-from extractors.grid import CellData, SheetGrid, Workbook, address
+from extractors.grid import SheetGrid, Uncalculated, Workbook, address
 from extractors.locate import (
     ACTUAL,
     AREA,
@@ -15,50 +20,55 @@ from extractors.locate import (
     DETRIMENT,
     FAILURE,
     FREQUENCY,
-    LOOKED_FOR,
     NOTES,
-    REF,
+    RAG,
     TARGET,
-    KpiHeader,
-    MonthColumns,
     SummaryHeader,
-    find_headers,
+    classify_summary_header,
     header_text,
-    looks_like_ref,
-    normalise_ref,
 )
 from extractors.model import Extraction, Observation, SectionCount, SummaryCount, TableInfo
-from extractors.periods import month_label, period_in_text
+from extractors.periods import month_label, row_period
+from extractors.refs import RefBook
+from extractors.tables import PeriodColumns, RefCell, TableLayout, context_period, locate_tables
 from extractors.values import cell_text, normalise
+from extractors.view import View
 from schemas.records import ExceptionRecord
 
-_PSSP_REF = re.compile(r"^[A-Za-z&]+-K-\d+[A-Za-z]?$", re.IGNORECASE)
+LOOKED_FOR = (
+    "cells holding KPI refs from the catalogue (e.g. 'R&B-K-001', 'ICT KPI 7', or numbers "
+    "under a 'Ref' header) with months or an Actual column beside them"
+)
 
 
-@dataclass(slots=True)
-class _Region:
-    sheet: SheetGrid
-    header: KpiHeader | SummaryHeader
-    start: int  # first row after the previous table (title block included)
-    end: int  # last row before the next header
+def default_ref_book() -> RefBook:
+    """The bundled catalogue's refs (for callers that do not pass their own)."""
+    from schemas.catalogue import load_catalogue
+
+    return load_catalogue().ref_book()
 
 
-def extract_workbook(workbook: Workbook, file_name: str = "") -> Extraction:
-    """Extract every PSSP and ICT table and every summary table from a workbook.
+def extract_workbook(
+    workbook: Workbook, file_name: str = "", book: RefBook | None = None
+) -> Extraction:
+    """Extract every KPI table and every summary table from a workbook.
 
     Never raises for bad content: what cannot be read becomes an
-    ``ExceptionRecord`` in the result. When no KPI table is found at all the
-    result has no observations and one ``no-kpi-table`` error naming what was
-    looked for.
+    ``ExceptionRecord`` in the result. When no ref of any contract is found
+    the result has one ``no-kpi-table`` error naming what was looked for.
     """
+    book = book or default_ref_book()
     result = Extraction(format=workbook.format, styles_available=workbook.styles_available)
-    summaries: list[tuple[_Region, SummaryHeader]] = []
-    found_kpi_header = False
+    summaries: list[tuple[View, SummaryHeader, int]] = []
+    mentioned: set[str] = set()
+    found_any = False
     for sheet in workbook.sheets:
-        regions = _regions(sheet)
-        kpi_regions = [r for r in regions if isinstance(r.header, KpiHeader)]
-        found_kpi_header = found_kpi_header or bool(kpi_regions)
-        if sheet.hidden and kpi_regions:
+        tables = locate_tables(sheet, book)
+        if sheet.hidden:
+            # A hidden sheet's unreadable ref lists are lookups, not returns.
+            tables = [t for t in tables if not t.unread]
+        found_any = found_any or bool(tables)
+        if sheet.hidden and tables:
             result.problems.append(
                 ExceptionRecord(
                     "hidden-sheet-read",
@@ -70,92 +80,280 @@ def extract_workbook(workbook: Workbook, file_name: str = "") -> Extraction:
             )
         elif sheet.hidden:
             continue
-        for region in regions:
-            if isinstance(region.header, KpiHeader):
-                _extract_kpi_table(region, region.header, file_name, result)
-            else:
-                summaries.append((region, region.header))
+        mentioned |= book.contracts_named_in(sheet.name)
+        for table in tables:
+            mentioned.add(table.contract)
+            mentioned |= book.contracts_named_in(table.title)
+            _read_table(table, file_name, result)
+        summaries.extend(_summary_headers(sheet, tables))
     known_periods = sorted({o.period for o in result.observations})
-    for region, header in summaries:
-        _extract_summary(region, header, known_periods, result)
-    # A KPI header that was found but could not be read (a lone Target/Actual
-    # pair with no month) has its own error; "no KPI table was found" would
-    # contradict it and send the supplier looking for the wrong fault.
-    if not result.tables and not found_kpi_header:
+    for view, header, end in summaries:
+        _extract_summary(view, header, end, known_periods, book, result)
+    result.contracts = sorted(c for c in mentioned if c in book.contracts)
+    if not found_any:
         result.problems.append(
             ExceptionRecord(
                 "no-kpi-table",
                 "error",
-                f"No PSSP or ICT KPI table was found: looked on every sheet for {LOOKED_FOR}.",
+                f"No KPI table was found: looked on every sheet for {LOOKED_FOR}.",
                 rule=LOOKED_FOR,
             )
         )
     return result
 
 
-def _regions(sheet: SheetGrid) -> list[_Region]:
-    headers = find_headers(sheet)
-    regions = []
-    previous_end = 0
-    last_row = sheet.max_row
-    for i, header in enumerate(headers):
-        end = headers[i + 1].row - 1 if i + 1 < len(headers) else last_row
-        regions.append(_Region(sheet, header, previous_end + 1, end))
-        previous_end = header.row
-    # Rows between one table's data and the next header are the next title
-    # block; tables end where the next header's title block begins.
-    for i in range(len(regions) - 1):
-        regions[i].end = _last_data_row(regions[i]) or regions[i].end
-        regions[i + 1].start = regions[i].end + 1
-    return regions
+# --- one table ---------------------------------------------------------------------
 
 
-def _last_data_row(region: _Region) -> int | None:
-    header = region.header
-    if not isinstance(header, KpiHeader):
-        return None
-    ref_col = header.roles[REF]
-    last = None
-    for row in range(header.row + 1, region.end + 1):
-        ref = normalise_ref(region.sheet.value(row, ref_col))
-        if looks_like_ref(ref):
-            last = row
-    # A count row closing the last service area ("2" under PROC) belongs to
-    # this table even when it sits outside the ref column (column A): without
-    # this it would fall into the next table's title block and be lost.
-    while last is not None and last < region.end and _count_row(region.sheet, last + 1):
-        last += 1
-    return last
+@dataclass(slots=True)
+class _Reading:
+    """What reading one table produced, to check its coverage."""
+
+    rows_with_figures: set[int]
+    rows_named: set[int]
 
 
-def _title_text(region: _Region) -> str:
-    """The text of the title block above a header (and the sheet name)."""
-    parts = [region.sheet.name]
-    for row in range(region.start, region.header.row):
-        parts.extend(c.value for c in region.sheet.row(row) if isinstance(c.value, str))
-    return " ".join(parts)
+def _read_table(table: TableLayout, file_name: str, result: Extraction) -> None:
+    view = table.view
+    for unpinned in table.unpinned:
+        result.problems.append(_period_unknown(table, unpinned.cell, unpinned.text, unpinned.why))
+    if table.unread:
+        if not table.unpinned:
+            result.problems.append(_not_read(table, table.unread))
+        return
+    if table.kind == "single":
+        period, source = context_period(table, file_name)
+        if period is None:
+            cell = table.single_period_cell or (table.first_row, table.ref_col)
+            why = (
+                "its title names several months"
+                if source == "several"
+                else "no month named in its header, its title, the sheet name or the file name"
+            )
+            result.problems.append(_single_period_unknown(table, cell, why))
+            return
+        cols = {role: table.fixed[role] for role in (ACTUAL, TARGET, DETRIMENT, FAILURE, RAG)
+                if role in table.fixed}  # fmt: skip
+        if table.role_col is not None and ACTUAL not in cols:
+            result.problems.append(_not_read(table, "its rows say Target / Actual but no "
+                                             "column holds their values"))  # fmt: skip
+            return
+        months = [PeriodColumns(period, cols)]
+    else:
+        months = table.periods
+    colours = _colour_key(table)
+    result.colour_key.update(colours)
+    reading = _Reading(set(), set())
+    area = ""
+    for row, ref in _value_rows(table):
+        area = _service_area(table, ref.row) or area
+        if table.kind == "long":
+            _read_long_row(table, row, ref, area, colours, result, reading)
+            continue
+        for month in months:
+            _read_figure(table, row, ref, area, month, colours, result, reading)
+    _section_counts(table, result)
+    _check_coverage(table, reading, result)
+    periods = sorted({o.period for o in result.observations if o.sheet == view.name}) if (
+        table.kind == "long") else [m.period for m in months]  # fmt: skip
+    result.tables.append(
+        TableInfo(
+            contract=table.contract,
+            sheet=view.name,
+            header_row=table.header_row,
+            first_row=table.first_row,
+            last_row=table.last_row,
+            periods=tuple(periods),
+            orientation="across" if view.transposed else "down",
+            ref_range=table.ref_range(),
+            kind=table.kind,
+            header_cells=tuple(
+                view.address(*m.header) for m in months if m.header is not None
+            ),
+        )
+    )
 
 
-def _contract(refs: list[str], title: str) -> str:
-    if refs:
-        numeric = sum(r.isdigit() for r in refs)
-        pssp = sum(bool(_PSSP_REF.match(r)) for r in refs)
-        if numeric >= 0.8 * len(refs):
-            return "ICT"
-        if pssp >= 0.8 * len(refs):
-            return "PSSP"
-    words = set(re.findall(r"[a-z]+", title.lower()))
-    if "ict" in words:
-        return "ICT"
-    return "PSSP"
+def _value_rows(table: TableLayout) -> list[tuple[int, RefCell]]:
+    """The rows holding figures, each with its KPI: every ref row, or the Actual rows."""
+    if table.row_roles:
+        return [(row, table.row_refs[row]) for row, role in sorted(table.row_roles.items())
+                if role == ACTUAL]  # fmt: skip
+    return [(r.row, r) for r in table.refs]
 
 
-def _colour_key(region: _Region) -> dict[str, str]:
-    """Read a colour key ("Key" then labelled swatches) in the title block above a table."""
+def _role_row(table: TableLayout, ref: RefCell, role: str) -> int | None:
+    """Alternating rows: the row holding ``role`` for the KPI at ``ref``."""
+    for row, owner in table.row_refs.items():
+        if owner is ref and table.row_roles.get(row) == role:
+            return row
+    return None
+
+
+def _cell_for(table: TableLayout, row: int, ref: RefCell, role: str, col: int | None,
+              month: PeriodColumns | None) -> tuple[int, int] | None:  # fmt: skip
+    """Where a figure's target / detriment / failure / RAG sits, whatever the layout."""
+    if table.row_roles and role in (TARGET, DETRIMENT, FAILURE):
+        other = _role_row(table, ref, role)
+        if other is not None and month is not None:
+            return (other, month.cols[ACTUAL])
+    if month is not None and role in month.cols:
+        return (row, month.cols[role])
+    if role in table.fixed:
+        return (row, table.fixed[role])
+    return None
+
+
+def _read_figure(
+    table: TableLayout,
+    row: int,
+    ref: RefCell,
+    area: str,
+    month: PeriodColumns,
+    colours: dict[str, str],
+    result: Extraction,
+    reading: _Reading,
+) -> None:
+    view = table.view
+    col = month.cols[ACTUAL]
+    cell = view.cell(row, col)
+    kpi_ref = ref.match.ref
+    where = {"sheet": view.name, "cell": view.address(row, col), "contract": table.contract,
+             "kpi_ref": kpi_ref, "period": month.period}  # fmt: skip
+    if cell is not None and isinstance(cell.value, Uncalculated):
+        reading.rows_named.add(ref.row)
+        result.problems.append(_not_calculated(cell.value, where))
+        return
+    if cell is None or cell_text(cell.value) == "":
+        reading.rows_named.add(ref.row)
+        result.problems.append(
+            ExceptionRecord(
+                "value-missing",
+                "warning",
+                f"No value was given for {table.contract} KPI {kpi_ref} in "
+                f"{month_label(month.period)}.",
+                rule="each KPI has a value or a marker for each month",
+                **where,
+            )
+        )
+        return
+    reading.rows_with_figures.add(ref.row)
+    result.observations.append(
+        _observation(table, row, ref, area, month.period, col, colours, month)
+    )
+
+
+def _read_long_row(
+    table: TableLayout,
+    row: int,
+    ref: RefCell,
+    area: str,
+    colours: dict[str, str],
+    result: Extraction,
+    reading: _Reading,
+) -> None:
+    view = table.view
+    assert table.period_col is not None
+    period, _ = row_period(view.value(row, table.period_col))
+    if period is None:
+        reading.rows_named.add(ref.row)
+        text = cell_text(view.value(row, table.period_col))
+        result.problems.append(
+            _period_unknown(
+                table,
+                (row, table.period_col),
+                text,
+                "a quarter, accounting period or week is not a calendar month"
+                if text else "the row's period cell is blank",
+                kpi_ref=ref.match.ref,
+            )
+        )
+        return
+    month = PeriodColumns(period, {role: table.fixed[role] for role in
+                                   (ACTUAL, TARGET, DETRIMENT, FAILURE, RAG)
+                                   if role in table.fixed})  # fmt: skip
+    _read_figure(table, row, ref, area, month, colours, result, reading)
+
+
+def _text_at(view: View, position: tuple[int, int] | None) -> str:
+    if position is None:
+        return ""
+    cell = view.cell(*position)
+    if cell is None or isinstance(cell.value, Uncalculated):
+        return ""
+    return " ".join(cell_text(cell.value, cell.number_format).split())
+
+
+def _observation(
+    table: TableLayout,
+    row: int,
+    ref: RefCell,
+    area: str,
+    period: str,
+    col: int,
+    colours: dict[str, str],
+    month: PeriodColumns,
+) -> Observation:
+    view = table.view
+    cell = view.cell(row, col)
+    assert cell is not None
+    value = normalise(cell.value, cell.number_format)
+    target_at = _cell_for(table, row, ref, TARGET, None, month)
+    target_cell = view.cell(*target_at) if target_at else None
+    target = (
+        normalise(target_cell.value, target_cell.number_format)
+        if target_cell is not None and not isinstance(target_cell.value, Uncalculated)
+        else None
+    )
+    fill_cell = view.cell(*view.anchor(row, col)) or cell
+    fixed = table.fixed
+    rag_at = _cell_for(table, row, ref, RAG, None, month)
+    criteria_at = (ref.row, fixed[CRITERIA]) if CRITERIA in fixed else None
+    return Observation(
+        contract=table.contract,
+        kpi_ref=ref.match.ref,
+        period=period,
+        sheet=view.name,
+        cell=view.address(row, col),
+        raw=value.raw,
+        actual=value.number,
+        marker=value.marker,
+        target_raw=target.raw if target is not None else "",
+        target=target.number if target is not None else None,
+        target_cell=view.address(*target_at) if target_cell is not None and target_at else "",
+        detriment_raw=_text_at(view, _cell_for(table, row, ref, DETRIMENT, None, month)),
+        failure_raw=_text_at(view, _cell_for(table, row, ref, FAILURE, None, month)),
+        service_area=area,
+        description=_text_at(view, (ref.row, fixed[DESCRIPTION]) if DESCRIPTION in fixed else None),
+        frequency=_text_at(view, (ref.row, fixed[FREQUENCY]) if FREQUENCY in fixed else None),
+        frequency_cell=view.address(ref.row, fixed[FREQUENCY]) if FREQUENCY in fixed else "",
+        criteria=_text_at(view, criteria_at),
+        criteria_cell=view.address(*criteria_at) if criteria_at and _text_at(view, criteria_at)
+        else "",
+        note=_text_at(view, (row, fixed[NOTES]) if NOTES in fixed else None),
+        fill=fill_cell.fill,
+        colour_label=colours.get(fill_cell.fill) if fill_cell.fill else None,
+        rag=_text_at(view, rag_at),
+        rag_cell=view.address(*rag_at) if rag_at and _text_at(view, rag_at) else "",
+    )
+
+
+def _service_area(table: TableLayout, row: int) -> str:
+    col = table.fixed.get(AREA)
+    if col is None:
+        return ""
+    return cell_text(table.view.shown(row, col))
+
+
+def _colour_key(table: TableLayout) -> dict[str, str]:
+    """Read a colour key ("Key" then labelled swatches) above a table."""
     key: dict[str, str] = {}
-    sheet = region.sheet
-    for row in range(region.start, region.header.row):
-        cells = sheet.row(row)
+    view = table.view
+    if view.transposed:
+        return key
+    top = table.header_rows[0] if table.header_rows else table.first_row
+    for row in range(max(1, top - 12), table.first_row):
+        cells = view.row(row)
         if not any(header_text(c.value) == "key" for c in cells):
             continue
         for cell in cells:
@@ -165,175 +363,180 @@ def _colour_key(region: _Region) -> dict[str, str]:
     return key
 
 
-def _extract_kpi_table(
-    region: _Region, header: KpiHeader, file_name: str, result: Extraction
-) -> None:
-    sheet = region.sheet
-    roles = header.roles
-    title = _title_text(region)
-    months = header.months
-    if header.needs_period:
-        period = period_in_text(title) or period_in_text(file_name)
-        if period is None:
-            result.problems.append(
-                ExceptionRecord(
-                    "period-unknown",
-                    "error",
-                    f"The table on '{sheet.name}' has one Target/Actual pair but no month: "
-                    "name the month in a title cell (e.g. 'Reporting period: July 2017') "
-                    "or in the file name.",
-                    sheet=sheet.name,
-                    cell=address(header.row, roles[ACTUAL]),
-                )
-            )
-            return
-        months = [MonthColumns(period, roles[ACTUAL], roles.get(TARGET))]
-    rows = _kpi_rows(region, header)
-    refs = [ref for _, ref in rows]
-    contract = _contract(refs, title)
-    colours = _colour_key(region)
-    result.colour_key.update(colours)
-    area = ""
-    area_rows: list[int] = []
-    for row in range(header.row + 1, region.end + 1):
-        ref = normalise_ref(sheet.value(row, roles[REF]))
-        if not looks_like_ref(ref) or not _has_content(sheet, row, header, months):
-            count = _count_row(sheet, row)
-            if count is not None and area:
-                value, cell = count
-                result.section_counts.append(
-                    SectionCount(contract, area, value, sheet.name, cell.address)
-                )
-                area = ""
-            continue
-        area = _service_area(sheet, row, roles.get(AREA)) or area
-        area_rows.append(row)
-        for month in months:
-            obs = _observation(sheet, row, ref, contract, area, header, month, colours)
-            if obs is not None:
-                result.observations.append(obs)
-            else:
-                result.problems.append(
-                    ExceptionRecord(
-                        "value-missing",
-                        "warning",
-                        f"No value was given for {contract} KPI {ref} in "
-                        f"{month_label(month.period)}.",
-                        sheet=sheet.name,
-                        cell=address(row, month.actual_col),
-                        contract=contract,
-                        kpi_ref=ref,
-                        period=month.period,
-                        rule="each KPI has a value or a marker for each month",
-                    )
-                )
-    result.tables.append(
-        TableInfo(
-            contract=contract,
-            sheet=sheet.name,
-            header_row=header.row,
-            first_row=area_rows[0] if area_rows else header.row + 1,
-            last_row=area_rows[-1] if area_rows else header.row,
-            periods=tuple(m.period for m in months),
-        )
-    )
-
-
-def _kpi_rows(region: _Region, header: KpiHeader) -> list[tuple[int, str]]:
-    rows = []
-    for row in range(header.row + 1, region.end + 1):
-        ref = normalise_ref(region.sheet.value(row, header.roles[REF]))
-        if looks_like_ref(ref):
-            rows.append((row, ref))
-    return rows
-
-
-def _has_content(
-    sheet: SheetGrid, row: int, header: KpiHeader, months: Iterable[MonthColumns]
-) -> bool:
-    """A KPI row has a description or at least one month filled in."""
-    if DESCRIPTION in header.roles and sheet.value(row, header.roles[DESCRIPTION]) is not None:
-        return True
-    return any(sheet.value(row, m.actual_col) is not None for m in months)
-
-
-def _count_row(sheet: SheetGrid, row: int) -> tuple[int, CellData] | None:
+def _count_row(view: View, row: int) -> tuple[int, str] | None:
     """A row holding a single whole number (the supplier's count of KPIs above)."""
-    cells = [c for c in sheet.row(row) if cell_text(c.value)]
+    cells = [c for c in view.row(row) if cell_text(c.value)]
     if len(cells) != 1:
         return None
     value = normalise(cells[0].value)
     if value.number is None or not value.number.is_integer() or value.number < 0:
         return None
-    return int(value.number), cells[0]
+    return int(value.number), view.address(cells[0].row, cells[0].col)
 
 
-def _service_area(sheet: SheetGrid, row: int, col: int | None) -> str:
-    if col is None:
-        return ""
-    anchor = sheet.merged_anchor(row, col)
-    return cell_text(sheet.value(*anchor))
+def _section_counts(table: TableLayout, result: Extraction) -> None:
+    """Count rows under a service area's KPIs ("9" under STS)."""
+    view = table.view
+    if view.transposed or AREA not in table.fixed:
+        return
+    ref_rows = {r.row: r for r in table.refs}
+    area = ""
+    for row in range(table.first_row, table.last_row + 2):
+        if row in ref_rows:
+            area = _service_area(table, row) or area
+            continue
+        count = _count_row(view, row)
+        if count is not None and area:
+            result.section_counts.append(
+                SectionCount(table.contract, area, count[0], view.name, count[1])
+            )
+            area = ""
 
 
-def _text(sheet: SheetGrid, row: int, col: int | None) -> str:
-    if col is None:
-        return ""
-    cell = sheet.cells.get((row, col))
-    return "" if cell is None else " ".join(cell_text(cell.value, cell.number_format).split())
+# --- coverage ---------------------------------------------------------------------
 
 
-def _observation(
-    sheet: SheetGrid,
-    row: int,
-    ref: str,
-    contract: str,
-    area: str,
-    header: KpiHeader,
-    month: MonthColumns,
-    colours: dict[str, str],
-) -> Observation | None:
-    roles = header.roles
-    cell = sheet.cells.get((row, month.actual_col))
-    if cell is None or cell_text(cell.value) == "":
-        return None
-    value = normalise(cell.value, cell.number_format)
-    target_col = month.target_col if month.target_col is not None else roles.get(TARGET)
-    target_cell = sheet.cells.get((row, target_col)) if target_col is not None else None
-    target = (
-        normalise(target_cell.value, target_cell.number_format)
-        if target_cell is not None
-        else None
+def _check_coverage(table: TableLayout, reading: _Reading, result: Extraction) -> None:
+    """Every ref row gave a figure or was named; name the ones that were not."""
+    unread = [
+        r for r in table.refs
+        if r.row not in reading.rows_with_figures and r.row not in reading.rows_named
+        and (not table.row_roles or r.row in {o.row for o in table.row_refs.values()})
+    ]  # fmt: skip
+    if not unread:
+        return
+    if len(unread) == len(table.refs):
+        result.problems.append(_not_read(table, "no figure could be read from any of its rows"))
+        return
+    view = table.view
+    for ref in unread:
+        result.problems.append(
+            ExceptionRecord(
+                "table-not-read",
+                "error",
+                f"{table.contract} KPI {ref.match.ref} is listed at '{view.name}'!"
+                f"{view.address(ref.row, ref.col)} but no figure could be read from its row.",
+                sheet=view.name,
+                cell=view.address(ref.row, ref.col),
+                contract=table.contract,
+                kpi_ref=ref.match.ref,
+                rule="every KPI listed in a return has its figures read",
+            )
+        )
+
+
+# --- records ------------------------------------------------------------------------
+
+
+def _not_read(table: TableLayout, why: str) -> ExceptionRecord:
+    view = table.view
+    refs = sorted({r.match.ref for r in table.refs}, key=lambda r: (len(r), r))
+    shown = ", ".join(refs[:6]) + (f" and {len(refs) - 6} more" if len(refs) > 6 else "")
+    return ExceptionRecord(
+        "table-not-read",
+        "error",
+        f"The {table.contract} KPIs at '{view.name}'!{table.ref_range()} ({shown}) were not "
+        f"read: {why}.",
+        sheet=view.name,
+        cell=table.ref_range(),
+        contract=table.contract,
+        rule=LOOKED_FOR,
     )
-    fill_cell = sheet.cells.get(sheet.merged_anchor(row, month.actual_col), cell)
-    return Observation(
-        contract=contract,
-        kpi_ref=ref,
-        period=month.period,
-        sheet=sheet.name,
-        cell=cell.address,
-        raw=value.raw,
-        actual=value.number,
-        marker=value.marker,
-        target_raw=target.raw if target is not None else "",
-        target=target.number if target is not None else None,
-        target_cell=target_cell.address if target_cell is not None else "",
-        detriment_raw=_text(sheet, row, roles.get(DETRIMENT)),
-        failure_raw=_text(sheet, row, roles.get(FAILURE)),
-        service_area=area,
-        description=_text(sheet, row, roles.get(DESCRIPTION)),
-        frequency=_text(sheet, row, roles.get(FREQUENCY)),
-        frequency_cell=address(row, roles[FREQUENCY]) if FREQUENCY in roles else "",
-        criteria=_text(sheet, row, roles.get(CRITERIA)),
-        note=_text(sheet, row, roles.get(NOTES)),
-        fill=fill_cell.fill,
-        colour_label=colours.get(fill_cell.fill) if fill_cell.fill else None,
+
+
+def _period_unknown(
+    table: TableLayout, cell: tuple[int, int], text: str, why: str, kpi_ref: str = ""
+) -> ExceptionRecord:
+    view = table.view
+    return ExceptionRecord(
+        "period-unknown",
+        "error",
+        f"The {table.contract} figures under '{text}' at '{view.name}'!"
+        f"{view.address(*cell)} were not read: {why}. Write the month and year "
+        "(e.g. 'Jul-17').",
+        sheet=view.name,
+        cell=view.address(*cell),
+        value=text,
+        contract=table.contract,
+        kpi_ref=kpi_ref,
+        rule="every figure's month can be read from the table, its title or the sheet name",
     )
+
+
+def _single_period_unknown(table: TableLayout, cell: tuple[int, int], why: str) -> ExceptionRecord:
+    view = table.view
+    return ExceptionRecord(
+        "period-unknown",
+        "error",
+        f"The {table.contract} table on '{view.name}' has one Actual column and "
+        f"{why}; name the month in a title cell (e.g. 'Reporting period: July 2017') "
+        "or in the sheet name.",
+        sheet=view.name,
+        cell=view.address(*cell),
+        contract=table.contract,
+        rule="every figure's month can be read from the table, its title or the sheet name",
+    )
+
+
+def _not_calculated(value: Uncalculated, where: dict[str, str]) -> ExceptionRecord:
+    return ExceptionRecord(
+        "formula-not-calculated",
+        "error",
+        f"{where['contract']} KPI {where['kpi_ref']} for {month_label(where['period'])} is a "
+        f"formula ({value}) saved without its result: open the workbook in Excel, save it "
+        "and send it again.",
+        value=str(value),
+        rule="a figure is a value, or a formula saved with its calculated result",
+        **where,
+    )
+
+
+# --- summary tables ------------------------------------------------------------------
+
+
+def _summary_headers(
+    sheet: SheetGrid, tables: list[TableLayout]
+) -> list[tuple[View, SummaryHeader, int]]:
+    """Summary tables (Service Area | Sept Target | Sept Hit ...) outside the KPI tables."""
+    view = View.of(sheet)
+    inside = {
+        row
+        for t in tables
+        if not t.view.transposed
+        for row in range(t.header_rows[0] if t.header_rows else t.first_row, t.last_row + 1)
+    }
+    starts = sorted(
+        {
+            t.header_rows[0] if t.header_rows else t.first_row
+            for t in tables
+            if not t.view.transposed
+        }
+    )
+    found: list[tuple[View, SummaryHeader]] = []
+    for row in view.row_numbers():
+        if row in inside:
+            continue
+        header = classify_summary_header(row, view.row(row))
+        if header is not None:
+            found.append((view, header))
+    out = []
+    last = max(sheet.cells, default=(0, 0))[0]
+    for i, (v, header) in enumerate(found):
+        ends = [s - 1 for s in starts if s > header.row]
+        if i + 1 < len(found):
+            ends.append(found[i + 1][1].row - 1)
+        out.append((v, header, min(ends, default=last)))
+    return out
 
 
 def _extract_summary(
-    region: _Region, header: SummaryHeader, known_periods: list[str], result: Extraction
+    view: View,
+    header: SummaryHeader,
+    end: int,
+    known_periods: list[str],
+    book: RefBook,
+    result: Extraction,
 ) -> None:
-    sheet = region.sheet
     periods: dict[int, str | None] = {}
     for column in header.columns:
         matches = [p for p in known_periods if int(p[5:]) == column.month]
@@ -345,15 +548,15 @@ def _extract_summary(
                 ExceptionRecord(
                     "summary-period-unknown",
                     "warning",
-                    f"The summary on '{sheet.name}' has counts for month {month} but the "
+                    f"The summary on '{view.name}' has counts for month {month} but the "
                     "detail tables do not report exactly one such month, so they were not checked.",
-                    sheet=sheet.name,
+                    sheet=view.name,
                     cell=address(header.row, col),
                 )
             )
     seen_data = False
-    for row in range(header.row + 1, region.end + 1):
-        area = cell_text(sheet.value(row, header.area_col))
+    for row in range(header.row + 1, end + 1):
+        area = cell_text(view.value(row, header.area_col))
         if not area or area.isdigit():
             continue
         counts: dict[str, dict[str, tuple[int | None, str]]] = {}
@@ -361,7 +564,7 @@ def _extract_summary(
             period = periods.get(column.month)
             if period is None:
                 continue
-            cell = sheet.cells.get((row, column.col))
+            cell = view.cell(row, column.col)
             number = normalise(cell.value).number if cell is not None else None
             counts.setdefault(period, {})[column.kind] = (
                 int(number) if number is not None and number.is_integer() else None,
@@ -373,10 +576,10 @@ def _extract_summary(
                 break
             continue
         seen_data = True
+        contract = book.contract_of_area(area)
         for period, kinds in counts.items():
             indicators, ind_cell = kinds.get("indicators", (None, ""))
             hits, hit_cell = kinds.get("hits", (None, ""))
-            contract = "ICT" if header_text(area) == "ict" else "PSSP"
             result.summaries.append(
                 SummaryCount(
                     contract,
@@ -384,7 +587,7 @@ def _extract_summary(
                     period,
                     indicators,
                     hits,
-                    sheet.name,
+                    view.name,
                     cell=hit_cell or ind_cell,
                     indicators_cell=ind_cell,
                 )

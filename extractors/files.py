@@ -14,6 +14,7 @@ from extractors.grid import Workbook
 from extractors.model import Extraction
 from extractors.preflight import DEFAULT_LIMITS, Limits, preflight
 from extractors.readers import read_workbook
+from extractors.refs import RefBook
 from extractors.sandbox import run_isolated
 from schemas.records import ExceptionRecord
 
@@ -21,13 +22,16 @@ DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_MEMORY_BYTES = 2 * 1024**3
 
 
-def read_and_extract(path: str, fmt: str, file_name: str) -> Extraction:
+def read_and_extract(
+    path: str, fmt: str, file_name: str, book: RefBook | None = None
+) -> Extraction:
     """Read a preflighted file and extract its tables (runs inside the child).
 
-    Big sheets with no table header are not read (``only_tables``): the
-    extraction is the same as from the whole workbook.
+    Big sheets with no table header and no ref are not read (``only_tables``):
+    the extraction is the same as from the whole workbook.
     """
-    return extract_workbook(read_workbook(Path(path), fmt, only_tables=True), file_name)
+    workbook = read_workbook(Path(path), fmt, only_tables=True, book=book)
+    return extract_workbook(workbook, file_name, book)
 
 
 def extract_file(
@@ -37,16 +41,26 @@ def extract_file(
     isolate: bool = True,
     timeout_s: float = DEFAULT_TIMEOUT_S,
     memory_bytes: int = DEFAULT_MEMORY_BYTES,
+    book: RefBook | None = None,
 ) -> Extraction:
-    """Preflight, read and extract one file; raise ``UnreadableFile`` to refuse it."""
+    """Preflight, read and extract one file; raise ``UnreadableFile`` to refuse it.
+
+    ``book`` holds the catalogue's refs (the bundled catalogue's when None).
+    """
     name = file_name or path.name
     fmt, warnings = preflight(path)
     if isolate:
         extraction = run_isolated(
-            read_and_extract, str(path), fmt, name, timeout_s=timeout_s, memory_bytes=memory_bytes
+            read_and_extract,
+            str(path),
+            fmt,
+            name,
+            book,
+            timeout_s=timeout_s,
+            memory_bytes=memory_bytes,
         )
     else:
-        extraction = read_and_extract(str(path), fmt, name)
+        extraction = read_and_extract(str(path), fmt, name, book)
     extraction.problems[:0] = [*warnings, *_styles_note(fmt, extraction.styles_available)]
     return extraction
 

@@ -95,3 +95,17 @@ class Workbook:
     format: str
     sheets: list[SheetGrid]
     styles_available: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Uncalculated:
+    """A formula cell saved without its result (a generated workbook never opened in Excel).
+
+    Readers give it instead of a blank so the figure is reported as not
+    calculated, never as missing: the supplier must open and save the file.
+    """
+
+    formula: str
+
+    def __str__(self) -> str:
+        return self.formula if self.formula.startswith("=") else f"={self.formula}"

@@ -19,6 +19,7 @@ from extractors.periods import month_of_target, month_only, period_of
 # Role names a header cell can take. Months are handled apart.
 REF, AREA, DESCRIPTION, FREQUENCY, CRITERIA = "ref", "area", "description", "frequency", "criteria"
 TARGET, DETRIMENT, FAILURE, NOTES, ACTUAL = "target", "detriment", "failure", "notes", "actual"
+RAG, PERIOD = "rag", "period"
 
 _EXACT: dict[str, str] = {
     "performance measure ref": REF, "kpi ref": REF, "ref": REF, "ref no": REF,
@@ -36,6 +37,12 @@ _EXACT: dict[str, str] = {
     "failure": FAILURE, "failure level": FAILURE,
     "notes": NOTES, "note": NOTES, "comments": NOTES, "comment": NOTES, "commentary": NOTES,
     "actual": ACTUAL, "actual performance": ACTUAL, "result": ACTUAL,
+    "indicator code": REF, "kpi code": REF, "measure code": REF, "pi code": REF, "code": REF,
+    "kpi": REF, "kpis": REF, "pi": REF, "indicator ref": REF,
+    "value": ACTUAL, "actual value": ACTUAL, "outturn": ACTUAL, "performance": ACTUAL,
+    "rag": RAG, "rag status": RAG, "rag rating": RAG, "status": RAG, "red amber green": RAG,
+    "period": PERIOD, "month": PERIOD, "reporting period": PERIOD, "reporting month": PERIOD,
+    "date": PERIOD, "year month": PERIOD,
 }  # fmt: skip
 
 LOOKED_FOR = (
@@ -52,6 +59,15 @@ def header_text(value: Any) -> str:
     if not isinstance(value, str):
         return ""
     return " ".join(re.sub(r"[^a-z0-9&]+", " ", value.lower()).split())
+
+
+def role_of(value: Any) -> str | None:
+    """The role a header cell names ("KPI Ref" -> ref, "RAG" -> rag), or None."""
+    text = header_text(value)
+    role = _EXACT.get(text)
+    if role is None and text.endswith(" ref"):
+        role = REF
+    return role
 
 
 def normalise_ref(value: Any) -> str:

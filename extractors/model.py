@@ -39,6 +39,9 @@ class Observation:
     note: str = ""
     fill: str | None = None
     colour_label: str | None = None
+    criteria_cell: str = ""
+    rag: str = ""
+    rag_cell: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +79,11 @@ class TableInfo:
     first_row: int
     last_row: int
     periods: tuple[str, ...]
+    # How it was found (for the layout memory); not part of a table's identity in tests.
+    orientation: str = field(default="down", compare=False)
+    ref_range: str = field(default="", compare=False)
+    kind: str = field(default="wide", compare=False)
+    header_cells: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass(slots=True)
@@ -90,3 +98,5 @@ class Extraction:
     problems: list[ExceptionRecord] = field(default_factory=list)
     colour_key: dict[str, str] = field(default_factory=dict)
     styles_available: bool = True
+    # Contracts the workbook covers: whose tables it holds or whose name its titles give.
+    contracts: list[str] = field(default_factory=list)

@@ -40,9 +40,12 @@ import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extractors.grid import CellData, SheetGrid, Workbook
+
+if TYPE_CHECKING:
+    from extractors.refs import RefBook
 from extractors.locate import (
     _EXACT,
     AREA,
@@ -105,23 +108,38 @@ def _any_role_cell(texts: str) -> bool:
     return False
 
 
-def may_hold_table(rows: Iterable[Sequence[Any]]) -> bool:
-    """True when a row of these values may be a KPI or summary table header.
+def may_hold_table(rows: Iterable[Sequence[Any]], book: RefBook | None = None) -> bool:
+    """True when a row of these values may be a KPI or summary table header, or holds a ref.
 
     Rows come from calamine (values only). A row counts when ``locate`` reads
     it as a KPI or summary header, or when it has a reference column and a
-    number (a month cell calamine did not see as a date, which openpyxl might).
-    A raw-data tab's header ("Call Ref", "Logged", ...) has a reference column
-    but no months: it does not count.
+    number (a month cell calamine did not see as a date, which openpyxl might),
+    or (with ``book``) when a cell is one of the catalogue's refs written as
+    a ref ("R&B-K-001", "ICT KPI 7"): tables are found from their refs, so a
+    big sheet holding refs is read whatever its headers say. A raw-data tab's
+    header ("Call Ref", "Logged", ...) has a reference column but no months:
+    it does not count.
     """
     batch: list[Sequence[Any]] = []
     for values in rows:
         batch.append(values)
         if len(batch) == _ROWS_PER_SEARCH:
-            if _any_role_cell(_texts(batch)) and any(map(_may_be_header, batch)):
+            if _batch_may_hold_table(batch, book):
                 return True
             batch = []
-    return bool(batch) and _any_role_cell(_texts(batch)) and any(map(_may_be_header, batch))
+    return bool(batch) and _batch_may_hold_table(batch, book)
+
+
+def _batch_may_hold_table(batch: list[Sequence[Any]], book: RefBook | None) -> bool:
+    texts = _texts(batch)
+    if _any_role_cell(texts) and any(map(_may_be_header, batch)):
+        return True
+    if book is None:
+        return False
+    for match in book.probe().finditer(texts):
+        if any(m.strong for m in book.match(match.group().strip("\0"))):
+            return True
+    return False
 
 
 def _may_be_header(values: Sequence[Any]) -> bool:
@@ -229,7 +247,7 @@ class _Book:
     fills: Any
 
 
-def read_lean(path: Path, fmt: str) -> tuple[Workbook, bool]:
+def read_lean(path: Path, fmt: str, book: RefBook | None = None) -> tuple[Workbook, bool]:
     """Read ``path`` for extraction; return the workbook and whether openpyxl saw any worksheet.
 
     The ``Workbook`` holds every sheet that may hold a table (all small
@@ -243,9 +261,9 @@ def read_lean(path: Path, fmt: str) -> tuple[Workbook, bool]:
         try:
             reader.read_manifest()
             try:
-                return _read_book(reader, path, fmt)
+                return _read_book(reader, path, fmt, book)
             except _Unsupported:
-                return _read_with_openpyxl_workbook(reader, path, fmt)
+                return _read_with_openpyxl_workbook(reader, path, fmt, book)
         finally:
             reader.archive.close()
 
@@ -257,7 +275,9 @@ def _shared_strings(reader: Any) -> LazyStrings:
     return LazyStrings(reader.archive, found.PartName[1:] if found is not None else None)
 
 
-def _read_book(reader: Any, path: Path, fmt: str) -> tuple[Workbook, bool]:
+def _read_book(
+    reader: Any, path: Path, fmt: str, refs: RefBook | None = None
+) -> tuple[Workbook, bool]:
     """The usual case, without building an openpyxl ``Workbook``: its default
     styles alone cost a fifth of a small return's reading."""
     from openpyxl.packaging.relationship import get_dependents, get_rels_path
@@ -313,7 +333,7 @@ def _read_book(reader: Any, path: Path, fmt: str) -> tuple[Workbook, bool]:
             if archive.getinfo(rel.target).file_size > BIG_SHEET_BYTES:
                 if calamine is None:
                     calamine = _open_calamine(path)
-                if not _big_sheet_may_hold_table(calamine, sheet.name):
+                if not _big_sheet_may_hold_table(calamine, sheet.name, refs):
                     continue
             hidden = sheet.state != "visible"
             xml = archive.read(rel.target)
@@ -325,7 +345,9 @@ def _read_book(reader: Any, path: Path, fmt: str) -> tuple[Workbook, bool]:
     return Workbook(format=fmt, sheets=sheets, styles_available=True), seen
 
 
-def _read_with_openpyxl_workbook(reader: Any, path: Path, fmt: str) -> tuple[Workbook, bool]:
+def _read_with_openpyxl_workbook(
+    reader: Any, path: Path, fmt: str, refs: RefBook | None = None
+) -> tuple[Workbook, bool]:
     """Any other case: openpyxl's workbook, and its ``WorksheetReader`` where needed."""
     from openpyxl.packaging.relationship import RelationshipList, get_dependents, get_rels_path
     from openpyxl.styles.stylesheet import apply_stylesheet
@@ -360,7 +382,7 @@ def _read_with_openpyxl_workbook(reader: Any, path: Path, fmt: str) -> tuple[Wor
             if archive.getinfo(rel.target).file_size > BIG_SHEET_BYTES:
                 if calamine is None:
                     calamine = _open_calamine(path)
-                if not _big_sheet_may_hold_table(calamine, sheet.name):
+                if not _big_sheet_may_hold_table(calamine, sheet.name, refs):
                     continue
             ws.sheet_state = sheet.state
             try:
@@ -393,11 +415,11 @@ def _open_calamine(path: Path) -> Any:
     return pc.CalamineWorkbook.from_path(str(path))
 
 
-def _big_sheet_may_hold_table(calamine: Any, name: str) -> bool:
+def _big_sheet_may_hold_table(calamine: Any, name: str, book: RefBook | None) -> bool:
     """Whether a big sheet may hold a table; True (read it all) when calamine cannot say."""
     try:
         sheet = calamine.get_sheet_by_name(name)
-        return may_hold_table(sheet.iter_rows())
+        return may_hold_table(sheet.iter_rows(), book)
     except MemoryError:
         raise
     except Exception:

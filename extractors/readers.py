@@ -32,6 +32,7 @@ from typing import Any
 from extractors import ooxml
 from extractors.errors import UnreadableFile
 from extractors.grid import CellData, SheetGrid, Workbook
+from extractors.refs import RefBook
 
 
 def _reduce_cell(cell: CellData) -> tuple[type[CellData], tuple[Any, ...]]:
@@ -59,12 +60,14 @@ _PLAIN_REASON = {
 }
 
 
-def read_workbook(path: str | Path, fmt: str, *, only_tables: bool = False) -> Workbook:
+def read_workbook(
+    path: str | Path, fmt: str, *, only_tables: bool = False, book: RefBook | None = None
+) -> Workbook:
     """Read ``path`` (whose real format ``fmt`` came from preflight) into a ``Workbook``.
 
     ``only_tables``: leave out big sheets that hold no KPI or summary table
-    header (extraction would find nothing on them); the sheets kept are the
-    same as without it.
+    header and none of ``book``'s refs (extraction would find nothing on
+    them); the sheets kept are the same as without it.
 
     Raises ``UnreadableFile`` only: ``unreadable-workbook`` for anything a
     reader chokes on, ``password-protected`` when the reader finds a password,
@@ -73,9 +76,9 @@ def read_workbook(path: str | Path, fmt: str, *, only_tables: bool = False) -> W
     p = Path(path)
     try:
         if fmt in _OPENPYXL_FORMATS:
-            return _read_ooxml(p, fmt, only_tables)
+            return _read_ooxml(p, fmt, only_tables, book)
         if fmt in _CALAMINE_FORMATS:
-            return _read_calamine(p, fmt, only_tables)
+            return _read_calamine(p, fmt, only_tables, book)
         if fmt == "csv":
             return _read_csv(p)
     except UnreadableFile:
@@ -129,7 +132,9 @@ def fill_key(fill: Any) -> str | None:
     return None
 
 
-def _read_ooxml(path: Path, fmt: str, only_tables: bool = False) -> Workbook:
+def _read_ooxml(
+    path: Path, fmt: str, only_tables: bool = False, book: RefBook | None = None
+) -> Workbook:
     """Read with openpyxl; fall back to calamine's values when openpyxl cannot.
 
     openpyxl fails on some valid packages (pivot caches it cannot parse, a
@@ -141,7 +146,7 @@ def _read_ooxml(path: Path, fmt: str, only_tables: bool = False) -> Workbook:
         if only_tables:
             # Imported at the top (not here) so that the reader's forkserver
             # preloads it: a module imported in each child costs it 6 ms.
-            workbook, seen = ooxml.read_lean(path, fmt)
+            workbook, seen = ooxml.read_lean(path, fmt, book)
         else:
             workbook = _read_openpyxl(path, fmt)
             seen = bool(workbook.sheets)
@@ -149,7 +154,7 @@ def _read_ooxml(path: Path, fmt: str, only_tables: bool = False) -> Workbook:
         raise
     except Exception as first:
         try:
-            fallback = _read_calamine(path, fmt, only_tables)
+            fallback = _read_calamine(path, fmt, only_tables, book)
         except Exception:
             raise first from None
         if not fallback.sheets:
@@ -157,7 +162,7 @@ def _read_ooxml(path: Path, fmt: str, only_tables: bool = False) -> Workbook:
         return fallback
     if not seen:
         try:
-            fallback = _read_calamine(path, fmt, only_tables)
+            fallback = _read_calamine(path, fmt, only_tables, book)
         except Exception:
             return workbook
         if fallback.sheets:
@@ -217,7 +222,9 @@ def _openpyxl_sheet(ws: Any) -> SheetGrid:
 # --- python-calamine (xls, xlsb, ods) -----------------------------------------
 
 
-def _read_calamine(path: Path, fmt: str, only_tables: bool = False) -> Workbook:
+def _read_calamine(
+    path: Path, fmt: str, only_tables: bool = False, book: RefBook | None = None
+) -> Workbook:
     import python_calamine as pc
 
     wb = pc.CalamineWorkbook.from_path(str(path))
@@ -227,7 +234,7 @@ def _read_calamine(path: Path, fmt: str, only_tables: bool = False) -> Workbook:
             if meta.typ == pc.SheetTypeEnum.ChartSheet:
                 continue
             sheet = wb.get_sheet_by_index(index)
-            if only_tables and not _calamine_may_hold_table(sheet):
+            if only_tables and not _calamine_may_hold_table(sheet, book):
                 continue
             sheets.append(_calamine_sheet(sheet, meta.visible != pc.SheetVisibleEnum.Visible))
     finally:
@@ -235,11 +242,11 @@ def _read_calamine(path: Path, fmt: str, only_tables: bool = False) -> Workbook:
     return Workbook(format=fmt, sheets=sheets, styles_available=False)
 
 
-def _calamine_may_hold_table(sheet: Any) -> bool:
-    """False only for a big sheet with no KPI or summary table header."""
+def _calamine_may_hold_table(sheet: Any, book: RefBook | None) -> bool:
+    """False only for a big sheet with no KPI or summary table header and no ref."""
     if sheet.height * sheet.width <= ooxml.BIG_SHEET_CELLS:
         return True
-    return ooxml.may_hold_table(sheet.iter_rows())
+    return ooxml.may_hold_table(sheet.iter_rows(), book)
 
 
 def _calamine_sheet(sheet: Any, hidden: bool) -> SheetGrid:

@@ -146,7 +146,7 @@ def check_file(
     """
     name = file_name or path.name
     try:
-        extraction = read(path, name, settings)
+        extraction = read(path, name, settings, catalogue.ref_book())
     except UnreadableFile as refused:
         record = ExceptionRecord(refused.code, "error", refused.reason, file=name)
         return Checked("", None, Assessment(), (record,), refused.reason, refused.code)

@@ -17,19 +17,21 @@ from types import TracebackType
 
 from extractors import extract_file
 from extractors.model import Extraction
+from extractors.refs import RefBook
 from flows.settings import Settings
 
-ReadFile = Callable[[Path, str, Settings], Extraction]
-"""Read one file: (claimed path, the name it arrived under, settings) -> its extraction."""
+ReadFile = Callable[[Path, str, Settings, RefBook], Extraction]
+"""Read one file: (claimed path, the name it arrived under, settings, the catalogue's refs)."""
 
 
-def read_file(path: Path, name: str, settings: Settings) -> Extraction:
+def read_file(path: Path, name: str, settings: Settings, book: RefBook) -> Extraction:
     """Preflight, read (isolated, with the settings' caps) and extract one file."""
     return extract_file(
         path,
         file_name=name,
         timeout_s=settings.reader_timeout,
         memory_bytes=settings.reader_memory_mb * 1024 * 1024,
+        book=book,
     )
 
 
@@ -41,7 +43,8 @@ class ReadAhead:
     reading it now if it was not started.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, book: RefBook) -> None:
+        self._book = book
         # One thread: it only waits on a reader process, whose work is the
         # one thing worth overlapping.
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kpiflow-read-ahead")
@@ -51,12 +54,12 @@ class ReadAhead:
         """Begin reading ``path`` in the background, unless already begun."""
         key = (path, name)
         if key not in self._started:
-            self._started[key] = self._pool.submit(read_file, path, name, settings)
+            self._started[key] = self._pool.submit(read_file, path, name, settings, self._book)
 
-    def __call__(self, path: Path, name: str, settings: Settings) -> Extraction:
+    def __call__(self, path: Path, name: str, settings: Settings, book: RefBook) -> Extraction:
         started = self._started.pop((path, name), None)
         if started is None:
-            return read_file(path, name, settings)
+            return read_file(path, name, settings, book)
         return started.result()
 
     def close(self) -> None:

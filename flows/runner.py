@@ -55,7 +55,7 @@ def run_once(
         outcomes: list[FileOutcome] = []
         ignored: list[str] = []
         waiting: list[str] = []
-        with ClaimArea(settings.inbox) as area, ReadAhead() as read:
+        with ClaimArea(settings.inbox) as area, ReadAhead(catalogue.ref_book()) as read:
             # Files a run that died had claimed come first: they arrived earlier.
             work = [(path, True) for path in area.adopt_orphans()]
             for path, _ in work:

@@ -11,7 +11,10 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from extractors.refs import RefBook
 
 DEFAULT_PATH = Path(__file__).with_name("catalogue.toml")
 
@@ -37,14 +40,50 @@ class Kpi:
     profiled: bool = False
     due_months: tuple[int, ...] = ()
     removed: str = ""
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Contract:
+    """One contract the supplier reports on: its short name, what it is, other names for it."""
+
+    name: str
+    description: str = ""
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Catalogue:
-    """All KPIs keyed by (contract, ref), and service-area names by alias."""
+    """All KPIs keyed by (contract, ref), the contracts, and service-area names by alias."""
 
     kpis: dict[tuple[str, str], Kpi]
     service_areas: dict[str, str] = field(default_factory=dict)
+    contracts: dict[str, Contract] = field(default_factory=dict)
+
+    @property
+    def contract_names(self) -> tuple[str, ...]:
+        """Every contract's short name, in catalogue order."""
+        names = dict.fromkeys(self.contracts)
+        names.update(dict.fromkeys(k.contract for k in self.kpis.values()))
+        return tuple(names)
+
+    def ref_book(self) -> RefBook:
+        """The refs, contract names and service areas the extractor looks for."""
+        from extractors.refs import RefBook
+
+        contracts = {
+            name: (name, *(self.contracts[name].aliases if name in self.contracts else ()))
+            for name in self.contract_names
+        }
+        areas: dict[str, str] = {}
+        for kpi in self.kpis.values():
+            areas.setdefault(kpi.service_area, kpi.contract)
+        for alias, name in self.service_areas.items():
+            if name in areas:
+                areas.setdefault(alias, areas[name])
+        return RefBook.build(
+            ((k.contract, k.ref, k.aliases) for k in self.kpis.values()), contracts, areas
+        )
 
     def get(self, contract: str, ref: str) -> Kpi | None:
         """Return the KPI, matching refs without regard to case or spacing."""
@@ -84,7 +123,46 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
             raise ValueError(f"{path.name}: {kpi.contract} KPI {kpi.ref} is listed twice")
         kpis[(kpi.contract, kpi.ref)] = kpi
     areas = {str(k): str(v) for k, v in data.get("service_areas", {}).items()}
-    return Catalogue(kpis=kpis, service_areas=areas)
+    contracts = _contracts(data.get("contracts", {}), path.name)
+    for kpi in kpis.values():
+        if contracts and kpi.contract not in contracts:
+            raise ValueError(
+                f"{path.name}: {kpi.contract} KPI {kpi.ref} names a contract that is not "
+                f"declared under [contracts] ({', '.join(contracts)})"
+            )
+    _check_ref_spellings(kpis.values(), path.name)
+    return Catalogue(kpis=kpis, service_areas=areas, contracts=contracts)
+
+
+def _contracts(table: Any, where: str) -> dict[str, Contract]:
+    if not isinstance(table, dict):
+        raise ValueError(f"{where}: [contracts] must be a table of contracts")
+    out: dict[str, Contract] = {}
+    for name, entry in table.items():
+        if not isinstance(entry, dict):
+            raise ValueError(f"{where}: [contracts.{name}] must be a table")
+        out[str(name)] = Contract(
+            str(name),
+            str(entry.get("description", "")),
+            tuple(str(a) for a in entry.get("aliases", ())),
+        )
+    return out
+
+
+def _check_ref_spellings(kpis: Any, where: str) -> None:
+    """Two refs of one contract must not read the same once spelling is ignored."""
+    from extractors.refs import ref_key
+
+    seen: dict[tuple[str, str], str] = {}
+    for kpi in kpis:
+        for spelling in (kpi.ref, *kpi.aliases):
+            key = (kpi.contract, ref_key(spelling))
+            other = seen.setdefault(key, kpi.ref)
+            if other != kpi.ref:
+                raise ValueError(
+                    f"{where}: {kpi.contract} KPI {kpi.ref} ('{spelling}') reads the same as "
+                    f"KPI {other}; give one of them a distinct ref or alias"
+                )
 
 
 def _kpi(entry: dict[str, Any], where: str) -> Kpi:
@@ -103,11 +181,11 @@ def _kpi(entry: dict[str, Any], where: str) -> Kpi:
             profiled=bool(entry.get("profiled", False)),
             due_months=tuple(int(m) for m in entry.get("due_months", ())),
             removed=str(entry.get("removed", "")),
+            aliases=tuple(str(a) for a in entry.get("aliases", ())),
         )
     except KeyError as missing:
         raise ValueError(f"{where}: missing field {missing}") from None
     for name, value, allowed in (
-        ("contract", kpi.contract, ("PSSP", "ICT")),
         ("frequency", kpi.frequency, FREQUENCIES),
         ("unit", kpi.unit, UNITS),
         ("direction", kpi.direction, DIRECTIONS),

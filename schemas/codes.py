@@ -20,12 +20,14 @@ CODES: dict[str, tuple[str, str]] = {
     "unreadable-workbook": ("error", "The workbook reader failed on the file."),
     "reader-crashed": ("error", "The reader process crashed on the file (isolated: the run went on)."),
     "reader-timeout": ("error", "Reading the file took longer than the time limit."),
-    "no-kpi-table": ("error", "No PSSP or ICT KPI table header was found on any sheet."),
+    "no-kpi-table": ("error", "No cell on any sheet holds a KPI ref from the catalogue, so no KPI table was found."),
+    "table-not-read": ("error", "Cells hold catalogue KPI refs but their figures could not be read (no month or Actual column found); the range is named."),
     # Reading and layout.
     "format-mismatch": ("warning", "The file's extension does not match its content."),
     "styles-unavailable": ("info", "The format carries no colours (.xls/.xlsb/.ods/.csv): colour checks skipped."),
     "hidden-sheet-read": ("info", "A hidden sheet holds a KPI table; it was read."),
-    "period-unknown": ("error", "A single Target/Actual table names no month in its title or file name."),
+    "period-unknown": ("error", "A month header cannot be pinned to a calendar month (Q3, P4, a month with no year), or a one-month table names no month; the cells are named."),
+    "formula-not-calculated": ("error", "A figure is a formula saved without its result (the workbook was never opened and saved in Excel)."),
     "summary-period-unknown": ("warning", "A summary's month matches no single month of the detail tables."),
     "value-missing": ("warning", "A KPI's cell for a month is blank."),
     # Schema (pandera) checks.
@@ -47,6 +49,8 @@ CODES: dict[str, tuple[str, str]] = {
     "target-not-met": ("warning", "The figure is worse than the target (no detriment or failure levels)."),
     "below-target": ("info", "The figure is worse than the target but better than the detriment level."),
     # The supplier's own evidence.
+    "rag-claims-better": ("warning", "The supplier's RAG text (Green / Amber / Red) claims a better status than the figure earns."),
+    "unit-differs": ("warning", "The unit the return prints for a KPI (e.g. %) differs from the catalogue's (e.g. days)."),
     "colour-claims-better": ("warning", "The supplier's cell colour claims a better status than the figure earns."),
     "summary-mismatch": ("warning", "A summary count of indicators or hits disagrees with the detail."),
     "section-count-mismatch": ("warning", "A count row under a service area disagrees with the KPIs listed."),

@@ -28,6 +28,12 @@ MAX_PLAUSIBLE_COUNT = 20
 """A failure count above this in one month reads like a percentage, not a count."""
 
 # Markers that explain themselves need no note; the others do on a monthly KPI.
+# Records saying a listed KPI's figure for a month could not be taken: the KPI
+# is in the return, so it is not also "missing".
+LISTED_WITHOUT_FIGURE = frozenset(
+    {"value-missing", "formula-not-calculated", "period-unknown", "table-not-read"}
+)
+
 SELF_EXPLAINING_MARKERS = frozenset({"no_activity", "no_survey", "not_due", "removed"})
 
 _UNIT_PHRASES = {"days": "in days", "count": "as a count of failures", "score": "as a score"}
@@ -211,11 +217,69 @@ def check_unit(obs: Observation, kpi: Kpi) -> Records:
     ]
 
 
-def supplier_status_of(obs: Observation) -> Status | None:
-    """Translate the supplier's colour-key label for this cell into a status."""
-    if not obs.colour_label:
+# RAG words a return writes beside a figure -> the colour-key label they amount to.
+RAG_WORDS: dict[str, str] = {
+    "blue": "exceeded", "b": "exceeded", "green": "met", "g": "met",
+    "amber": "within tolerance", "a": "within tolerance", "yellow": "within tolerance",
+    "red": "not met", "r": "not met",
+}  # fmt: skip
+
+# Ways a return prints a KPI's unit -> the catalogue's unit.
+UNIT_WORDS: dict[str, str] = {
+    "%": "percent", "percent": "percent", "percentage": "percent", "pct": "percent",
+    "days": "days", "day": "days", "working days": "days", "calendar days": "days",
+    "no": "count", "no.": "count", "number": "count", "count": "count", "failures": "count",
+    "score": "score", "rating": "score",
+}  # fmt: skip
+
+
+def rag_status_of(obs: Observation) -> Status | None:
+    """The status the supplier's RAG text for this figure claims, if it is a RAG word."""
+    label = RAG_WORDS.get(" ".join(obs.rag.lower().split()))
+    if label is None:
         return None
+    return colour_key_from_labels({"cell": label}).get("cell")
+
+
+def supplier_status_of(obs: Observation) -> Status | None:
+    """Translate the supplier's colour-key label (else its RAG text) for this cell into a status."""
+    if not obs.colour_label:
+        return rag_status_of(obs)
     return colour_key_from_labels({"cell": obs.colour_label}).get("cell")
+
+
+def check_rag(obs: Observation, status: Status) -> Records:
+    """The supplier's RAG text must not claim a better result than the figure earns."""
+    claimed = rag_status_of(obs)
+    if claimed is None or not supplier_claims_better(claimed, status):
+        return []
+    return [
+        ExceptionRecord(
+            "rag-claims-better",
+            "warning",
+            f"{_kpi_name(obs)} in {month_label(obs.period)} is rated '{obs.rag}' by the "
+            f"supplier, but {obs.raw} is {status.replace('_', ' ')}.",
+            **_where(obs, cell=obs.rag_cell or obs.cell, value=obs.rag),
+            rule="the supplier's RAG rating matches the computed status",
+        )
+    ]
+
+
+def check_unit_label(obs: Observation, kpi: Kpi) -> Records:
+    """The unit a return prints for a KPI (its Unit column) matches the catalogue's."""
+    printed = UNIT_WORDS.get(" ".join(obs.criteria.lower().split()))
+    if printed is None or printed == kpi.unit:
+        return []
+    return [
+        ExceptionRecord(
+            "unit-differs",
+            "warning",
+            f"{_kpi_name(obs)} is shown in '{obs.criteria}' in the return but the catalogue "
+            f"measures it {_UNIT_PHRASES.get(kpi.unit, 'as a percentage')}.",
+            **_where(obs, period="", cell=obs.criteria_cell or obs.cell, value=obs.criteria),
+            rule=f"unit as in the KPI catalogue: {kpi.unit}",
+        )
+    ]
 
 
 def check_colour(obs: Observation, status: Status, supplier: Status | None) -> Records:
@@ -337,26 +401,38 @@ def check_missing_kpis(
     observations: Sequence[Observation],
     catalogue: Catalogue,
     blank: Iterable[Key] = (),
+    covered: Iterable[str] = (),
 ) -> Records:
     """A catalogue KPI absent from a return that covers its contract and months.
 
     ``blank`` holds the (contract, ref, period) of KPI rows the return lists
-    with an empty cell: those already have a ``value-missing`` warning and
-    are not absent from the return.
+    without a figure (a blank cell, a formula never calculated, a month that
+    could not be placed): those already have their own record and are not
+    absent from the return. ``covered`` names contracts the workbook covers
+    even where none of its figures could be read (its refs or its titles name
+    them): their KPIs are missing too.
     """
     periods: dict[str, set[str]] = defaultdict(set)
     present: set[tuple[str, str]] = set()
     listed = [(o.contract, o.kpi_ref, o.period) for o in observations]
     for contract, ref, period in [*listed, *blank]:
-        periods[contract].add(period)
+        if period:
+            periods[contract].add(period)
+        else:
+            periods.setdefault(contract, set())
         kpi = catalogue.get(contract, ref)
         present.add((contract, kpi.ref if kpi else ref))
+    for contract in covered:
+        periods.setdefault(contract, set())
+    everything = sorted({p for months in periods.values() for p in months})
     records = []
     for contract, months in sorted(periods.items()):
         for kpi in catalogue.of_contract(contract):
             if (contract, kpi.ref) in present or kpi.removed:
                 continue
-            shown = ", ".join(month_label(p) for p in sorted(months))
+            shown = ", ".join(month_label(p) for p in sorted(months or everything)) or (
+                "no month that could be read"
+            )
             records.append(
                 ExceptionRecord(
                     "kpi-missing",
@@ -502,21 +578,26 @@ def assess_extraction(
         else:
             status = compute_status(obs.actual, bands)
             result.records.extend(check_status(obs, status, bands))
-            result.records.extend(check_colour(obs, status, supplier))
+            if obs.colour_label:
+                result.records.extend(check_colour(obs, status, supplier))
+            result.records.extend(check_rag(obs, status))
         result.records.extend(check_frequency(obs, kpi))
         label_key = (obs.contract, obs.kpi_ref, obs.sheet)
         if label_key not in labels_seen:
             labels_seen.add(label_key)
             result.records.extend(check_frequency_label(obs, kpi))
+            result.records.extend(check_unit_label(obs, kpi))
         result.assessed.append(Assessed(obs, status, supplier, bands))
     observations = [a.observation for a in result.assessed]
     result.records.extend(check_duplicates(observations))
     blank = [
         (p.contract, p.kpi_ref, p.period)
         for p in extraction.problems
-        if p.code == "value-missing" and p.kpi_ref
+        if p.code in LISTED_WITHOUT_FIGURE and p.kpi_ref
     ]
-    result.records.extend(check_missing_kpis(observations, catalogue, blank))
+    result.records.extend(
+        check_missing_kpis(observations, catalogue, blank, extraction.contracts)
+    )
     result.records.extend(check_section_counts(extraction.section_counts, observations))
     result.records.extend(check_summaries(extraction.summaries, result.assessed, catalogue))
     return result

@@ -101,15 +101,13 @@ def facts(result: Extraction) -> list[Fact]:
 
 
 NO_KPI_TABLE_RULE = (
-    "a header row with a KPI reference column (e.g. 'Performance Measure Ref', 'KPI Ref', "
-    "'Ref') and month columns (e.g. 'Sep-16') or a Target/Actual pair"
+    "cells holding KPI refs from the catalogue (e.g. 'R&B-K-001', 'ICT KPI 7', or numbers "
+    "under a 'Ref' header) with months or an Actual column beside them"
 )
 NO_KPI_TABLE = ExceptionRecord(
     "no-kpi-table",
     "error",
-    "No PSSP or ICT KPI table was found: looked on every sheet for a header row with a KPI "
-    "reference column (e.g. 'Performance Measure Ref', 'KPI Ref', 'Ref') and month columns "
-    "(e.g. 'Sep-16') or a Target/Actual pair.",
+    f"No KPI table was found: looked on every sheet for {NO_KPI_TABLE_RULE}.",
     rule=NO_KPI_TABLE_RULE,
 )
 STYLES_UNAVAILABLE_CSV = ExceptionRecord(
@@ -413,10 +411,13 @@ def test_target_actual_pair_without_a_month_is_period_unknown(tmp_path: Path) ->
         ExceptionRecord(
             "period-unknown",
             "error",
-            "The table on 'PSSP' has one Target/Actual pair but no month: name the month in "
-            "a title cell (e.g. 'Reporting period: July 2017') or in the file name.",
+            "The PSSP table on 'PSSP' has one Actual column and no month named in its header, "
+            "its title, the sheet name or the file name; name the month in a title cell "
+            "(e.g. 'Reporting period: July 2017') or in the sheet name.",
             sheet="PSSP",
             cell="D4",
+            contract="PSSP",
+            rule="every figure's month can be read from the table, its title or the sheet name",
         )
     ]
 
@@ -655,7 +656,6 @@ def test_values(
 
 NO_HEADER: list[tuple[str, list[list[Any]]]] = [
     ("prose-only", [["Monthly report"], ["All KPIs were met this month."]]),
-    ("ref-without-months", [["KPI Ref", "Description", "Owner"], ["R&B-K-001", "Tax", "Jo"]]),
     ("months-without-ref", [["Description", "Sep-16", "Oct-16"], ["Council Tax", 97.65, 98]]),
 ]
 
@@ -669,6 +669,28 @@ def test_no_recognisable_header_is_no_kpi_table(tmp_path: Path, rows: list[list[
     assert result.observations == []
     assert result.tables == []
     assert result.problems == [NO_KPI_TABLE]
+
+
+def test_refs_without_months_are_a_table_not_read(tmp_path: Path) -> None:
+    rows = [["KPI Ref", "Description", "Owner"], ["R&B-K-001", "Tax", "Jo"]]
+    path = write_xlsx(tmp_path / "return.xlsx", Sheet("Sheet1", rows))
+
+    result = extract(path)
+
+    assert result.observations == []
+    assert result.tables == []
+    assert result.problems == [
+        ExceptionRecord(
+            "table-not-read",
+            "error",
+            "The PSSP KPIs at 'Sheet1'!A2 (R&B-K-001) were not read: no month columns and no "
+            "Actual column were found beside the refs.",
+            sheet="Sheet1",
+            cell="A2",
+            contract="PSSP",
+            rule=NO_KPI_TABLE_RULE,
+        )
+    ]
 
 
 # --------------------------------------------------------------------------

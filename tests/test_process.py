@@ -115,7 +115,7 @@ def test_a_workbook_without_a_kpi_table_is_rejected(settings: Settings, catalogu
                        sheet="Contacts", title=None)  # fmt: skip
     outcome = _process(path, settings, catalogue)
     assert outcome.status == "rejected"
-    assert outcome.reason.startswith("No PSSP or ICT KPI table was found: looked on every sheet")
+    assert outcome.reason.startswith("No KPI table was found: looked on every sheet")
     assert (settings.rejected / "notes.xlsx").is_file()
 
 

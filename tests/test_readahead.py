@@ -9,7 +9,10 @@ import pytest
 from extractors import UnreadableFile
 from flows.readahead import ReadAhead, read_file
 from flows.settings import Settings
+from schemas.catalogue import load_catalogue
 from tests.workbooks import ICT_HEADER, ict_row, write_table
+
+BOOK = load_catalogue().ref_book()
 
 
 @pytest.fixture
@@ -18,7 +21,7 @@ def settings(tmp_path: Path) -> Settings:
 
 
 def _figures(path: Path, name: str, settings: Settings, read: ReadAhead) -> list[tuple[str, ...]]:
-    extraction = read(path, name, settings)
+    extraction = read(path, name, settings, BOOK)
     return [(o.kpi_ref, o.period, o.raw, o.sheet, o.cell) for o in extraction.observations]
 
 
@@ -29,9 +32,9 @@ def test_a_file_read_ahead_is_the_same_as_one_read_in_turn(
     second = write_table(tmp_path / "second.xlsx", ICT_HEADER, [ict_row(3, 85), ict_row(4, 97)])
     expected = [
         (o.kpi_ref, o.period, o.raw, o.sheet, o.cell)
-        for o in read_file(second, "second.xlsx", settings).observations
+        for o in read_file(second, "second.xlsx", settings, BOOK).observations
     ]
-    with ReadAhead() as read:
+    with ReadAhead(BOOK) as read:
         read.start(second, "second.xlsx", settings)
         assert _figures(first, "first.xlsx", settings, read) == [
             ("7", "2016-12", "91", "ICT KPIs", "H4")
@@ -45,10 +48,10 @@ def test_a_refusal_read_ahead_is_raised_when_the_file_is_taken(
 ) -> None:
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"PK\x03\x04 not really a workbook")
-    with ReadAhead() as read:
+    with ReadAhead(BOOK) as read:
         read.start(broken, "broken.xlsx", settings)
         with pytest.raises(UnreadableFile) as refused:
-            read(broken, "broken.xlsx", settings)
+            read(broken, "broken.xlsx", settings, BOOK)
     assert refused.value.code == "corrupt-package"
 
 
@@ -57,6 +60,6 @@ def test_closing_with_a_read_still_pending_leaves_the_file_alone(
 ) -> None:
     path = write_table(tmp_path / "left.xlsx", ICT_HEADER, [ict_row(7, 91)])
     before = path.read_bytes()
-    with ReadAhead() as read:
+    with ReadAhead(BOOK) as read:
         read.start(path, "left.xlsx", settings)
     assert path.read_bytes() == before

@@ -1,0 +1,753 @@
+"""Find KPI tables from the catalogue's refs outward, in either orientation.
+
+A table is where the refs are: the cells that hold catalogue refs (see
+``extractors.refs``), in a run down a column or across a row, are its rows.
+The other axis is then read from what sits above the run (its header band:
+months, Target / Actual / Detriment / Failure / RAG / Unit / Notes labels,
+year and financial-year headers, merged over their columns or not), from the
+title block and the sheet name, or from the rows themselves (a Period column
+in a long export, a Measure column saying Target / Actual on alternate rows).
+
+Header words are the second opinion: a run of refs is a table whether or not
+its header uses words the locator knows, and a run it cannot read is reported
+(``TableLayout.unread``), never dropped. Bare numbers (``7``) count as refs
+only where the layout says so: a ref-like header above them, or a title that
+names their contract over a run of several distinct refs.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from extractors.grid import SheetGrid
+from extractors.locate import (
+    ACTUAL,
+    AREA,
+    CRITERIA,
+    DESCRIPTION,
+    DETRIMENT,
+    FAILURE,
+    FREQUENCY,
+    NOTES,
+    PERIOD,
+    RAG,
+    REF,
+    TARGET,
+    classify_kpi_header,
+    header_text,
+    looks_like_ref,
+    normalise_ref,
+    role_of,
+)
+from extractors.periods import (
+    PeriodText,
+    Window,
+    periods_in,
+    read_period_text,
+    row_period,
+    single_period_in,
+    window_in,
+)
+from extractors.refs import ROLE_SUFFIXES, RefBook, RefMatch
+from extractors.view import View
+
+MAX_GAP = 4
+"""Rows without a ref between two ref rows of one table (count rows, spacers, notes)."""
+MAX_HEADER_ROWS = 8
+"""How far above the first ref the header band may reach."""
+
+# Words in a month's header that give its column a role other than the actual.
+_TIME_ROLE_WORDS = {
+    "target": TARGET, "targets": TARGET, "tgt": TARGET, "profile": TARGET, "profiled": TARGET,
+    "detriment": DETRIMENT, "failure": FAILURE, "fail": FAILURE, "rag": RAG, "status": RAG,
+}  # fmt: skip
+_ROW_ROLES = {**ROLE_SUFFIXES, "tgt": TARGET}
+VALUE_ROLES = (ACTUAL, TARGET, DETRIMENT, FAILURE, RAG)
+
+
+@dataclass(slots=True)
+class RefCell:
+    """One ref cell of a table (view coordinates) and the KPI it names."""
+
+    row: int
+    col: int
+    match: RefMatch
+
+
+@dataclass(slots=True)
+class PeriodColumns:
+    """Where one month's figures sit: its actual column and the columns that go with it."""
+
+    period: str
+    cols: dict[str, int] = field(default_factory=dict)  # role -> view column
+    header: tuple[int, int] | None = None  # the cell that named the month
+
+
+@dataclass(slots=True)
+class Unpinned:
+    """A header cell that names a time no calendar pins to a month (``P4``, ``Q3``, ``Apr``)."""
+
+    cell: tuple[int, int]
+    text: str
+    why: str
+
+
+@dataclass(slots=True)
+class TableLayout:
+    """A located KPI table, ready to read (or to report as unread, with why)."""
+
+    view: View
+    contract: str
+    ref_col: int
+    refs: list[RefCell]
+    header_rows: list[int]
+    title: str
+    kind: str = "wide"  # "wide", "single" (one month, named elsewhere), "long"
+    periods: list[PeriodColumns] = field(default_factory=list)
+    fixed: dict[str, int] = field(default_factory=dict)  # role -> view column
+    period_col: int | None = None  # long tables: the column naming each row's month
+    role_col: int | None = None  # alternating rows: the column saying Target / Actual
+    row_roles: dict[int, str] = field(default_factory=dict)  # view row -> role
+    row_refs: dict[int, RefCell] = field(default_factory=dict)  # view row -> its KPI's ref cell
+    unpinned: list[Unpinned] = field(default_factory=list)
+    unread: str = ""  # why no figure could be read ("" when the table is readable)
+    single_period_cell: tuple[int, int] | None = None
+
+    @property
+    def first_row(self) -> int:
+        return self.refs[0].row
+
+    @property
+    def last_row(self) -> int:
+        return max(max(r.row for r in self.refs), max(self.row_refs, default=0))
+
+    @property
+    def header_row(self) -> int:
+        """The row of the ref column's own header label (else the band's last row)."""
+        for row in reversed(self.header_rows):
+            if role_of(self.view.shown(row, self.ref_col)) == REF:
+                return self.view.anchor(row, self.ref_col)[0]
+        return self.header_rows[-1] if self.header_rows else self.first_row
+
+    def ref_range(self) -> str:
+        first, last = self.refs[0], self.refs[-1]
+        return self.view.range((first.row, first.col), (last.row, last.col))
+
+
+# --- finding runs of refs ------------------------------------------------------
+
+
+def _matches(view: View, book: RefBook) -> dict[tuple[int, int], tuple[RefMatch, ...]]:
+    found = {}
+    for position, cell in view.cells.items():
+        hits = book.match(cell.value)
+        if hits:
+            found[position] = hits
+    return found
+
+
+@dataclass(slots=True)
+class _Run:
+    col: int
+    cells: list[tuple[int, tuple[RefMatch, ...]]]  # (row, candidates)
+
+    @property
+    def strong(self) -> bool:
+        return any(any(m.strong for m in hits) for _, hits in self.cells)
+
+
+def _runs_down(
+    view: View, found: dict[tuple[int, int], tuple[RefMatch, ...]], keep: set[tuple[int, int]]
+) -> list[_Run]:
+    by_col: dict[int, list[tuple[int, tuple[RefMatch, ...]]]] = {}
+    for (row, col), hits in sorted(found.items(), key=lambda item: (item[0][1], item[0][0])):
+        if (row, col) in keep:
+            by_col.setdefault(col, []).append((row, hits))
+    runs: list[_Run] = []
+    for col, cells in by_col.items():
+        current: list[tuple[int, tuple[RefMatch, ...]]] = []
+        for row, hits in cells:
+            if current and _breaks(view, current, row, hits):
+                runs.append(_Run(col, current))
+                current = []
+            current.append((row, hits))
+        if current:
+            runs.append(_Run(col, current))
+    return runs
+
+
+def _contracts(hits: tuple[RefMatch, ...]) -> set[str]:
+    return {m.contract for m in hits}
+
+
+def _breaks(
+    view: View,
+    current: list[tuple[int, tuple[RefMatch, ...]]],
+    row: int,
+    hits: tuple[RefMatch, ...],
+) -> bool:
+    """Whether a ref at ``row`` starts a new table rather than continuing ``current``."""
+    last_row = current[-1][0]
+    if row - last_row - 1 > MAX_GAP:
+        return True
+    strong_now = [m for m in hits if m.strong]
+    strong_before = {m.contract for _, h in current for m in h if m.strong}
+    if strong_now and strong_before and not _contracts(tuple(strong_now)) & strong_before:
+        return True
+    # A header row between them: two tables stacked close together.
+    return any(_is_header_row(view, r) for r in range(last_row + 1, row))
+
+
+def _is_header_row(view: View, row: int) -> bool:
+    labels = 0
+    for cell in view.row(row):
+        label = read_period_text(cell.value)
+        if (label is not None and label.is_time) or role_of(cell.value) is not None:
+            labels += 1
+    return labels >= 2
+
+
+def find_runs(view: View, book: RefBook) -> list[_Run]:
+    """Runs of ref cells down the view's columns (strong ones; weak ones kept for later)."""
+    found = _matches(view, book)
+    return _runs_down(view, found, set(found))
+
+
+# --- the locator ------------------------------------------------------------------
+
+
+def locate_tables(sheet: SheetGrid, book: RefBook) -> list[TableLayout]:
+    """Every KPI table on a sheet, in both orientations, from its refs outward."""
+    down, across = View.of(sheet), View.of(sheet, transposed=True)
+    found_down = _matches(down, book)
+    # Each ref cell belongs to the orientation where its run is longer.
+    runs_down = _runs_down(down, found_down, set(found_down))
+    found_across = {(c, r): hits for (r, c), hits in found_down.items()}
+    runs_across = _runs_down(across, found_across, set(found_across))
+    # Strong refs vote first: a row holding "KPI 21" beside its figure 12 is one
+    # KPI's row, not a run of refs 21 and 12 across the sheet. A bare number
+    # only counts in a run of bare numbers (beside strong refs it is a figure).
+    length: dict[tuple[int, int], list[tuple[int, int]]] = {}  # sheet (row, col) -> [down, across]
+    for index, runs in ((0, runs_down), (1, runs_across)):
+        for run in runs:
+            strong = {m.ref for _, hits in run.cells for m in hits if m.strong}
+            weak = 0 if strong else len({m.ref for _, hits in run.cells for m in hits})
+            for row, hits in run.cells:
+                position = (row, run.col) if index == 0 else (run.col, row)
+                is_strong = any(m.strong for m in hits)
+                weight = (len(strong), 0) if is_strong else (0, weak)
+                length.setdefault(position, [(0, 0), (0, 0)])[index] = weight
+    keep_down = {pos for pos, (d, a) in length.items() if d >= a}
+    keep_across = {(c, r) for (r, c), (d, a) in length.items() if a > d}
+    tables: list[TableLayout] = []
+    for view, found, keep in ((down, found_down, keep_down), (across, found_across, keep_across)):
+        if not keep:
+            continue
+        runs = _runs_down(view, found, keep)
+        tables.extend(_tables_of(view, runs, book))
+    tables.extend(_header_seeded(down, book, tables))
+    tables.sort(key=lambda t: (t.view.transposed, t.first_row, t.ref_col))
+    return _drop_twins(tables)
+
+
+def _header_seeded(view: View, book: RefBook, found: list[TableLayout]) -> list[TableLayout]:
+    """Tables whose header says "ref column + months" but whose refs the catalogue does not know.
+
+    The header is the second opinion: a table of refs nobody catalogued (a
+    new KPI, a typo) is still read, and the schema reports each unknown ref.
+    """
+    taken = {(r.row, r.col) for t in found if t.view is view for r in t.refs}
+    taken |= {(row, t.ref_col) for t in found if t.view is view for row in t.header_rows}
+    tables: list[TableLayout] = []
+    for row in view.row_numbers():
+        header = classify_kpi_header(row, view.row(row))
+        if header is None:
+            continue
+        col = header.roles[REF]
+        cells: list[tuple[int, tuple[RefMatch, ...]]] = []
+        below, gap = row + 1, 0
+        while gap <= MAX_GAP and below <= row + 10_000:
+            value = view.value(below, col)
+            text = normalise_ref(value)
+            if (below, col) in taken or (cells and _is_header_row(view, below)):
+                break
+            if looks_like_ref(text) and not book.match(value):
+                contract = book.contract_for_shape(text, _title_text(view, [row], row + 1))
+                cells.append((below, (RefMatch(contract, text, strong=False),)))
+                gap = 0
+            elif book.match(value):
+                break  # a catalogue table, found already
+            else:
+                gap += 1
+            below += 1
+        if cells:
+            table = _layout(view, _Run(col, cells), book, strong=True)
+            if table is not None:
+                tables.append(table)
+    return tables
+
+
+def _tables_of(view: View, runs: list[_Run], book: RefBook) -> list[TableLayout]:
+    strong = [r for r in runs if r.strong]
+    weak = [r for r in runs if not r.strong]
+    tables: list[TableLayout] = []
+    spans = [(r.col, r.cells[0][0], r.cells[-1][0]) for r in strong]
+    for run in strong:
+        table = _layout(view, run, book, strong=True)
+        if table is not None:
+            tables.append(table)
+    for run in weak:
+        # Bare numbers among another table's rows are its count rows, not refs.
+        first, last = run.cells[0][0], run.cells[-1][0]
+        if any(col == run.col and lo <= first and last <= hi + 1 for col, lo, hi in spans):
+            continue
+        table = _layout(view, run, book, strong=False)
+        if table is not None:
+            tables.append(table)
+    return tables
+
+
+def _drop_twins(tables: list[TableLayout]) -> list[TableLayout]:
+    """Two ref columns on the same rows are one table ("R&B-K-001" | "KPI 1", "7" | "KPI 7").
+
+    The column whose refs say most plainly that they are refs wins: lettered
+    refs over numbers, a column headed as a ref column, then the leftmost.
+    """
+    ranked = sorted(tables, key=_rank)
+    kept: list[TableLayout] = []
+    for table in ranked:
+        rows = {r.row for r in table.refs}
+        if any(
+            k.view is table.view and len(rows & {r.row for r in k.refs}) * 2 >= len(rows)
+            for k in kept
+        ):
+            continue
+        kept.append(table)
+    return sorted(kept, key=lambda t: (t.view.transposed, t.first_row, t.ref_col))
+
+
+def _rank(table: TableLayout) -> tuple[int, int, int, int]:
+    lettered = sum(any(ch.isalpha() for ch in r.match.ref) for r in table.refs)
+    headed = any(role_of(table.view.shown(row, table.ref_col)) == REF for row in table.header_rows)
+    return (-lettered, -int(headed), table.view.transposed, table.ref_col)
+
+
+def _choose_contract(run: _Run, title: str, book: RefBook) -> str | None:
+    votes: Counter[str] = Counter()
+    for _, hits in run.cells:
+        strong = [m for m in hits if m.strong]
+        for m in strong or hits:
+            votes[m.contract] += 2 if m.strong else 1
+    named = book.contracts_named_in(title)
+    for contract in named:
+        if contract in votes:
+            votes[contract] += 1
+    if not votes:
+        return None
+    ranked = votes.most_common()
+    if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+        return None
+    return ranked[0][0]
+
+
+def _layout(view: View, run: _Run, book: RefBook, *, strong: bool) -> TableLayout | None:
+    band = _header_band(view, run.cells[0][0], run.col)
+    title = _title_text(view, band, run.cells[0][0])
+    contract = _choose_contract(run, title, book)
+    if contract is None:
+        return None
+    refs = [
+        RefCell(row, run.col, next(m for m in hits if m.contract == contract))
+        for row, hits in run.cells
+        if any(m.contract == contract for m in hits)
+    ]
+    headed = any(role_of(view.shown(row, run.col)) == REF for row in band)
+    if strong or headed:
+        refs = _with_unknown_refs(view, refs, contract, headed)
+    if refs[0].row != run.cells[0][0]:
+        band = _header_band(view, refs[0].row, run.col)
+        title = _title_text(view, band, refs[0].row)
+    table = TableLayout(view, contract, run.col, refs, band, title)
+    _read_axis(table)
+    if not strong and not _corroborated(table, band, book):
+        return None
+    return table
+
+
+def _with_unknown_refs(
+    view: View, refs: list[RefCell], contract: str, headed: bool
+) -> list[RefCell]:
+    """Add the ref-shaped cells of the ref column that the catalogue does not know.
+
+    A KPI the supplier added, or mistyped, is still a row of the table: it is
+    read and the schema reports it as unknown, rather than being skipped.
+    Refs shaped like the table's (lettered, or plain numbers) only, so a
+    count row under lettered refs is not taken for one; past the last known
+    ref, plain numbers only under a ref column's own header.
+    """
+    col = refs[0].col
+    lettered = any(any(ch.isalpha() for ch in r.match.ref) for r in refs)
+    rows = {r.row for r in refs}
+
+    def shaped(row: int) -> RefCell | None:
+        value = view.value(row, col)
+        text = normalise_ref(value)
+        if not looks_like_ref(text) or any(ch.isalpha() for ch in text) != lettered:
+            return None
+        if isinstance(value, float | int) and lettered:
+            return None
+        return RefCell(row, col, RefMatch(contract, text, strong=False))
+
+    extra: list[RefCell] = []
+    if len(rows) < 2:
+        return refs
+    for row in range(refs[0].row + 1, refs[-1].row):
+        if row not in rows and (found := shaped(row)) is not None:
+            extra.append(found)
+    if not lettered and not headed:
+        # Numbers past the last known ref are figures or notes as often as refs.
+        return sorted([*refs, *extra], key=lambda r: r.row)
+    row, gap = refs[-1].row + 1, 0
+    while gap <= MAX_GAP and not _is_header_row(view, row):
+        found = shaped(row)
+        if found is None:
+            gap += 1
+        else:
+            extra.append(found)
+            gap = 0
+        row += 1
+    row = refs[0].row - 1
+    while row >= 1 and (found := shaped(row)) is not None:
+        extra.append(found)
+        row -= 1
+    return sorted([*refs, *extra], key=lambda r: r.row)
+
+
+def _header_band(view: View, first_row: int, ref_col: int) -> list[int]:
+    """The rows above a run that hold its labels (stopping at another table's data)."""
+    band: list[int] = []
+    blanks = 0
+    row = first_row - 1
+    while row >= 1 and first_row - row <= MAX_HEADER_ROWS + 2:
+        cells = view.row(row)
+        if not cells:
+            blanks += 1
+            if blanks >= 2 and band:
+                break
+            row -= 1
+            continue
+        blanks = 0
+        if len(band) >= MAX_HEADER_ROWS:
+            break
+        band.insert(0, row)
+        row -= 1
+    return band
+
+
+def _title_text(view: View, band: list[int], first_row: int) -> str:
+    """Text above the table (title block and header band) and the sheet name, for context."""
+    top = band[0] if band else first_row
+    parts = [view.name]
+    for row in range(max(1, top - 12), first_row):
+        parts.extend(str(c.value) for c in view.row(row) if isinstance(c.value, str))
+    return " | ".join(parts)
+
+
+def _corroborated(table: TableLayout, band: list[int], book: RefBook) -> bool:
+    """Whether bare numbers are KPI refs here.
+
+    Either the label above them says so ("Ref", "KPI No", "Indicator Code",
+    "Month" over a transposed table), or the title names their contract and they run
+    1, 2, 3... (at least three, each once, in order) beside readable months.
+    """
+    view = table.view
+    for row in reversed(band):
+        label = view.shown(row, table.ref_col)
+        if label is None:
+            continue
+        text = header_text(label)
+        if role_of(label) in (REF, PERIOD) or text.endswith((" ref", " no", " code")):
+            return True
+        break
+    numbers = [int(r.match.ref) for r in table.refs if r.match.ref.isdigit()]
+    ascending = len(numbers) == len(table.refs) and all(
+        a < b for a, b in pairwise(numbers)
+    )
+    named = table.contract in book.contracts_named_in(table.title)
+    return named and ascending and len(numbers) >= 3 and bool(table.periods)
+
+
+# --- the other axis -------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _ColumnLabel:
+    col: int
+    time: PeriodText | None = None
+    time_cell: tuple[int, int] | None = None
+    role: str | None = None
+    role_cell: tuple[int, int] | None = None
+    fy: int | None = None
+    year: int | None = None
+
+
+def _column_labels(table: TableLayout) -> dict[int, _ColumnLabel]:
+    """What the header band says about each column (merged labels cover their range)."""
+    view = table.view
+    labels: dict[int, _ColumnLabel] = {}
+    cols = sorted({c.col for row in table.header_rows for c in view.row(row)} | _span_cols(table))
+    for col in cols:
+        if col == table.ref_col:
+            continue
+        label = _ColumnLabel(col)
+        for row in table.header_rows:
+            position = view.anchor(row, col)
+            value = view.value(*position)
+            if value is None:
+                continue
+            time = read_period_text(value)
+            if time is not None:
+                if time.fy is not None and not time.is_time:
+                    label.fy = time.fy
+                elif time.year is not None and not time.is_time:
+                    label.year = time.year
+                else:
+                    label.time, label.time_cell = time, position
+                    role = _time_role(time)
+                    if role is not None:
+                        label.role, label.role_cell = role, position
+                continue
+            role = role_of(value)
+            if role is not None:
+                label.role, label.role_cell = role, position
+        labels[col] = label
+    _fill_unmerged_months(table, labels)
+    return labels
+
+
+def _span_cols(table: TableLayout) -> set[int]:
+    view = table.view
+    return {c.col for r in table.refs for c in view.row(r.row)}
+
+
+def _time_role(time: PeriodText) -> str | None:
+    for word in time.words:
+        if word in _TIME_ROLE_WORDS:
+            return _TIME_ROLE_WORDS[word]
+    if time.words and "actual" in time.words:
+        return ACTUAL
+    return None
+
+
+def _fill_unmerged_months(table: TableLayout, labels: dict[int, _ColumnLabel]) -> None:
+    """A month written once over its Target | Actual pair (not merged) covers the pair."""
+    ordered = [labels[c] for c in sorted(labels)]
+    for i, label in enumerate(ordered):
+        if label.time is not None or label.role not in VALUE_ROLES or i == 0:
+            continue
+        previous = ordered[i - 1]
+        if (
+            previous.time is not None
+            and previous.col == label.col - 1
+            and previous.time_cell is not None
+            and previous.role_cell is not None
+            and previous.time_cell[0] < previous.role_cell[0]
+            and previous.role != label.role
+        ):
+            label.time, label.time_cell = previous.time, previous.time_cell
+            label.fy, label.year = previous.fy, previous.year
+
+
+def _read_axis(table: TableLayout) -> None:
+    """Work out the table's kind, its month columns and its other roles."""
+    view = table.view
+    labels = _column_labels(table)
+    for col, label in labels.items():
+        if label.time is None and label.role is not None:
+            table.fixed.setdefault(label.role, col)
+    _find_row_roles(table, labels)
+    _find_period_column(table, labels)
+    if table.period_col is not None:
+        table.kind = "long"
+        if ACTUAL not in table.fixed:
+            table.unread = "it has a Period column but no Actual column"
+        return
+    _month_columns(table, labels)
+    if table.periods:
+        return
+    if table.unpinned:
+        table.unread = "none of its month headers names a month a calendar can place"
+        return
+    if ACTUAL in table.fixed or table.role_col is not None:
+        table.kind = "single"
+        col = table.fixed.get(ACTUAL, table.role_col or table.ref_col)
+        row = table.header_rows[-1] if table.header_rows else table.first_row
+        table.single_period_cell = view.anchor(row, col) if table.header_rows else (row, col)
+        return
+    table.unread = "no month columns and no Actual column were found beside the refs"
+
+
+def _find_row_roles(table: TableLayout, labels: dict[int, _ColumnLabel]) -> None:
+    """Alternating rows: a column (or the ref cell itself) saying Target / Actual row by row."""
+    view = table.view
+    ref_rows = {r.row: r for r in table.refs}
+    suffixed = {r.row: r.match.role for r in table.refs if r.match.role}
+    if suffixed and len(suffixed) >= len(ref_rows) // 2 and ACTUAL in suffixed.values():
+        table.row_roles = {row: role for row, role in suffixed.items() if role}
+        table.row_refs = {row: ref_rows[row] for row in table.row_roles}
+        table.role_col = table.ref_col
+        return
+    candidates = sorted({c.col for r in table.refs for c in view.row(r.row)} - {table.ref_col})
+    last = table.refs[-1].row
+    for col in candidates:
+        roles: dict[int, str] = {}
+        owner: dict[int, RefCell] = {}
+        current: RefCell | None = None
+        for row in range(table.first_row, last + 3):
+            if row in ref_rows:
+                current = ref_rows[row]
+            elif current is None or row - current.row > 3:
+                continue
+            elif view.cell(row, table.ref_col) is not None:
+                continue  # something else in the ref column: not this KPI's row
+            role = _ROW_ROLES.get(header_text(view.value(row, col)))
+            if role is None:
+                continue
+            roles[row] = role
+            owner[row] = current
+        covered = {owner[r].row for r in roles}
+        if (
+            ACTUAL in roles.values()
+            and len(set(roles.values())) >= 2
+            and len(covered) >= max(1, len(ref_rows) * 0.8)
+        ):
+            table.role_col = col
+            table.row_roles = roles
+            table.row_refs = owner
+            return
+
+
+def _find_period_column(table: TableLayout, labels: dict[int, _ColumnLabel]) -> None:
+    """Long tables: one row per KPI and month, the month in a column of its own."""
+    view = table.view
+    rows = [r.row for r in table.refs]
+    refs = [r.match.ref for r in table.refs]
+    candidates = [table.fixed[PERIOD]] if PERIOD in table.fixed else []
+    if len(set(refs)) < len(refs) or candidates:
+        candidates += [c for c in sorted(labels) if c not in candidates and labels[c].time is None]
+        for col in sorted({c.col for r in rows for c in view.row(r)} - {table.ref_col}):
+            if col not in candidates:
+                candidates.append(col)
+    for col in candidates:
+        looked = [row_period(view.value(row, col)) for row in rows]
+        timed = sum(1 for _, is_time in looked if is_time)
+        if timed and (timed >= 0.5 * len(rows) or (col == table.fixed.get(PERIOD))):
+            table.period_col = col
+            return
+
+
+def _month_columns(table: TableLayout, labels: dict[int, _ColumnLabel]) -> None:
+    """Months across the columns: each month's actual and its target / detriment / failure / RAG."""
+    window = window_in(table.title)
+    by_period: dict[str, PeriodColumns] = {}
+    cursor: str | None = None
+    pending_targets: list[_ColumnLabel] = []
+    for col in sorted(labels):
+        label = labels[col]
+        time = label.time
+        if time is None:
+            continue
+        role = label.role if label.role in VALUE_ROLES else ACTUAL
+        if table.row_roles:
+            role = ACTUAL  # the rows say which is the target
+        period = time.period
+        if period is None and time.month is not None:
+            if label.fy is not None:
+                period = Window(_fy_span(label.fy)).place(time.month)
+            elif label.year is not None:
+                period = f"{label.year:04d}-{time.month:02d}"
+            elif role != ACTUAL:
+                pending_targets.append(label)  # "September Performance Target": wait for Sep
+                continue
+            elif window is not None:
+                period = window.place(time.month, cursor) or window.place(time.month)
+        if period is None:
+            assert label.time_cell is not None
+            text = str(table.view.value(*label.time_cell))
+            table.unpinned.append(
+                Unpinned(label.time_cell, text, _why_unpinned(time, window is not None))
+            )
+            continue
+        if role == ACTUAL:
+            cursor = period
+        group = by_period.setdefault(period, PeriodColumns(period, header=label.time_cell))
+        group.cols.setdefault(role, col)
+    for label in pending_targets:
+        assert label.time is not None and label.time.month is not None
+        after = [
+            g for g in by_period.values()
+            if int(g.period[5:]) == label.time.month and g.cols.get(ACTUAL, 0) > label.col
+        ]  # fmt: skip
+        if after:
+            after[0].cols.setdefault(label.role or TARGET, label.col)
+    table.periods = [g for g in by_period.values() if ACTUAL in g.cols]
+    for group in by_period.values():
+        if ACTUAL not in group.cols and group.header is not None:
+            text = str(table.view.value(*group.header))
+            table.unpinned.append(
+                Unpinned(group.header, text, "it has a target column but no actual column")
+            )
+
+
+def _fy_span(fy: int) -> tuple[str, ...]:
+    from extractors.periods import fy_month
+
+    return tuple(fy_month(fy, m) for m in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3))
+
+
+def _why_unpinned(time: PeriodText, had_window: bool) -> str:
+    if time.unpinnable:
+        return "a quarter, accounting period or week is not a calendar month"
+    if had_window:
+        return "that month is not in the period the title names"
+    return "the month has no year, and neither the header above it nor the title names one"
+
+
+def context_period(table: TableLayout, file_name: str) -> tuple[str | None, str]:
+    """The one month of a table with a single Actual column: its title's, else the file name's.
+
+    Returns the month (or None) and where it came from; a title naming several
+    months settles nothing, and the file name is not asked then.
+    """
+    named = periods_in(table.title)
+    if len(named) == 1:
+        return named.pop(), "title"
+    if named:
+        return None, "several"
+    period = single_period_in(file_name)
+    return period, ("file name" if period else "")
+
+
+def tables_of_workbook(
+    sheets: Iterable[SheetGrid], book: RefBook
+) -> list[tuple[SheetGrid, list[TableLayout]]]:
+    """Locate the tables of every sheet, in workbook order."""
+    return [(sheet, locate_tables(sheet, book)) for sheet in sheets]
+
+
+__all__ = [
+    "AREA",
+    "CRITERIA",
+    "DESCRIPTION",
+    "FREQUENCY",
+    "NOTES",
+    "PeriodColumns",
+    "RefCell",
+    "TableLayout",
+    "Unpinned",
+    "context_period",
+    "locate_tables",
+]
