@@ -344,9 +344,10 @@ def write_ods(path: Path, sheet: Sheet) -> Path:
     )
     restamped = io.BytesIO()
     stamp = generate.FIXED_TIME.timetuple()[:6]
-    with zipfile.ZipFile(io.BytesIO(ods_bytes(rows, sheet=sheet.name))) as src, zipfile.ZipFile(
-        restamped, "w"
-    ) as out:
+    with (
+        zipfile.ZipFile(io.BytesIO(ods_bytes(rows, sheet=sheet.name))) as src,
+        zipfile.ZipFile(restamped, "w") as out,
+    ):
         for item in src.infolist():
             member = zipfile.ZipInfo(item.filename, stamp)
             member.compress_type = item.compress_type
@@ -609,8 +610,8 @@ def accounting_periods_second_sheet() -> LayoutCase:
     ict.line("ICT KPI Performance")
     ict.skip()
     header = ict.line("Ref", "Description", "P4", "P5")
-    for kpi in ICT_ROWS:
-        ict.line(int(kpi.ref), kpi.description, *(ict_cell(ict_actual(kpi, m)) for m in months))
+    for row in ICT_ROWS:
+        ict.line(int(row.ref), row.description, *(ict_cell(ict_actual(row, m)) for m in months))
     errors = [Problem("period-unknown", ict.name, address(header, col)) for col in (3, 4)]
     return case("accounting-periods-second-sheet", "serco_kpi_return.xlsx", [pssp, ict],
                 figures, errors=errors)  # fmt: skip
@@ -707,10 +708,10 @@ def long_export_csv_financial_year_month() -> LayoutCase:
     ws.line(*LONG_HEADER)
     figures = []
     for month in ICT_MONTHS:
-        for kpi in ICT_ROWS:
-            ws.line(f"ICT {kpi.ref}", fy_month(month), kpi.target, ict_actual(kpi, month),
-                    ict_rag(kpi, month))  # fmt: skip
-            figures.append(ict_figure(kpi, month))
+        for row in ICT_ROWS:
+            ws.line(f"ICT {row.ref}", fy_month(month), row.target, ict_actual(row, month),
+                    ict_rag(row, month))  # fmt: skip
+            figures.append(ict_figure(row, month))
     return case("long-export-csv-financial-year-month", "ict_kpi_export.csv", [ws], figures)
 
 
@@ -765,8 +766,9 @@ def ref_spelling_variants() -> LayoutCase:
 
 
 def ref_case_and_spacing_variants() -> LayoutCase:
-    spellings = {"R&B-K-009a": "r&b-k-009a", "R&B-K-001": "R and B-K-001", "STS-K-009": "STS-K-9",
-                 "PAY-K-001": "pay-k-001", "BS-K-002": "BS K 002", "FS-K-002": "FS-K-2"}  # fmt: skip
+    spellings = {"R&B-K-009a": "r&b-k-009a", "R&B-K-001": "R and B-K-001",
+                 "STS-K-009": "STS-K-9", "PAY-K-001": "pay-k-001", "BS-K-002": "BS K 002",
+                 "FS-K-002": "FS-K-2"}  # fmt: skip
     return pssp_spelt_refs("ref-case-and-spacing-variants", "pssp_refs_jul_aug.xlsx", spellings,
                            ("Jul-17", "Aug-17"), str)  # fmt: skip
 

@@ -17,6 +17,7 @@ import pytest
 from flows import cli
 from flows.process import Checked, check_file
 from flows.settings import Settings
+from schemas.catalogue import Catalogue
 from tests.corpus import CASES, LayoutCase
 
 LAYOUT_ERRORS = frozenset({
@@ -107,7 +108,7 @@ def mismatches(case: LayoutCase, checked: Checked) -> list[str]:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_reads_what_a_reviewer_reads(
-    case: LayoutCase, tmp_path: Path, catalogue, settings: Settings  # type: ignore[no-untyped-def]
+    case: LayoutCase, tmp_path: Path, catalogue: Catalogue, settings: Settings
 ) -> None:
     path = case.write(tmp_path)
     assert path.name == case.file_name
