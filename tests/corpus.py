@@ -8,7 +8,10 @@ Rule of thumb: what a reviewer reads *without doubt* (the KPI, the month and
 the value or marker, from the cells alone) is an expected ``Figure``; anything
 a reviewer could only guess (a period with no calendar, a table with no period
 or actual axis, a formula with no value) is an expected error ``Problem``
-naming the exact sheet and cell(s), never a figure. Layout warnings listed in a
+naming the exact sheet and cell(s), never a figure. A table whose period
+headers are each named by ``period-unknown`` is accounted for by those errors
+(no ``table-not-read`` besides); ``table-not-read`` is for a block of ref cells
+with no period or actual axis at all. Layout warnings listed in a
 case must be present; other warnings (``kpi-missing``, ``value-missing``...)
 are not checked here. Expected cells are computed from where the generator
 wrote them.

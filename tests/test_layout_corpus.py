@@ -9,10 +9,13 @@ and no figure filed under a month the file does not state.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import astuple
 from pathlib import Path
+from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 
 from flows import cli
 from flows.process import Checked, check_file
@@ -134,3 +137,32 @@ def test_corpus_files_are_byte_reproducible(tmp_path: Path) -> None:
         first = case.write(tmp_path / "one").read_bytes()
         second = case.write(tmp_path / "two").read_bytes()
         assert first == second, case.id
+
+
+CELL_HOLDS: dict[str, Callable[[Any], bool]] = {
+    "period-unknown": lambda v: v in {"P4", "P5", "Q3"},
+    "formula-not-calculated": lambda v: isinstance(v, str) and v.startswith("="),
+    "rag-claims-better": lambda v: v in {"Green", "Amber", "Red"},
+    "unit-differs": lambda v: v == "%",
+}
+"""What the cell an expected problem names must hold (for a range: every cell a ref)."""
+
+
+def test_corpus_names_real_cells_and_catalogue_refs(tmp_path: Path, catalogue: Catalogue) -> None:
+    # The corpus checks itself: canonical refs, and problem cells where the file has them.
+    for case in CASES:
+        assert all((f.contract, f.ref) in catalogue.kpis for f in case.figures), case.id
+        problems = case.errors | case.warnings
+        if not problems:
+            continue
+        book = load_workbook(case.write(tmp_path / case.id))
+        for problem in problems:
+            cells = book[problem.sheet][problem.cell]
+            if problem.code == "table-not-read":
+                refs = [cell.value for row in cells for cell in row]
+                assert all(("PSSP", ref) in catalogue.kpis for ref in refs), problem
+            else:
+                assert CELL_HOLDS[problem.code](cells.value), (problem, cells.value)
+            if problem.code == "unit-differs":
+                ref = book[problem.sheet].cell(cells.row, 1).value
+                assert catalogue.kpis[("PSSP", ref)].unit == "days", problem
