@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from extractors.grid import CellData, SheetGrid, Workbook
+from extractors.grid import CellData, SheetGrid, Uncalculated, Workbook
 
 if TYPE_CHECKING:
     from extractors.refs import RefBook
@@ -429,7 +429,7 @@ def _big_sheet_may_hold_table(calamine: Any, name: str, book: RefBook | None) ->
 # --- the lean cell pass -------------------------------------------------------
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_ROW, _C, _V, _IS = (f"{_MAIN}}}{tag}" for tag in ("row", "c", "v", "is"))
+_ROW, _C, _V, _IS, _F = (f"{_MAIN}}}{tag}" for tag in ("row", "c", "v", "is", "f"))
 _MERGE_CELLS, _MERGE_CELL = f"{_MAIN}}}mergeCells", f"{_MAIN}}}mergeCell"
 _HYPERLINKS = f"{_MAIN}}}hyperlinks"
 _SI = f"{_MAIN}}}si"
@@ -531,16 +531,21 @@ class _CellPass:
 
     Mirrors what ``WorkSheetParser`` reads with ``data_only=True``: the ``v``
     child's text; for ``inlineStr`` the ``is`` child's ``Text.content``;
-    every ``mergeCell`` ``ref``. Formulas are ignored (their cached value is
-    the ``v``). A cell with two ``v`` or two ``is`` children is left to openpyxl.
+    every ``mergeCell`` ``ref``. A formula's cached value is the ``v``; a
+    formula with no cached value is kept as its text, which openpyxl would
+    give as an empty cell (``Uncalculated`` in the grid, so the figure is
+    reported as not calculated rather than as blank). A cell with two ``v``
+    or two ``is`` children is left to openpyxl.
     """
 
     def __init__(self) -> None:
-        # (address, type, style attribute, value text, inline text)
-        self.cells: list[tuple[str, str, str | None, str | None, str | None]] = []
+        # (address, type, style attribute, value text, inline text, formula text)
+        self.cells: list[
+            tuple[str, str, str | None, str | None, str | None, str | None]
+        ] = []
         self.merged: list[str] = []
         self._stack: list[str] = []
-        self._cell: list[Any] | None = None  # [address, type, style, v, inline]
+        self._cell: list[Any] | None = None  # [address, type, style, v, inline, formula]
         self._text: list[str] | None = None  # the element whose text is being read
         self._inline: _RichText | None = None
 
@@ -570,12 +575,15 @@ class _CellPass:
         if parent == _ROW:
             if name != _C or "r" not in attrs:
                 raise _Unsupported("a row child that is not an addressed cell")
-            self._cell = [attrs["r"], attrs.get("t", "n"), attrs.get("s"), None, None]
+            self._cell = [attrs["r"], attrs.get("t", "n"), attrs.get("s"), None, None, None]
         elif parent == _C and cell is not None:
             if name == _V:
                 if cell[3] is not None:
                     raise _Unsupported("a cell with two values")
                 cell[3] = ""
+                self._text = []
+            elif name == _F:
+                cell[5] = ""
                 self._text = []
             elif name == _IS:
                 if cell[4] is not None:
@@ -613,6 +621,8 @@ class _CellPass:
             return
         if top == _V and parent == _C:
             cell[3] = text or ""  # "" for an empty v: no value, as findtext(...) or None
+        elif top == _F and parent == _C:
+            cell[5] = text or ""
         elif inline is not None and parent == _IS and _local(top) == "t":
             inline.plain = text  # the last one, as Text.from_tree keeps
         elif inline is not None and parent == "r" and _local(top) == "t":
@@ -623,8 +633,8 @@ class _CellPass:
             cell[4] = inline.content()
             self._inline = None
         elif top == _C and parent == _ROW:
-            address, kind, style, value, content = cell
-            self.cells.append((address, kind, style, value or None, content))
+            address, kind, style, value, content, formula = cell
+            self.cells.append((address, kind, style, value or None, content, formula))
             self._cell = None
 
 
@@ -643,7 +653,7 @@ def _read_cells(xml: bytes, book: _Book, strings: Any, title: str, hidden: bool)
     cell_styles = book.cell_styles
     date_formats, timedelta_formats, epoch = book.date_formats, book.timedelta_formats, book.epoch
     cells: dict[tuple[int, int], tuple[Any, Any]] = {}
-    for address, kind, style, text, inline in found.cells:
+    for address, kind, style, text, inline, formula in found.cells:
         if style is None:
             style_id = 0
         elif style.isdigit():
@@ -671,6 +681,8 @@ def _read_cells(xml: bytes, book: _Book, strings: Any, title: str, hidden: bool)
                 value = from_ISO8601(text)
             else:  # "str", "e" and anything else: the text
                 value = text
+        elif formula is not None and inline is None:
+            value = Uncalculated(formula or "(a shared formula)")
         cells[position] = (value, look)
     ranges = [CellRange(ref) for ref in found.merged]
     for merged in ranges:

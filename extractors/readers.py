@@ -29,7 +29,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from extractors import ooxml
+from extractors import ods, ooxml
 from extractors.errors import UnreadableFile
 from extractors.grid import CellData, SheetGrid, Workbook
 from extractors.refs import RefBook
@@ -228,6 +228,8 @@ def _read_calamine(
     import python_calamine as pc
 
     wb = pc.CalamineWorkbook.from_path(str(path))
+    # ODS percentage cells come as fractions with no format: mark them "0%".
+    percent = ods.percentage_cells(path) if fmt == "ods" else {}
     try:
         sheets: list[SheetGrid] = []
         for index, meta in enumerate(wb.sheets_metadata):
@@ -236,7 +238,8 @@ def _read_calamine(
             sheet = wb.get_sheet_by_index(index)
             if only_tables and not _calamine_may_hold_table(sheet, book):
                 continue
-            sheets.append(_calamine_sheet(sheet, meta.visible != pc.SheetVisibleEnum.Visible))
+            hidden = meta.visible != pc.SheetVisibleEnum.Visible
+            sheets.append(_calamine_sheet(sheet, hidden, percent.get(sheet.name, set())))
     finally:
         wb.close()
     return Workbook(format=fmt, sheets=sheets, styles_available=False)
@@ -249,7 +252,9 @@ def _calamine_may_hold_table(sheet: Any, book: RefBook | None) -> bool:
     return ooxml.may_hold_table(sheet.iter_rows(), book)
 
 
-def _calamine_sheet(sheet: Any, hidden: bool) -> SheetGrid:
+def _calamine_sheet(
+    sheet: Any, hidden: bool, percent: set[tuple[int, int]] | None = None
+) -> SheetGrid:
     grid = SheetGrid(name=sheet.name, hidden=hidden)
     start = sheet.start
     if start is not None:
@@ -260,7 +265,10 @@ def _calamine_sheet(sheet: Any, hidden: bool) -> SheetGrid:
                     continue
                 if type(value) is dt.date:
                     value = dt.datetime(value.year, value.month, value.day)
-                grid.cells[(r, c)] = CellData(r, c, value)
+                if percent and (r, c) in percent and isinstance(value, float | int):
+                    grid.cells[(r, c)] = CellData(r, c, value, "0%")
+                else:
+                    grid.cells[(r, c)] = CellData(r, c, value)
     ranges = sheet.merged_cell_ranges or []
     grid.merged = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in ranges]
     return grid

@@ -596,8 +596,15 @@ def _find_row_roles(table: TableLayout, labels: dict[int, _ColumnLabel]) -> None
     ref_rows = {r.row: r for r in table.refs}
     suffixed = {r.row: r.match.role for r in table.refs if r.match.role}
     if suffixed and len(suffixed) >= len(ref_rows) // 2 and ACTUAL in suffixed.values():
-        table.row_roles = {row: role for row, role in suffixed.items() if role}
-        table.row_refs = {row: ref_rows[row] for row in table.row_roles}
+        # "R&B-K-001 Target" / "R&B-K-001 Actual": the KPI's rows share its first ref cell.
+        first: dict[str, RefCell] = {}
+        for row, role in sorted(suffixed.items()):
+            ref = ref_rows[row]
+            kpi = first.get(ref.match.ref)
+            if kpi is None or row - kpi.row > 4:
+                first[ref.match.ref] = kpi = ref
+            table.row_refs[row] = kpi
+            table.row_roles[row] = role or ACTUAL
         table.role_col = table.ref_col
         return
     candidates = sorted({c.col for r in table.refs for c in view.row(r.row)} - {table.ref_col})
@@ -613,10 +620,10 @@ def _find_row_roles(table: TableLayout, labels: dict[int, _ColumnLabel]) -> None
                 continue
             elif view.cell(row, table.ref_col) is not None:
                 continue  # something else in the ref column: not this KPI's row
-            role = _ROW_ROLES.get(header_text(view.value(row, col)))
-            if role is None:
+            said = _ROW_ROLES.get(header_text(view.value(row, col)))
+            if said is None or current is None:
                 continue
-            roles[row] = role
+            roles[row] = said
             owner[row] = current
         covered = {owner[r].row for r in roles}
         if (
