@@ -35,9 +35,14 @@ def _submission(name: str, sha: str, received: str, status: str = "loaded") -> S
 def test_tables_and_view_exist_with_wal(tmp_path: Path) -> None:
     db = open_warehouse(tmp_path / "kpi.db")
     assert sorted(db.table_names()) == [
-        "exceptions", "kpis", "measurements", "runs", "submissions",
+        "exception_reviews", "exceptions", "kpis", "measurements", "runs",
+        "submission_coverage", "submissions", "supplier_summaries",
     ]  # fmt: skip
-    assert db.view_names() == ["current_measurements"]
+    assert sorted(db.view_names()) == [
+        "current_coverage", "current_exceptions", "current_measurements", "latest_reviews",
+        "measurements_detail", "open_exceptions", "service_area_summary",
+        "supplier_summary_check",
+    ]  # fmt: skip
     assert db.journal_mode == "wal"
     assert db.execute("PRAGMA busy_timeout").fetchone() == (30000,)
 
