@@ -104,6 +104,19 @@ def _parser() -> argparse.ArgumentParser:
     backup.add_argument("--db", type=Path)
 
     commands.add_parser("init", help="prepare Prefect's local home (run once at set-up)")
+
+    from flows import browse, pack, review
+
+    review.add_arguments(
+        commands.add_parser("review", help="list open exceptions; record a reviewer's decision")
+    )
+    pack.add_arguments(
+        commands.add_parser("pack", help="write the committee pack (HTML and .xlsx) for a year "
+                            "or a month")
+    )  # fmt: skip
+    browse.add_arguments(
+        commands.add_parser("browse", help="open the warehouse read-only in Datasette (loopback)")
+    )
     return parser
 
 
@@ -133,6 +146,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _backup(args.destination, args.db)
         if args.command == "init":
             return _init()
+        if args.command in ("review", "pack", "browse"):
+            from importlib import import_module
+
+            return int(import_module(f"flows.{args.command}").run(args))
     except BrokenPipeError:
         # Output piped into `head` and closed early: not an error.
         devnull = os.open(os.devnull, os.O_WRONLY)
