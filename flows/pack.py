@@ -15,9 +15,7 @@ def add_arguments(pack: argparse.ArgumentParser) -> None:
     scope.add_argument("--year", help="a financial year, April to March, e.g. 2016-17")
     scope.add_argument("--month", help="one month, YYYY-MM, e.g. 2017-08")
     pack.add_argument("--db", type=Path, help="warehouse file (default warehouse/kpi.db)")
-    pack.add_argument(
-        "--out", type=Path, help="folder for the pack (default: the reports folder)"
-    )
+    pack.add_argument("--out", type=Path, help="folder for the pack (default: the reports folder)")
 
 
 def run(args: argparse.Namespace) -> int:

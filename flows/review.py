@@ -141,7 +141,7 @@ def _footer(db: sqlite_utils.Database, filters: Filters, shown: int) -> str:
 
 
 def _as_dict(filters: Filters) -> dict[str, Any]:
-    return {name: getattr(filters, name) for name in Filters.__slots__}  # type: ignore[attr-defined]
+    return {name: getattr(filters, name) for name in Filters.__slots__}
 
 
 def decide(

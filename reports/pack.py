@@ -221,7 +221,9 @@ def render_pack_html(pack: CommitteePack) -> str:
         months=[(p, month_label(p)) for p in pack.months],
         # Six months to a table: a year's columns would not fit across A4.
         chunks=[
-            [(i, p, month_label(p)) for i, p in enumerate(pack.months)][start : start + MONTHS_PER_TABLE]
+            [(i, p, month_label(p)) for i, p in enumerate(pack.months)][
+                start : start + MONTHS_PER_TABLE
+            ]
             for start in range(0, len(pack.months), MONTHS_PER_TABLE)
         ],
         disagreements=pack.disagreements(),
@@ -331,9 +333,9 @@ def write_pack_xlsx(pack: CommitteePack, path: Path) -> Path:
         columns += [f"{label} actual", f"{label} RAG", f"{label} travel"]
     header(ws, 1, columns)
     for r, line in enumerate(pack.ict, start=2):
-        values = (line.ref, line.description, line.target_text, line.detriment_text,
+        texts = (line.ref, line.description, line.target_text, line.detriment_text,
                   line.failure_text)  # fmt: skip
-        for column, value in enumerate(values, start=1):
+        for column, value in enumerate(texts, start=1):
             put(ws, r, column, value).alignment = wrap
         for i, figure in enumerate(line.figures):
             if figure is not None:

@@ -41,7 +41,9 @@ def financial_year(text: str) -> tuple[str, list[str]]:
             f"'{text}' is not a financial year: write it as 2016-17 (April 2016 to March 2017)"
         )
     start = int(match.group(1))
-    months = [f"{start}-{m:02d}" for m in range(4, 13)] + [f"{start + 1}-{m:02d}" for m in (1, 2, 3)]
+    months = [f"{start}-{m:02d}" for m in range(4, 13)] + [
+        f"{start + 1}-{m:02d}" for m in (1, 2, 3)
+    ]
     return f"Financial year {text.strip()} (April {start} to March {start + 1})", months
 
 
@@ -158,7 +160,9 @@ def _kpi_lines(db: sqlite_utils.Database, months: list[str]) -> list[KpiLine]:
                 target_text=kpi.get("target") or "",
                 detriment_text=kpi.get("detriment") or "",
                 failure_text=kpi.get("failure") or "",
-                figures=tuple(_figure(figures, p, kpi.get("direction") or "higher") for p in months),
+                figures=tuple(
+                    _figure(figures, p, kpi.get("direction") or "higher") for p in months
+                ),
             )
         )
     return lines
@@ -179,7 +183,9 @@ def _figure(figures: dict[str, dict[str, Any]], period: str, direction: str) -> 
     )
 
 
-def _travel(figures: dict[str, dict[str, Any]], row: dict[str, Any], direction: str) -> Travel | None:
+def _travel(
+    figures: dict[str, dict[str, Any]], row: dict[str, Any], direction: str
+) -> Travel | None:
     """Against the previous month; with no figure for it, against the latest earlier one."""
     if row["actual"] is None:
         return None
@@ -205,7 +211,9 @@ def _travel(figures: dict[str, dict[str, Any]], row: dict[str, Any], direction: 
     return Travel(way=way, against=against, previous=before["raw"] or "", previous_status=band)
 
 
-def _exceptions(db: sqlite_utils.Database, months: list[str], *, waived: bool) -> list[PackException]:
+def _exceptions(
+    db: sqlite_utils.Database, months: list[str], *, waived: bool
+) -> list[PackException]:
     covered: dict[int, set[str]] = defaultdict(set)
     for row in db.query("SELECT submission_id, period FROM current_coverage"):
         covered[row["submission_id"]].add(row["period"])
@@ -219,7 +227,9 @@ def _exceptions(db: sqlite_utils.Database, months: list[str], *, waived: bool) -
     out = []
     wanted = set(months)
     for row in rows:
-        periods = {p.strip() for p in (row["period"] or "").split(",") if _MONTH.fullmatch(p.strip())}
+        periods = {
+            p.strip() for p in (row["period"] or "").split(",") if _MONTH.fullmatch(p.strip())
+        }
         in_scope = periods & wanted if periods else covered[row["submission_id"]] & wanted
         if not in_scope:
             continue
