@@ -10,6 +10,7 @@ anywhere else. Nothing heavy is imported at module level.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -67,10 +68,8 @@ def upgrade(path: Path) -> None:
     """
     from warehouse.db import open_warehouse
 
-    try:
+    with contextlib.suppress(sqlite3.OperationalError):
         open_warehouse(path).close()
-    except sqlite3.OperationalError:
-        pass
 
 
 def columns_of(path: Path) -> dict[str, list[str]]:
