@@ -107,7 +107,7 @@ def list_open(db: sqlite_utils.Database, filters: Filters) -> int:
     if not rows:
         print("No open exceptions match.")
     else:
-        widths = (8, 7, 12, 26, 18, 8)
+        widths = (8, 8, 12, 26, 18, 8)
         print(
             "  ".join(
                 h.ljust(w)
