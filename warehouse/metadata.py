@@ -52,6 +52,14 @@ COMMON: dict[str, str] = {
     "sort_key": "The KPI's place in the catalogue: sorts ICT KPI 2 before 10, PSSP by area.",
 }
 
+_DECISION = {
+    "exception_id": "The exception decided on.",
+    "action": "acknowledge, query, waive or resolve.",
+    "note": "Why.",
+    "reviewer": "Who decided (kpiflow for a query closed by a restatement).",
+    "at": "When (UTC).",
+}
+
 TABLES: dict[str, tuple[str, dict[str, str]]] = {
     "submissions": (
         "One row per file taken from the inbox, whatever became of it.",
@@ -121,13 +129,7 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
     ),
     "exception_reviews": (
         "Reviewers' decisions on exceptions, append-only: the latest one is the state.",
-        {
-            "exception_id": "The exception decided on.",
-            "action": "acknowledge, query, waive or resolve.",
-            "note": "Why.",
-            "reviewer": "Who decided (kpiflow for a query closed by a restatement).",
-            "at": "When (UTC).",
-        },
+        _DECISION,
     ),
     "current_measurements": (
         "One row per KPI and month: the figure from the most recently received accepted return.",
@@ -137,7 +139,7 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "For each contract and month, the return that is current for it (the latest received).",
         {},
     ),
-    "latest_reviews": ("The latest decision on each exception that has one.", {}),
+    "latest_reviews": ("The latest decision on each exception that has one.", _DECISION),
     "current_exceptions": (
         "The exceptions of current returns (a resubmission replaces the months it covers), "
         "with their state.",
