@@ -142,8 +142,8 @@ def test_run_status_and_history(
     assert history[:3] == [
         "ICT 7: Fulfillment of priority 3 service requests (4 business days)",
         "monthly, percent, higher is better; target / detriment / failure 90% / 87% / 84%",
-        "month    figure  target  status    #  file                          cell",
+        "month    figure  target  status        #  file                          cell",
     ]
     assert history[5] == (
-        "2016-12  58.89   90      failure   1  pssp_ict_annual_2016-17.xlsx  ICT KPIs!J11"
+        "2016-12  58.89   90      failure       1  pssp_ict_annual_2016-17.xlsx  ICT KPIs!J11"
     )
