@@ -83,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--limit", type=int, default=20)
 
     history = commands.add_parser("history", help="show one KPI's figures month by month")
-    history.add_argument("kpi_ref")
+    history.add_argument("kpi_ref", help="a KPI ref in any case; quote it: 'R&B-K-009b'")
     history.add_argument("--contract", choices=("PSSP", "ICT"))
     history.add_argument("--db", type=Path)
 
@@ -104,6 +104,19 @@ def _parser() -> argparse.ArgumentParser:
     backup.add_argument("--db", type=Path)
 
     commands.add_parser("init", help="prepare Prefect's local home (run once at set-up)")
+
+    from flows import browse, pack, review
+
+    review.add_arguments(
+        commands.add_parser("review", help="list open exceptions; record a reviewer's decision")
+    )
+    pack.add_arguments(
+        commands.add_parser("pack", help="write the committee pack (HTML and .xlsx) for a year "
+                            "or a month")
+    )  # fmt: skip
+    browse.add_arguments(
+        commands.add_parser("browse", help="open the warehouse read-only in Datasette (loopback)")
+    )
     return parser
 
 
@@ -133,6 +146,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _backup(args.destination, args.db)
         if args.command == "init":
             return _init()
+        if args.command in ("review", "pack", "browse"):
+            from importlib import import_module
+
+            return int(import_module(f"flows.{args.command}").run(args))
     except BrokenPipeError:
         # Output piped into `head` and closed early: not an error.
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -303,32 +320,9 @@ def _status(db_path: Path | None, limit: int) -> int:
 
 
 def _history(kpi_ref: str, contract: str | None, db_path: Path | None) -> int:
-    from flows.settings import Settings
-    from warehouse.db import open_warehouse
+    from flows.history import show_history
 
-    settings = Settings.build(db=db_path)
-    db = open_warehouse(settings.db)
-    sql = (
-        "SELECT m.contract, m.period, m.actual, m.marker, m.raw, m.target, m.status, "
-        "s.id AS submission, s.file_name, m.sheet, m.cell "
-        "FROM measurements m JOIN submissions s ON s.id = m.submission_id "
-        "WHERE m.kpi_ref = ? AND (? IS NULL OR m.contract = ?) "
-        "ORDER BY m.contract, m.period, s.received_at, s.id"
-    )
-    rows = list(db.query(sql, [kpi_ref, contract, contract]))
-    if not rows:
-        print(f"No figures for KPI {kpi_ref} in {settings.db}.")
-        return EXIT_OK
-    previous: dict[tuple[str, str], str] = {}
-    for r in rows:
-        key = (r["contract"], r["period"])
-        note = f"  (restated; was {previous[key]})" if key in previous else ""
-        previous[key] = r["raw"]
-        print(
-            f"{r['contract']:<5} {r['period']}  {r['raw']:<40.40} target {r['target']!s:<8} "
-            f"{r['status']:<13} #{r['submission']} {r['file_name']} {r['sheet']}!{r['cell']}{note}"
-        )
-    return EXIT_OK
+    return show_history(kpi_ref, contract, db_path)
 
 
 def _serve(args: argparse.Namespace) -> int:

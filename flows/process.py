@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     # row, and openpyxl, Jinja and sqlite-utils cost it a tenth of a second.
     import sqlite_utils
 
-    from reports import MeasurementRow
+    from reports import ExceptionState, MeasurementRow
     from warehouse.loader import SubmissionRow
 
 log = logging.getLogger("kpiflow")
@@ -190,7 +190,13 @@ def process_claimed(
 ) -> FileOutcome:
     """Take one claimed file to its end: warehouse rows, reports, and its final folder."""
     from reports import ANNOTATABLE_FORMATS
-    from warehouse.loader import SubmissionRow, accepted_submission, load_submission
+    from warehouse.loader import (
+        SubmissionRow,
+        accepted_submission,
+        coverage_of,
+        load_submission,
+        summary_rows,
+    )
 
     sha256 = sha256_of(path)
     received_at = datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(timespec="seconds")
@@ -259,12 +265,15 @@ def process_claimed(
     )
     # Reports first: a run killed before the load redoes them; one killed
     # after it finds them written and only has the move left to do.
-    _write_reports(checked, all_rows, submission, report_path, annotated)
+    states = review_states(db, checked.records)
+    _write_reports(checked, all_rows, submission, report_path, annotated, states)
     target_cells = checked.target_cells()
     try:
         submission_id = load_submission(
-            db, submission, [_row_dict(r, target_cells) for r in rows], checked.records
-        )
+            db, submission, [_row_dict(r, target_cells) for r in rows], checked.records,
+            coverage=coverage_of(checked.extraction),
+            summaries=summary_rows(checked.extraction, catalogue),
+        )  # fmt: skip
     except sqlite3.IntegrityError:
         # Another run loaded the same bytes under another name a moment ago.
         return process_claimed(path, original_name, catalogue, settings, db, read=read)
@@ -331,6 +340,7 @@ def _write_reports(
     submission: SubmissionRow,
     report_path: Path,
     annotated: Path | None,
+    states: dict[str, ExceptionState] | None = None,
 ) -> None:
     from reports import SubmissionReport, write_exceptions_csv, write_submission_html
 
@@ -346,10 +356,24 @@ def _write_reports(
             measurements=tuple(rows),
             exceptions=checked.records,
             annotated_copy=annotated.name if annotated else None,
+            states=states or {},
         ),
         report_path,
     )
-    write_exceptions_csv(checked.records, report_path.with_suffix(".csv"))
+    write_exceptions_csv(checked.records, report_path.with_suffix(".csv"), states)
+
+
+def review_states(
+    db: sqlite_utils.Database, records: tuple[ExceptionRecord, ...]
+) -> dict[str, ExceptionState]:
+    """Waivers standing for these problems (they carry over when the load commits)."""
+    from reports import ExceptionState
+    from warehouse.reviews import carried_waivers
+
+    return {
+        value: ExceptionState("waived", d.note, d.reviewer, d.at, carried_from=d.id)
+        for value, d in carried_waivers(db, (r.fingerprint for r in records)).items()
+    }
 
 
 # Columns of ``measurements`` that a report row carries as they are.

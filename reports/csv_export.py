@@ -2,7 +2,12 @@
 
 Columns, in this fixed order (``EXCEPTION_COLUMNS``)::
 
-    file, severity, code, contract, kpi_ref, period, sheet, cell, value, rule, message
+    file, severity, code, contract, kpi_ref, period, sheet, cell, value, rule, message,
+    state, review_note, short_id
+
+``state`` is the reviewer's standing decision (``open``, or ``waived`` for a
+problem a waiver carried over to), ``review_note`` its note, and
+``short_id`` what ``kpiflow review`` takes to decide on the problem.
 
 The file is UTF-8 with a byte-order mark, so Excel shows "£" and accented
 names correctly, with Windows line endings (the ``csv`` module's default).
@@ -20,9 +25,10 @@ price of never evaluating supplier text.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from reports.model import OPEN, ExceptionState
 from schemas.records import ExceptionRecord, sort_key
 
 EXCEPTION_COLUMNS: tuple[str, ...] = (
@@ -37,6 +43,9 @@ EXCEPTION_COLUMNS: tuple[str, ...] = (
     "value",
     "rule",
     "message",
+    "state",
+    "review_note",
+    "short_id",
 )
 
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -49,13 +58,24 @@ def neutralise(text: str) -> str:
     return text
 
 
-def exception_row(record: ExceptionRecord) -> list[str]:
+def exception_row(record: ExceptionRecord, state: ExceptionState = OPEN) -> list[str]:
     """Return one record's cells in ``EXCEPTION_COLUMNS`` order, neutralised."""
-    return [neutralise(str(getattr(record, column) or "")) for column in EXCEPTION_COLUMNS]
+    review = {"state": state.state, "review_note": state.note, "short_id": record.fingerprint[:8]}
+    return [
+        neutralise(str(review[column] if column in review else getattr(record, column) or ""))
+        for column in EXCEPTION_COLUMNS
+    ]
 
 
-def write_exceptions_csv(records: Iterable[ExceptionRecord], path: Path | str) -> int:
-    """Write ``records`` to ``path`` as CSV and return the number of data rows."""
+def write_exceptions_csv(
+    records: Iterable[ExceptionRecord],
+    path: Path | str,
+    states: Mapping[str, ExceptionState] | None = None,
+) -> int:
+    """Write ``records`` to ``path`` as CSV and return the number of data rows.
+
+    ``states`` holds standing decisions by fingerprint; other records are open.
+    """
     ordered = sorted(records, key=sort_key)
     target = Path(path)
     # newline="" hands line endings to the csv module, which writes \r\n.
@@ -63,5 +83,5 @@ def write_exceptions_csv(records: Iterable[ExceptionRecord], path: Path | str) -
         writer = csv.writer(handle)
         writer.writerow(EXCEPTION_COLUMNS)
         for record in ordered:
-            writer.writerow(exception_row(record))
+            writer.writerow(exception_row(record, (states or {}).get(record.fingerprint, OPEN)))
     return len(ordered)

@@ -67,6 +67,14 @@ STATUS_STYLES: dict[str, StatusStyle] = {
     )
 }
 
+STATE_LABELS = {
+    "open": "Open",
+    "acknowledged": "Acknowledged",
+    "queried": "Queried",
+    "waived": "Waived",
+    "resolved": "Resolved",
+}
+
 SEVERITY_LABELS = {"error": "Error", "warning": "Warning", "info": "For information"}
 SEVERITY_PLURALS = {"error": "Errors", "warning": "Warnings", "info": "For information"}
 SEVERITY_SYMBOLS = {"error": "✖", "warning": "!", "info": "i"}
@@ -105,7 +113,9 @@ _SVG_PAD = 5
 
 
 def period_label(period: str) -> str:
-    """Return "Apr 2016" for "2016-04"; anything else unchanged."""
+    """Return "Apr 2016" for "2016-04" (each of a list of months); anything else unchanged."""
+    if "," in period:
+        return ", ".join(period_label(part.strip()) for part in period.split(","))
     match = re.fullmatch(r"(\d{4})-(\d{2})", period)
     if match and 1 <= int(match.group(2)) <= 12:
         return f"{_MONTHS[int(match.group(2)) - 1]} {match.group(1)}"
@@ -438,7 +448,17 @@ def submission_context(report: SubmissionReport) -> dict[str, object]:
         "annotation_link": link,
         "periods": [(p, period_label(p)) for p in periods],
         "grid": grid,
-        "sections": _sections(report.exceptions, descriptions),
+        # Waived problems are listed apart, never hidden.
+        "sections": _sections(
+            [r for r in report.exceptions if report.state_of(r).state != "waived"], descriptions
+        ),
+        "waived": [
+            (r, report.state_of(r))
+            for r in sorted(report.exceptions, key=sort_key)
+            if report.state_of(r).state == "waived"
+        ],
+        "state_of": report.state_of,
+        "state_labels": STATE_LABELS,
         "severity_labels": SEVERITY_LABELS,
         "severity_symbols": SEVERITY_SYMBOLS,
         "period_label": period_label,

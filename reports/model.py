@@ -7,7 +7,8 @@ builds them, ``reports.html``, ``reports.csv_export`` and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from schemas.records import ExceptionRecord
 
@@ -32,6 +33,27 @@ SOURCE_FORMATS: tuple[str, ...] = ("xlsx", "xlsm", "xls", "xlsb", "ods", "csv")
 ANNOTATABLE_FORMATS: frozenset[str] = frozenset({"xlsx", "xlsm"})
 
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
+
+#: Where a reviewer's decisions leave an exception (``open`` before any).
+EXCEPTION_STATES: tuple[str, ...] = ("open", "acknowledged", "queried", "waived", "resolved")
+
+
+@dataclass(frozen=True, slots=True)
+class ExceptionState:
+    """A reviewer's latest decision on a problem, as a report shows it."""
+
+    state: str = "open"
+    note: str = ""
+    reviewer: str = ""
+    decided_at: str = ""
+    carried_from: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.state not in EXCEPTION_STATES:
+            raise ValueError(f"unknown state {self.state!r}; expected one of {EXCEPTION_STATES}")
+
+
+OPEN = ExceptionState()
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,12 +103,19 @@ class SubmissionReport:
     measurements: tuple[MeasurementRow, ...] = ()
     exceptions: tuple[ExceptionRecord, ...] = ()
     annotated_copy: str | None = None
+    #: Decisions already standing for these problems, by fingerprint (e.g. a
+    #: waiver carried over from an earlier return); the others are open.
+    states: Mapping[str, ExceptionState] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.status not in SUBMISSION_STATUSES:
             raise ValueError(
                 f"unknown submission status {self.status!r}; expected one of {SUBMISSION_STATUSES}"
             )
+
+    def state_of(self, record: ExceptionRecord) -> ExceptionState:
+        """The reviewer's standing decision on ``record`` (``open`` when none)."""
+        return self.states.get(record.fingerprint, OPEN)
 
     def counts(self) -> dict[str, int]:
         """Return the number of exceptions per severity, every severity present."""

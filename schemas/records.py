@@ -7,6 +7,7 @@ for aborting (a bug, a full disk).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
@@ -43,6 +44,11 @@ class ExceptionRecord:
             return f"{self.sheet}!{self.cell}"
         return self.sheet
 
+    @property
+    def fingerprint(self) -> str:
+        """The same problem's identity across files: contract, KPI, month and code."""
+        return fingerprint(self.contract, self.kpi_ref, self.period, self.code)
+
     def with_file(self, file: str) -> ExceptionRecord:
         """Return a copy naming ``file`` (extractors work before names are known)."""
         return replace(self, file=file)
@@ -50,6 +56,18 @@ class ExceptionRecord:
     def as_dict(self) -> dict[str, Any]:
         """Return the record as a plain dict (for tables and JSON)."""
         return asdict(self)
+
+
+def fingerprint(contract: str, kpi_ref: str, period: str, code: str) -> str:
+    """Return a stable 16-hex-digit fingerprint of a problem (its first 8 are its short id).
+
+    A resubmitted return that repeats a problem repeats its fingerprint: the
+    file, sheet, cell and wording may change, the contract, KPI (spelt in
+    any case or spacing), month and code do not. Problems about the whole
+    file have no KPI or month, so they are told apart by contract and code.
+    """
+    parts = (contract.strip().upper(), "".join(kpi_ref.split()).lower(), period.strip(), code)
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
 def sort_key(record: ExceptionRecord) -> tuple[int, str, str, str, str, str]:

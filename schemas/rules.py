@@ -441,6 +441,8 @@ def check_missing_kpis(
                     f"but not in this return, which covers {shown}.",
                     contract=contract,
                     kpi_ref=kpi.ref,
+                    # The months the return covers: a reviewer finds it by month.
+                    period=", ".join(sorted(months)),
                     rule="every catalogue KPI is reported",
                 )
             )

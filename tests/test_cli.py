@@ -131,7 +131,7 @@ def test_run_status_and_history(
 
     assert main(["history", "7", "--contract", "ICT", "--db", str(db)]) == 0
     history = capsys.readouterr().out.splitlines()
-    assert len(history) == 7
+    assert len(history) == 3 + 7
     backup = tmp_path / "backup.db"
     assert main(["backup", str(backup), "--db", str(db)]) == 0
     assert capsys.readouterr().out == f"Backed up {db} to {backup}\n"
@@ -139,7 +139,11 @@ def test_run_status_and_history(
     assert copy.execute("SELECT count(*) FROM measurements").fetchone() == (248,)
     copy.close()
 
-    assert history[2] == (
-        "ICT   2016-12  58.89                                    target 90.0     failure"
-        "       #1 pssp_ict_annual_2016-17.xlsx ICT KPIs!J11"
+    assert history[:3] == [
+        "ICT 7: Fulfillment of priority 3 service requests (4 business days)",
+        "monthly, percent, higher is better; target / detriment / failure 90% / 87% / 84%",
+        "month    figure  target  status        #  file                          cell",
+    ]
+    assert history[5] == (
+        "2016-12  58.89   90      failure       1  pssp_ict_annual_2016-17.xlsx  ICT KPIs!J11"
     )

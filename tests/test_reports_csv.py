@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reports import EXCEPTION_COLUMNS, neutralise, write_exceptions_csv
+from reports import EXCEPTION_COLUMNS, ExceptionState, neutralise, write_exceptions_csv
 from schemas.records import ExceptionRecord
 
 RECORDS = [
@@ -34,20 +34,29 @@ RECORDS = [
 
 GOLDEN = (
     "\ufeff"
-    "file,severity,code,contract,kpi_ref,period,sheet,cell,value,rule,message\r\n"
+    "file,severity,code,contract,kpi_ref,period,sheet,cell,value,rule,message,state,"
+    "review_note,short_id\r\n"
     "r.xlsx,error,negative-value,ICT,2,2016-05,ICT KPIs,F8,'-1.5,0 or more,"
-    "A count cannot be negative.\r\n"
+    "A count cannot be negative.,open,,SHORT0\r\n"
     "r.xlsx,error,formula-text,ICT,10,2016-05,ICT KPIs,F7,'=SUM(A1:A9),"
-    'a number between 0 and 100,"Cell holds ""=SUM(A1)"" as text."\r\n'
-    "r.xlsx,warning,unexpected-sheet,,,,'\tNotes,,'+44 1733,,\"'@mention, in a sheet name.\"\r\n"
+    'a number between 0 and 100,"Cell holds ""=SUM(A1)"" as text.",waived,'
+    "\"'=HYPERLINK(\"\"x\"\") agreed\",SHORT1\r\n"
+    "r.xlsx,warning,unexpected-sheet,,,,'\tNotes,,'+44 1733,,\"'@mention, in a sheet name.\","
+    "open,,SHORT2\r\n"
     'r.xlsx,info,note-present,PSSP,STS1,2016-04,PSSP,H4,"Credit of £1,200 agreed",,'
-    "The supplier added a note.\r\n"
+    "The supplier added a note.,open,,SHORT3\r\n"
 )
+# The short id is the first 8 hex digits of each record's fingerprint.
+for _n, _record in enumerate([RECORDS[2], RECORDS[1], RECORDS[3], RECORDS[0]]):
+    GOLDEN = GOLDEN.replace(f"SHORT{_n}", _record.fingerprint[:8])
+
+# A waiver carried over to the formula-text problem; its note is neutralised too.
+STATES = {RECORDS[1].fingerprint: ExceptionState("waived", '=HYPERLINK("x") agreed', "Ann")}
 
 
 def test_golden_text(tmp_path: Path) -> None:
     path = tmp_path / "exceptions.csv"
-    assert write_exceptions_csv(RECORDS, path) == 4
+    assert write_exceptions_csv(RECORDS, path, STATES) == 4
     assert path.read_bytes().decode("utf-8") == GOLDEN
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
 
@@ -55,7 +64,7 @@ def test_golden_text(tmp_path: Path) -> None:
 def test_columns_are_fixed() -> None:
     assert EXCEPTION_COLUMNS == (
         "file", "severity", "code", "contract", "kpi_ref", "period",
-        "sheet", "cell", "value", "rule", "message",
+        "sheet", "cell", "value", "rule", "message", "state", "review_note", "short_id",
     )
 
 

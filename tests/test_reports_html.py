@@ -172,15 +172,17 @@ def parse(html: str) -> _Page:
 
 EXPECTED_ROWS = [
     ["✖ Error", "actual-below-failure", "ICT 2", "May 2016", "ICT KPIs!F7", "80%",
-     "failure at or below 85%", "The actual 80% is at or below the failure threshold of 85%."],
+     "failure at or below 85%", "The actual 80% is at or below the failure threshold of 85%.",
+     "Open bf693823"],
     ["✖ Error", "status-mismatch", "PSSP STS1", "Jun 2016", "PSSP!G5", "90",
-     "met when at least 95%", "The supplier marked June as met but 90% is below the 95% target."],
+     "met when at least 95%", "The supplier marked June as met but 90% is below the 95% target.",
+     "Open da5dfaf9"],
     ["! Warning", "unexpected-sheet", "—", "—", f"{IMG}!A1", IMG, "—",
-     "A sheet that is not part of the return was found."],
+     "A sheet that is not part of the return was found.", "Open 65325b2c"],
     ["! Warning", "text-in-number", "ICT 10", "Apr 2016", "ICT KPIs!E9", SCRIPT, "a number",
-     "The cell holds text where a number was expected."],
+     "The cell holds text where a number was expected.", "Open b3fdd26a"],
     ["i For information", "note-present", "PSSP STS1", "Apr 2016", "PSSP!H4",
-     "Collection delayed", "—", "The supplier added a note."],
+     "Collection delayed", "—", "The supplier added a note.", "Open 585bc7d8"],
 ]
 
 

@@ -35,9 +35,14 @@ def _submission(name: str, sha: str, received: str, status: str = "loaded") -> S
 def test_tables_and_view_exist_with_wal(tmp_path: Path) -> None:
     db = open_warehouse(tmp_path / "kpi.db")
     assert sorted(db.table_names()) == [
-        "exceptions", "kpis", "measurements", "runs", "submissions",
+        "exception_reviews", "exceptions", "kpis", "measurements", "runs",
+        "submission_coverage", "submissions", "supplier_summaries",
     ]  # fmt: skip
-    assert db.view_names() == ["current_measurements"]
+    assert sorted(db.view_names()) == [
+        "current_coverage", "current_exceptions", "current_measurements", "latest_reviews",
+        "measurements_detail", "open_exceptions", "service_area_summary",
+        "supplier_summary_check",
+    ]  # fmt: skip
     assert db.journal_mode == "wal"
     assert db.execute("PRAGMA busy_timeout").fetchone() == (30000,)
 
@@ -111,3 +116,59 @@ def test_kpis_table_mirrors_the_catalogue(tmp_path: Path, catalogue) -> None:  #
         "SELECT unit, direction, target, detriment, failure FROM kpis "
         "WHERE contract = 'ICT' AND ref = '3'"
     ).fetchone() == ("percent", "higher", "90.0%", "87.0%", "84.0%")
+
+
+# The layout kpiflow wrote before fingerprints, coverage and reviews existed.
+OLD_SCHEMA = """
+CREATE TABLE submissions (id INTEGER PRIMARY KEY, file_name TEXT, sha256 TEXT,
+  received_at TEXT, processed_at TEXT, status TEXT, reason TEXT, format TEXT,
+  rows_extracted INTEGER, rows_loaded INTEGER, errors INTEGER, warnings INTEGER,
+  report_path TEXT);
+CREATE TABLE kpis (contract TEXT, ref TEXT, service_area TEXT, description TEXT,
+  frequency TEXT, unit TEXT, direction TEXT, target TEXT, detriment TEXT, failure TEXT,
+  PRIMARY KEY (contract, ref));
+CREATE TABLE measurements (id INTEGER PRIMARY KEY, submission_id INTEGER, contract TEXT,
+  kpi_ref TEXT, period TEXT, target FLOAT, actual FLOAT, marker TEXT, raw TEXT, status TEXT,
+  supplier_status TEXT, sheet TEXT, cell TEXT, target_cell TEXT);
+CREATE TABLE exceptions (id INTEGER PRIMARY KEY, submission_id INTEGER, severity TEXT,
+  code TEXT, contract TEXT, kpi_ref TEXT, period TEXT, sheet TEXT, cell TEXT, value TEXT,
+  rule TEXT, message TEXT);
+INSERT INTO submissions VALUES (1, 'old.xlsx', 'ab', '2017-01-05T09:00:00+00:00',
+  '2017-01-05T09:00:00+00:00', 'loaded_with_exceptions', '', 'xlsx', 1, 1, 0, 1, '');
+INSERT INTO measurements VALUES (1, 1, 'ICT', '7', '2016-12', 90, 58.89, NULL, '58.89',
+  'failure', NULL, 'ICT KPIs', 'J11', 'E11');
+INSERT INTO exceptions VALUES (1, 1, 'warning', 'kpi-failure', 'ICT', '7', '2016-12',
+  'ICT KPIs', 'J11', '58.89', 'bands', 'ICT KPI 7 failed.');
+"""
+
+
+def test_an_older_warehouse_is_upgraded_in_place(tmp_path: Path) -> None:
+    from schemas.catalogue import load_catalogue
+    from schemas.records import fingerprint
+
+    path = tmp_path / "kpi.db"
+    old = sqlite3.connect(path)
+    old.executescript(OLD_SCHEMA)
+    old.close()
+    db = open_warehouse(path)
+    sync_catalogue(db, load_catalogue())
+    expected = fingerprint("ICT", "7", "2016-12", "kpi-failure")
+    assert db.execute("SELECT fingerprint FROM exceptions").fetchall() == [(expected,)]
+    assert db.execute("SELECT contracts, periods FROM submissions").fetchall() == [
+        ('["ICT"]', '["2016-12"]')
+    ]
+    assert db.execute("SELECT short_id, state, file_name FROM open_exceptions").fetchall() == [
+        (expected[:8], "open", "old.xlsx")
+    ]
+    assert db.execute(
+        "SELECT service_area, indicators, hits FROM service_area_summary"
+    ).fetchall() == [("ICT", 1, 0)]
+    assert db.execute(
+        "SELECT kpi_ref, sort_key, description FROM measurements_detail"
+    ).fetchall() == [("7", 30, "Fulfillment of priority 3 service requests (4 business days)")]
+    # Opening it again changes nothing more.
+    schema = db.execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall()
+    assert (
+        open_warehouse(path).execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall()
+        == schema
+    )

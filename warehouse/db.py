@@ -6,6 +6,7 @@ tools query it, so columns are only ever added, never renamed.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -14,7 +15,11 @@ from pathlib import Path
 
 import sqlite_utils
 
-ACCEPTED = ("loaded", "loaded_with_exceptions")
+from schemas.records import fingerprint
+from warehouse.views import ACCEPTED, VIEWS
+
+__all__ = ["ACCEPTED", "ensure_schema", "open_warehouse", "write_transaction"]
+
 
 _TABLES: dict[str, tuple[dict[str, type], dict[str, object]]] = {
     "submissions": (
@@ -22,7 +27,7 @@ _TABLES: dict[str, tuple[dict[str, type], dict[str, object]]] = {
             "id": int, "file_name": str, "sha256": str, "received_at": str,
             "processed_at": str, "status": str, "reason": str, "format": str,
             "rows_extracted": int, "rows_loaded": int, "errors": int, "warnings": int,
-            "report_path": str,
+            "report_path": str, "contracts": str, "periods": str,
         },
         {"pk": "id"},
     ),
@@ -38,7 +43,8 @@ _TABLES: dict[str, tuple[dict[str, type], dict[str, object]]] = {
         {
             "contract": str, "ref": str, "service_area": str, "description": str,
             "frequency": str, "unit": str, "direction": str, "target": str,
-            "detriment": str, "failure": str,
+            "detriment": str, "failure": str, "profiled": int, "due_months": str,
+            "removed": str, "sort_key": int,
         },
         {"pk": ("contract", "ref")},
     ),
@@ -54,26 +60,40 @@ _TABLES: dict[str, tuple[dict[str, type], dict[str, object]]] = {
         {
             "id": int, "submission_id": int, "severity": str, "code": str, "contract": str,
             "kpi_ref": str, "period": str, "sheet": str, "cell": str, "value": str,
-            "rule": str, "message": str,
+            "rule": str, "message": str, "fingerprint": str,
         },
         {"pk": "id", "foreign_keys": [("submission_id", "submissions", "id")]},
     ),
+    "submission_coverage": (
+        {"submission_id": int, "contract": str, "period": str},
+        {
+            "pk": ("submission_id", "contract", "period"),
+            "foreign_keys": [("submission_id", "submissions", "id")],
+        },
+    ),
+    "supplier_summaries": (
+        {
+            "id": int, "submission_id": int, "contract": str, "service_area": str,
+            "printed_as": str, "period": str, "indicators": int, "hits": int, "sheet": str,
+            "cell": str, "indicators_cell": str,
+        },
+        {"pk": "id", "foreign_keys": [("submission_id", "submissions", "id")]},
+    ),
+    "exception_reviews": (
+        {
+            "id": int, "exception_id": int, "fingerprint": str, "action": str, "note": str,
+            "reviewer": str, "at": str, "carried_from": int,
+        },
+        {
+            "pk": "id",
+            "foreign_keys": [
+                ("exception_id", "exceptions", "id"),
+                ("carried_from", "exception_reviews", "id"),
+            ],
+        },
+    ),
 }  # fmt: skip
 
-_CURRENT_VIEW = f"""
-SELECT contract, kpi_ref, period, target, actual, marker, raw, status, supplier_status,
-       sheet, cell, submission_id, file_name, received_at
-FROM (
-    SELECT m.*, s.file_name, s.received_at,
-           ROW_NUMBER() OVER (
-               PARTITION BY m.contract, m.kpi_ref, m.period
-               ORDER BY s.received_at DESC, s.id DESC
-           ) AS recency
-    FROM measurements m JOIN submissions s ON s.id = m.submission_id
-    WHERE s.status IN {ACCEPTED!r}
-)
-WHERE recency = 1
-"""
 
 
 def open_warehouse(path: Path) -> sqlite_utils.Database:
@@ -121,11 +141,24 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Create the tables, indexes and the ``current_measurements`` view if missing."""
+    """Create or upgrade the tables, indexes and views in place.
+
+    Columns are only ever added: a warehouse written by an older kpiflow
+    gains the new columns (filled in from what it already holds) and views.
+    """
     # IF NOT EXISTS throughout: several runs may open a new warehouse at once.
     with write_transaction(db):
+        added: set[tuple[str, str]] = set()
         for name, (columns, options) in _TABLES.items():
-            db.table(name).create(columns, if_not_exists=True, **options)  # type: ignore[arg-type]
+            table = db.table(name)
+            if not table.exists():
+                table.create(columns, if_not_exists=True, **options)  # type: ignore[arg-type]
+                continue
+            existing = set(table.columns_dict)
+            for column, kind in columns.items():
+                if column not in existing:
+                    table.add_column(column, kind)
+                    added.add((name, column))
         # A file is loaded once: the same bytes (sha256) may be recorded
         # again only as a duplicate or a rejection.
         db.execute(
@@ -137,4 +170,67 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             "ON measurements(contract, kpi_ref, period)"
         )
         db.execute("CREATE INDEX IF NOT EXISTS exceptions_submission ON exceptions(submission_id)")
-        db.execute(f"CREATE VIEW IF NOT EXISTS current_measurements AS {_CURRENT_VIEW}")
+        db.execute("CREATE INDEX IF NOT EXISTS exceptions_fingerprint ON exceptions(fingerprint)")
+        db.execute(
+            "CREATE INDEX IF NOT EXISTS coverage_month ON submission_coverage(contract, period)"
+        )
+        db.execute(
+            "CREATE INDEX IF NOT EXISTS reviews_exception ON exception_reviews(exception_id, id)"
+        )
+        db.execute(
+            "CREATE INDEX IF NOT EXISTS reviews_fingerprint ON exception_reviews(fingerprint, id)"
+        )
+        if ("exceptions", "fingerprint") in added:
+            _fill_fingerprints(db)
+        if ("submissions", "contracts") in added:
+            _fill_coverage(db)
+        _ensure_views(db)
+
+
+def _ensure_views(db: sqlite_utils.Database) -> None:
+    stored = {
+        row[0]: row[1]
+        for row in db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'view'")
+    }
+    for name, body in VIEWS.items():
+        wanted = f"CREATE VIEW {name} AS {body}"
+        if stored.get(name) == wanted:
+            continue
+        db.execute(f"DROP VIEW IF EXISTS {name}")
+        db.execute(wanted)
+
+
+def _fill_fingerprints(db: sqlite_utils.Database) -> None:
+    """Give exceptions recorded before fingerprints existed theirs."""
+    rows = db.execute(
+        "SELECT id, contract, kpi_ref, period, code FROM exceptions WHERE fingerprint IS NULL"
+    ).fetchall()
+    db.conn.executemany(
+        "UPDATE exceptions SET fingerprint = ? WHERE id = ?",
+        [(fingerprint(c or "", k or "", p or "", code or ""), i) for i, c, k, p, code in rows],
+    )
+
+
+def _fill_coverage(db: sqlite_utils.Database) -> None:
+    """Record what older submissions cover, from the figures they loaded."""
+    db.execute(
+        "INSERT OR IGNORE INTO submission_coverage (submission_id, contract, period) "
+        "SELECT DISTINCT submission_id, contract, period FROM measurements"
+    )
+    for (submission_id,) in db.execute("SELECT id FROM submissions").fetchall():
+        contracts, periods = coverage_lists(db, submission_id)
+        db.execute(
+            "UPDATE submissions SET contracts = ?, periods = ? WHERE id = ?",
+            [contracts, periods, submission_id],
+        )
+
+
+def coverage_lists(db: sqlite_utils.Database, submission_id: int) -> tuple[str, str]:
+    """The contracts and months a submission covers, as JSON lists (for ``submissions``)."""
+    rows = db.execute(
+        "SELECT contract, period FROM submission_coverage WHERE submission_id = ?",
+        [submission_id],
+    ).fetchall()
+    contracts = sorted({c for c, _ in rows})
+    periods = sorted({p for _, p in rows})
+    return json.dumps(contracts), json.dumps(periods)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import sqlite_utils
 
+from extractors.model import Extraction
 from schemas.catalogue import Catalogue
 from schemas.records import ExceptionRecord
 from warehouse.db import ACCEPTED, write_transaction
+from warehouse.reviews import apply_on_load
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,16 +37,27 @@ def load_submission(
     submission: SubmissionRow,
     measurements: Sequence[dict[str, Any]],
     exceptions: Iterable[ExceptionRecord],
+    *,
+    coverage: Iterable[tuple[str, str]] = (),
+    summaries: Sequence[dict[str, Any]] = (),
 ) -> int:
     """Insert the submission, its clean measurements and its exceptions in one transaction.
 
-    Returns the new submission id. If anything fails the transaction rolls
-    back and the warehouse holds nothing of this file.
+    ``coverage`` holds the (contract, month) pairs the file's tables cover
+    and ``summaries`` the supplier's own counts (``supplier_summaries`` rows
+    without their submission id). Waivers carry over to the new exceptions
+    and queries the file fixes are closed in the same transaction
+    (``warehouse.reviews``). Returns the new submission id. If anything
+    fails the transaction rolls back and the warehouse holds nothing of
+    this file.
     """
     records = list(exceptions)
+    covered = sorted(set(coverage))
     with write_transaction(db):
         row = {
             **asdict(submission),
+            "contracts": json.dumps(sorted({contract for contract, _ in covered})),
+            "periods": json.dumps(sorted({period for _, period in covered})),
             "rows_loaded": len(measurements),
             "errors": sum(r.severity == "error" for r in records),
             "warnings": sum(r.severity == "warning" for r in records),
@@ -66,11 +81,52 @@ def load_submission(
                     "value": r.value,
                     "rule": r.rule,
                     "message": r.message,
+                    "fingerprint": r.fingerprint,
                 }
                 for r in records
 
         )
+        db.table("submission_coverage").insert_all(
+            {"submission_id": submission_id, "contract": contract, "period": period}
+            for contract, period in covered
+        )
+        db.table("supplier_summaries").insert_all(
+            {**summary, "submission_id": submission_id} for summary in summaries
+        )
+        apply_on_load(db, submission_id, submission.file_name)
     return submission_id
+
+
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
+def coverage_of(extraction: Extraction | None) -> list[tuple[str, str]]:
+    """The (contract, month) pairs a file's KPI tables cover, whatever their cells hold."""
+    if extraction is None:
+        return []
+    pairs = {(t.contract, p) for t in extraction.tables for p in t.periods}
+    pairs |= {(o.contract, o.period) for o in extraction.observations}
+    return sorted((c, p) for c, p in pairs if c and _MONTH.fullmatch(p))
+
+
+def summary_rows(extraction: Extraction | None, catalogue: Catalogue) -> list[dict[str, Any]]:
+    """The supplier's own indicators/hits counts, service areas named as the catalogue does."""
+    if extraction is None:
+        return []
+    return [
+        {
+            "contract": s.contract,
+            "service_area": catalogue.area_name(s.service_area),
+            "printed_as": s.service_area,
+            "period": s.period,
+            "indicators": s.indicators,
+            "hits": s.hits,
+            "sheet": s.sheet,
+            "cell": s.cell,
+            "indicators_cell": s.indicators_cell,
+        }
+        for s in extraction.summaries
+    ]
 
 
 def accepted_submission(db: sqlite_utils.Database, sha256: str) -> dict[str, Any] | None:
@@ -117,8 +173,13 @@ def sync_catalogue(db: sqlite_utils.Database, catalogue: Catalogue) -> None:
                     "target": k.target,
                     "detriment": k.detriment,
                     "failure": k.failure,
+                    "profiled": int(k.profiled),
+                    "due_months": json.dumps(list(k.due_months)),
+                    "removed": k.removed,
+                    # Catalogue order: ICT KPI 2 before 10, PSSP by service area.
+                    "sort_key": position,
                 }
-                for k in catalogue.kpis.values()
+                for position, k in enumerate(catalogue.kpis.values(), start=1)
             ),
             pk=("contract", "ref"),
         )

@@ -1,0 +1,87 @@
+"""``kpiflow history``: one KPI month by month, restatements included."""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from pathlib import Path
+
+COLUMNS = ("month", "figure", "target", "status", "#", "file", "cell")
+
+
+def show_history(kpi_ref: str, contract: str | None, db_path: Path | None) -> int:
+    """Print the KPI's description, then a headed table of every figure loaded for it.
+
+    The ref is matched as the catalogue matches it (any case or spacing); an
+    unknown ref is named with the nearest refs the catalogue has (exit 2).
+    """
+    from flows.settings import Settings
+    from schemas.catalogue import load_catalogue
+    from warehouse.db import open_warehouse
+
+    settings = Settings.build(db=db_path)
+    catalogue = load_catalogue(settings.catalogue)
+    wanted = "".join(kpi_ref.split()).lower()
+    kpis = [
+        k
+        for k in catalogue.kpis.values()
+        if "".join(k.ref.split()).lower() == wanted and contract in (None, k.contract)
+    ]
+    if not kpis:
+        refs = {
+            k.ref.lower(): k.ref for k in catalogue.kpis.values() if contract in (None, k.contract)
+        }
+        near = [refs[r] for r in difflib.get_close_matches(wanted, list(refs), n=3, cutoff=0.5)]
+        where = f"the {contract} catalogue" if contract else "the catalogue"
+        hint = f"; the nearest refs are {', '.join(near)}" if near else ""
+        print(f"kpiflow: KPI {kpi_ref} is not in {where}{hint}.", file=sys.stderr)
+        return 2
+    db = open_warehouse(settings.db)
+    for n, kpi in enumerate(kpis):
+        if n:
+            print()
+        rows = list(
+            db.query(
+                "SELECT m.period, m.actual, m.marker, m.raw, m.target, m.status, "
+                "s.id AS submission, s.file_name, m.sheet, m.cell "
+                "FROM measurements m JOIN submissions s ON s.id = m.submission_id "
+                "WHERE m.contract = ? AND m.kpi_ref = ? "
+                "ORDER BY m.period, s.received_at, s.id",
+                [kpi.contract, kpi.ref],
+            )
+        )
+        levels = " / ".join(x for x in (kpi.target, kpi.detriment, kpi.failure) if x)
+        print(f"{kpi.contract} {kpi.ref}: {kpi.description}")
+        print(
+            f"{kpi.frequency}, {kpi.unit}, {kpi.direction} is better; "
+            f"{'target / detriment / failure' if kpi.detriment or kpi.failure else 'target'} "
+            f"{levels}"
+        )
+        if not rows:
+            print(f"No figures for {kpi.contract} KPI {kpi.ref} in {settings.db}.")
+            continue
+        _print_rows(rows)
+    return 0
+
+
+def _print_rows(rows: list[dict[str, object]]) -> None:
+    table = []
+    before: dict[str, tuple[object, object, str]] = {}
+    for r in rows:
+        period = str(r["period"])
+        value = (r["actual"], r["marker"], str(r["raw"]))
+        note = ""
+        earlier = before.get(period)
+        # A later return repeating the same figure is not a restatement.
+        if earlier is not None and earlier[:2] != value[:2]:
+            note = f"restated; was {earlier[2]}"
+        before[period] = value
+        target = "" if r["target"] is None else f"{r['target']:g}"
+        table.append(
+            [period, str(r["raw"]), target, str(r["status"]), str(r["submission"]),
+             str(r["file_name"]), f"{r['sheet']}!{r['cell']}", note]
+        )  # fmt: skip
+    header = [*COLUMNS, ""]
+    widths = [min(40, max(len(row[i]) for row in [header, *table])) for i in range(len(header))]
+    for row in [header, *table]:
+        print("  ".join(f"{c[:w]:<{w}}" for c, w in zip(row, widths, strict=True)).rstrip())
