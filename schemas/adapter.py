@@ -16,7 +16,7 @@ import pandera.pandas as pa
 from extractors.model import Observation
 from extractors.periods import month_label
 from schemas.catalogue import Catalogue
-from schemas.measurement import SCORE_SCALE, MeasurementSchema, observation_frame
+from schemas.measurement import SCORE_SCALE, observation_frame, schema_for
 from schemas.records import ExceptionRecord, Severity
 
 Sentence = Callable[[Observation], str]
@@ -67,8 +67,8 @@ CHECKS: dict[str, tuple[str, Severity, str, Sentence]] = {
     "contract": (
         "unknown-contract",
         "error",
-        "contract is PSSP or ICT",
-        lambda o: f"The contract '{o.contract}' is neither PSSP nor ICT.",
+        "a contract declared in the KPI catalogue",
+        lambda o: f"The contract '{o.contract}' is not one the KPI catalogue declares.",
     ),
     "period": (
         "period-invalid",
@@ -104,7 +104,7 @@ def validate_observations(
     observations = [_as_catalogued(obs, catalogue) for obs in observations]
     frame = observation_frame(observations, catalogue)
     try:
-        MeasurementSchema.validate(frame, lazy=True)
+        schema_for(catalogue).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
         return failure_cases_to_records(errors.failure_cases, observations)
     return []

@@ -32,7 +32,7 @@ CODES: dict[str, tuple[str, str]] = {
     "value-missing": ("warning", "A KPI's cell for a month is blank."),
     # Schema (pandera) checks.
     "unknown-kpi": ("error", "The KPI ref is not in the catalogue for its contract."),
-    "unknown-contract": ("error", "The contract is neither PSSP nor ICT."),
+    "unknown-contract": ("error", "The contract is not one the KPI catalogue declares."),
     "period-invalid": ("error", "The period is not a month."),
     "value-unreadable": ("error", "The cell is neither a number nor a recognised marker."),
     "value-out-of-range": ("error", "Impossible for the unit: a percentage outside 0-100, negative days or counts, a fractional count, a score off its scale."),

@@ -8,6 +8,7 @@ range checks can run in one lazy pass.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import pandas as pd
@@ -25,7 +26,8 @@ SCORE_SCALE = (0.0, 5.0)
 class MeasurementSchema(pa.DataFrameModel):
     """One row per (contract, KPI ref, period) figure read from a return."""
 
-    contract: Series[str] = pa.Field(isin=["PSSP", "ICT"])
+    # Which contracts exist is the catalogue's to say: ``schema_for`` adds the check.
+    contract: Series[str]
     kpi_ref: Series[str] = pa.Field(str_length={"min_value": 1, "max_value": 24})
     period: Series[str] = pa.Field(str_matches=r"^\d{4}-(0[1-9]|1[0-2])$")
     actual: Series[float] = pa.Field(nullable=True)
@@ -75,6 +77,17 @@ class MeasurementSchema(pa.DataFrameModel):
 
     class Config:
         coerce = True
+
+
+@functools.cache
+def _schema_for(contracts: tuple[str, ...]) -> pa.DataFrameSchema:
+    schema = MeasurementSchema.to_schema()
+    return schema.update_column("contract", checks=[pa.Check.isin(list(contracts))])
+
+
+def schema_for(catalogue: Catalogue) -> pa.DataFrameSchema:
+    """The schema with the catalogue's contracts as the only ones allowed."""
+    return _schema_for(catalogue.contract_names)
 
 
 def observation_frame(observations: Sequence[Observation], catalogue: Catalogue) -> pd.DataFrame:
