@@ -82,7 +82,9 @@ def test_a_third_contract_is_read_checked_and_loaded(
                         catalogue=waste_catalogue, stable_seconds=0)  # fmt: skip
 
     checked = check_file(inbox / "waste_2017-08.xlsx", load_catalogue(waste_catalogue), settings)
-    assert [(o.contract, o.kpi_ref, o.period, o.actual) for o in checked.extraction.observations] == [
+    assert checked.extraction is not None
+    figures = [(o.contract, o.kpi_ref, o.period, o.actual) for o in checked.extraction.observations]
+    assert figures == [
         ("WC", "WC-01", "2017-07", 99.7), ("WC", "WC-01", "2017-08", 99.1),
         ("WC", "WC-02", "2017-07", 4.0), ("WC", "WC-02", "2017-08", 6.0),
     ]  # fmt: skip
@@ -104,7 +106,8 @@ def test_a_third_contract_is_read_checked_and_loaded(
 
 def test_a_contract_the_catalogue_does_not_declare_is_refused(catalogue: Catalogue) -> None:
     stray = Observation("WC", "WC-01", "2017-08", "Waste", "C4", "99.1", actual=99.1)
-    assert [r for r in validate_observations([stray], catalogue) if r.code == "unknown-contract"] == [
+    records = validate_observations([stray], catalogue)
+    assert [r for r in records if r.code == "unknown-contract"] == [
         ExceptionRecord(
             "unknown-contract",
             "error",
