@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from extractors import UnreadableFile
+from extractors.layout import layout_changes, layout_of
 from extractors.model import Extraction
 from flows.crash import crash_point
 from flows.inbox import safe_stem, settle, sha256_of
@@ -167,10 +168,12 @@ def check_file(
     assessment = assess_extraction(extraction, catalogue, invalid)
     records.extend(assessment.records)
     if db is not None:
-        from warehouse.loader import current_values
+        from warehouse.loader import current_values, previous_layouts
 
         previous = current_values(db, [a.key for a in assessment.assessed])
         records.extend(check_restatements(assessment.assessed, previous, name))
+        layouts = layout_of(extraction)
+        records.extend(layout_changes(previous_layouts(db, layouts), layouts))
     return Checked(extraction.format, extraction, assessment, _named(records, name))
 
 
@@ -273,6 +276,7 @@ def process_claimed(
             db, submission, [_row_dict(r, target_cells) for r in rows], checked.records,
             coverage=coverage_of(checked.extraction),
             summaries=summary_rows(checked.extraction, catalogue),
+            layouts=layout_of(checked.extraction) if checked.extraction else None,
         )  # fmt: skip
     except sqlite3.IntegrityError:
         # Another run loaded the same bytes under another name a moment ago.

@@ -62,6 +62,7 @@ CODES: dict[str, tuple[str, str]] = {
     # Across submissions.
     "duplicate-kpi-value": ("error", "The same KPI and month appear twice with different values; neither is loaded."),
     "kpi-missing": ("warning", "A catalogue KPI is absent from a return that covers its contract."),
+    "layout-changed": ("info", "A contract's tables are laid out differently from its last accepted return (sheet, position, orientation); the figures were read, check them."),
     "restatement": ("warning", "A figure already loaded from an earlier file is reported differently."),
     # Reports.
     "annotation-failed": ("info", "The annotated copy of the workbook could not be written; the report still names every cell."),

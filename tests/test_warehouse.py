@@ -35,7 +35,7 @@ def _submission(name: str, sha: str, received: str, status: str = "loaded") -> S
 def test_tables_and_view_exist_with_wal(tmp_path: Path) -> None:
     db = open_warehouse(tmp_path / "kpi.db")
     assert sorted(db.table_names()) == [
-        "exception_reviews", "exceptions", "kpis", "measurements", "runs",
+        "exception_reviews", "exceptions", "kpis", "layouts", "measurements", "runs",
         "submission_coverage", "submissions", "supplier_summaries",
     ]  # fmt: skip
     assert sorted(db.view_names()) == [

@@ -79,6 +79,13 @@ _TABLES: dict[str, tuple[dict[str, type], dict[str, object]]] = {
         },
         {"pk": "id", "foreign_keys": [("submission_id", "submissions", "id")]},
     ),
+    "layouts": (
+        {"submission_id": int, "contract": str, "layout": str},
+        {
+            "pk": ("submission_id", "contract"),
+            "foreign_keys": [("submission_id", "submissions", "id")],
+        },
+    ),
     "exception_reviews": (
         {
             "id": int, "exception_id": int, "fingerprint": str, "action": str, "note": str,
@@ -176,6 +183,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         )
         db.execute(
             "CREATE INDEX IF NOT EXISTS reviews_exception ON exception_reviews(exception_id, id)"
+        )
+        db.execute(
+            "CREATE INDEX IF NOT EXISTS layouts_contract ON layouts(contract, submission_id)"
         )
         db.execute(
             "CREATE INDEX IF NOT EXISTS reviews_fingerprint ON exception_reviews(fingerprint, id)"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -40,13 +40,16 @@ def load_submission(
     *,
     coverage: Iterable[tuple[str, str]] = (),
     summaries: Sequence[dict[str, Any]] = (),
+    layouts: Mapping[str, Any] | None = None,
 ) -> int:
     """Insert the submission, its clean measurements and its exceptions in one transaction.
 
     ``coverage`` holds the (contract, month) pairs the file's tables cover
     and ``summaries`` the supplier's own counts (``supplier_summaries`` rows
-    without their submission id). Waivers carry over to the new exceptions
-    and queries the file fixes are closed in the same transaction
+    without their submission id); ``layouts`` each contract's layout
+    fingerprint (``extractors.layout``), kept for accepted files only.
+    Waivers carry over to the new exceptions and queries the file fixes are
+    closed in the same transaction
     (``warehouse.reviews``). Returns the new submission id. If anything
     fails the transaction rolls back and the warehouse holds nothing of
     this file.
@@ -93,8 +96,30 @@ def load_submission(
         db.table("supplier_summaries").insert_all(
             {**summary, "submission_id": submission_id} for summary in summaries
         )
+        if submission.status in ACCEPTED:
+            db.table("layouts").insert_all(
+                {"submission_id": submission_id, "contract": contract, "layout": json.dumps(found)}
+                for contract, found in (layouts or {}).items()
+            )
         apply_on_load(db, submission_id, submission.file_name)
     return submission_id
+
+
+def previous_layouts(
+    db: sqlite_utils.Database, contracts: Iterable[str]
+) -> dict[str, tuple[str, Any]]:
+    """Each contract's layout in its latest accepted return: (file name, fingerprint)."""
+    out: dict[str, tuple[str, Any]] = {}
+    for contract in sorted(set(contracts)):
+        rows = db.query(
+            "SELECT s.file_name, l.layout FROM layouts l JOIN submissions s ON s.id = "
+            f"l.submission_id WHERE l.contract = ? AND s.status IN {ACCEPTED!r} "
+            "ORDER BY s.received_at DESC, s.id DESC LIMIT 1",
+            [contract],
+        )
+        for row in rows:
+            out[contract] = (row["file_name"], json.loads(row["layout"]))
+    return out
 
 
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")

@@ -127,6 +127,13 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "indicators_cell": "Cell of the indicators count.",
         },
     ),
+    "layouts": (
+        "Each accepted return's layout per contract, to say when the next one's differs.",
+        {
+            "layout": "JSON: each table's sheet, orientation, kind, header row and first ref "
+            "cell.",
+        },
+    ),
     "exception_reviews": (
         "Reviewers' decisions on exceptions, append-only: the latest one is the state.",
         _DECISION,
