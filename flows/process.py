@@ -22,7 +22,12 @@ from flows.settings import Settings
 from schemas.adapter import validate_observations
 from schemas.catalogue import Catalogue
 from schemas.records import ExceptionRecord, sort_key
-from schemas.rules import Assessment, assess_extraction, check_restatements
+from schemas.rules import (
+    Assessment,
+    assess_extraction,
+    check_restatements,
+    without_findings_on_refused,
+)
 
 if TYPE_CHECKING:
     # Imported where used: ``kpiflow validate`` writes no report and no warehouse
@@ -97,6 +102,7 @@ class FileOutcome:
     submission_id: int | None = None
     report_path: str | None = None
     destination: str = ""
+    first_problem: str = ""
 
 
 def _key(row: MeasurementRow) -> tuple[str, str, str]:
@@ -171,6 +177,8 @@ def check_file(
 
         previous = current_values(db, [a.key for a in assessment.assessed])
         records.extend(check_restatements(assessment.assessed, previous, name))
+    # A figure an error refuses is not judged (below target, restated): it was not taken.
+    records = without_findings_on_refused(records)
     return Checked(extraction.format, extraction, assessment, _named(records, name))
 
 
@@ -190,6 +198,7 @@ def process_claimed(
 ) -> FileOutcome:
     """Take one claimed file to its end: warehouse rows, reports, and its final folder."""
     from reports import ANNOTATABLE_FORMATS
+    from reports.model import first_problem
     from warehouse.loader import SubmissionRow, accepted_submission, load_submission
 
     sha256 = sha256_of(path)
@@ -259,7 +268,10 @@ def process_claimed(
     )
     # Reports first: a run killed before the load redoes them; one killed
     # after it finds them written and only has the move left to do.
-    _write_reports(checked, all_rows, submission, report_path, annotated)
+    _write_reports(
+        checked, all_rows, submission, report_path, annotated,
+        catalogue=catalogue, db=db, loaded=len(rows),
+    )  # fmt: skip
     target_cells = checked.target_cells()
     try:
         submission_id = load_submission(
@@ -290,6 +302,7 @@ def process_claimed(
         submission_id=submission_id,
         report_path=str(report_path),
         destination=str(destination),
+        first_problem=first_problem(checked.records),
     )
 
 
@@ -331,24 +344,22 @@ def _write_reports(
     submission: SubmissionRow,
     report_path: Path,
     annotated: Path | None,
+    *,
+    catalogue: Catalogue,
+    db: sqlite_utils.Database | None = None,
+    loaded: int | None = None,
 ) -> None:
-    from reports import SubmissionReport, write_exceptions_csv, write_submission_html
+    from flows.reporting import read_history, submission_report
+    from reports import write_exceptions_csv, write_submission_html
 
     report_path.parent.mkdir(parents=True, exist_ok=True)
-    write_submission_html(
-        SubmissionReport(
-            file_name=submission.file_name,
-            sha256=submission.sha256,
-            received_at=submission.received_at,
-            status=submission.status,
-            reason=submission.reason,
-            source_format=checked.format or "unknown",
-            measurements=tuple(rows),
-            exceptions=checked.records,
-            annotated_copy=annotated.name if annotated else None,
-        ),
-        report_path,
-    )
+    report = submission_report(
+        checked, rows, file_name=submission.file_name, sha256=submission.sha256,
+        received_at=submission.received_at, status=submission.status, catalogue=catalogue,
+        history=read_history(db, {(r.contract, r.kpi_ref) for r in rows}),
+        figures_loaded=loaded, annotated_copy=annotated.name if annotated else None,
+    )  # fmt: skip
+    write_submission_html(report, report_path)
     write_exceptions_csv(checked.records, report_path.with_suffix(".csv"))
 
 

@@ -8,11 +8,20 @@ from reports.html import (
     write_run_summary_html,
     write_submission_html,
 )
-from reports.model import MeasurementRow, RunRow, RunSummary, SubmissionReport
+from reports.model import (
+    HistoryPoint,
+    KpiInfo,
+    MeasurementRow,
+    RunRow,
+    RunSummary,
+    SubmissionReport,
+)
 
 __all__ = [
     "ANNOTATABLE_FORMATS",
     "EXCEPTION_COLUMNS",
+    "HistoryPoint",
+    "KpiInfo",
     "MeasurementRow",
     "RunRow",
     "RunSummary",

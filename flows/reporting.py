@@ -1,0 +1,130 @@
+"""Turn what the checks found into the plain data the report writers read.
+
+``kpiflow run`` and ``kpiflow validate --html`` build a file's report the
+same way here: the catalogue's words for each KPI (its target as the
+contract writes it, and in plain words), the warehouse's history of those
+KPIs for the trend charts, and how many figures were loaded. The reports
+package never opens the warehouse; this module reads it for them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from schemas.catalogue import Catalogue
+from schemas.expected import expected_text
+from schemas.thresholds import bands_for
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from flows.process import Checked
+    from reports import HistoryPoint, KpiInfo, MeasurementRow, SubmissionReport
+
+#: The note the annotated copy leaves when it could only add the review sheet.
+REVIEW_ONLY_CODE = "annotation-review-only"
+
+
+def kpi_infos(catalogue: Catalogue, keys: Iterable[tuple[str, str]]) -> tuple[KpiInfo, ...]:
+    """What the catalogue says about each (contract, ref) the file reports."""
+    from reports import KpiInfo
+
+    out = []
+    for contract, ref in sorted(set(keys)):
+        kpi = catalogue.get(contract, ref)
+        if kpi is None:
+            continue
+        try:
+            bands, problems = bands_for(
+                kpi.target, kpi.detriment, kpi.failure,
+                unit=kpi.unit, direction=kpi.direction,  # type: ignore[arg-type]
+            )  # fmt: skip
+            expected = "" if problems else expected_text(bands, kpi.unit)
+        except ValueError:
+            expected = ""
+        out.append(
+            KpiInfo(
+                contract=kpi.contract, ref=kpi.ref, description=kpi.description, unit=kpi.unit,
+                direction=kpi.direction, target=kpi.target, detriment=kpi.detriment,
+                failure=kpi.failure, expected=expected, profiled=kpi.profiled,
+            )  # fmt: skip
+        )
+    return tuple(out)
+
+
+def read_history(
+    db: sqlite_utils.Database | None, keys: Iterable[tuple[str, str]]
+) -> tuple[HistoryPoint, ...]:
+    """The warehouse's current figures of these KPIs, every month it holds."""
+    from reports import HistoryPoint
+    from warehouse.history import kpi_history
+
+    if db is None:
+        return ()
+    return tuple(
+        HistoryPoint(
+            contract=row["contract"], kpi_ref=row["kpi_ref"], period=row["period"],
+            actual=row["actual"], marker=row["marker"], target=row["target"],
+            status=row["status"] or "not_assessed", raw=row["raw"] or "",
+            file_name=row["file_name"] or "",
+        )  # fmt: skip
+        for row in kpi_history(db, set(keys))
+    )
+
+
+def open_history_readonly(path: Path) -> sqlite_utils.Database | None:
+    """The warehouse opened read-only for its history, or None when there is none yet."""
+    import sqlite_utils
+
+    if not path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        db = sqlite_utils.Database(conn)
+        if "measurements" not in db.table_names():
+            conn.close()
+            return None
+    except sqlite3.Error:
+        return None
+    return db
+
+
+def submission_report(
+    checked: Checked,
+    rows: Sequence[MeasurementRow],
+    *,
+    file_name: str,
+    sha256: str,
+    received_at: str,
+    status: str,
+    catalogue: Catalogue,
+    history: tuple[HistoryPoint, ...] = (),
+    figures_loaded: int | None = None,
+    annotated_copy: str | None = None,
+) -> SubmissionReport:
+    """The report data for one checked file."""
+    from reports import SubmissionReport
+
+    note = next((r.message for r in checked.records if r.code == REVIEW_ONLY_CODE), "")
+    return SubmissionReport(
+        file_name=file_name,
+        sha256=sha256,
+        received_at=received_at,
+        status=status,
+        reason=checked.rejection,
+        source_format=checked.format or "unknown",
+        measurements=tuple(rows),
+        exceptions=checked.records,
+        annotated_copy=annotated_copy,
+        kpis=kpi_infos(
+            catalogue,
+            [(r.contract, r.kpi_ref) for r in rows]
+            + [(r.contract, r.kpi_ref) for r in checked.records if r.kpi_ref],
+        ),
+        history=history,
+        figures_loaded=figures_loaded,
+        annotation_note=note,
+    )
