@@ -319,7 +319,9 @@ def _annotate(
 
     dest.parent.mkdir(parents=True, exist_ok=True)
     try:
-        annotate_workbook(source, checked.records, dest, source_format=checked.format)
+        result = annotate_workbook(
+            source, checked.records, dest, source_format=checked.format, file_name=file_name
+        )
     except Exception as exc:
         log.warning("event=annotation-failed file=%s error=%r", file_name, exc)
         # An OSError's text names our own paths; the reviewer needs only the cause.
@@ -335,6 +337,12 @@ def _annotate(
             file=file_name,
         )
         return None, replace(checked, records=(*checked.records, note))
+    if result.review_only:
+        # The copy holds the review sheet only: say why, in the report and the warehouse.
+        note = ExceptionRecord(
+            "annotation-review-only", "info", result.review_only, file=file_name
+        )
+        return dest, replace(checked, records=(*checked.records, note))
     return dest, checked
 
 

@@ -26,16 +26,29 @@ from pathlib import Path
 from typing import IO, NamedTuple
 from xml.parsers import expat
 
-from openpyxl.comments.comment_sheet import CommentRecord, CommentSheet
 from openpyxl.utils.cell import get_column_letter, range_boundaries
-from openpyxl.xml.functions import tostring
 
+from reports.package_comments import (
+    Note,
+    merge_comments,
+    merge_vml,
+    new_comments,
+    new_vml,
+    vml_blocks,
+)
+from reports.package_review import (
+    WORKSHEET_REL,
+    WORKSHEET_TYPE,
+    Review,
+    add_sheet_first,
+    sheet_name,
+    worksheet,
+)
 from reports.package_xml import (
     CT_NS,
     MAIN_NS,
     PKG_REL_NS,
     REL_NS,
-    El,
     Unsupported,
     append_edit,
     attr_xml,
@@ -90,16 +103,6 @@ _EMPTY_RELS = (
     b'<Relationships xmlns="%s"></Relationships>' % PKG_REL_NS.encode()
 )
 
-class Note(NamedTuple):
-    """What one marked cell gets: comment text and size, and the border colour."""
-
-    text: str
-    author: str
-    colour: str
-    height: int
-    width: int
-
-
 @dataclass(frozen=True)
 class Request:
     """A record that points at one cell (already parsed) of one sheet."""
@@ -117,8 +120,12 @@ def annotate_package(
     *,
     fmt: str,
     note: Callable[[list[ExceptionRecord]], Note],
+    review: Review | None = None,
 ) -> int:
-    """Write the annotated package to ``dest``; return the number of cells annotated."""
+    """Write the annotated package to ``dest``; return the number of cells annotated.
+
+    With ``review``, the "kpiflow review" sheet is added as the first sheet.
+    """
     try:
         src = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -126,7 +133,7 @@ def annotate_package(
     with src:
         package = _Package(src, fmt)
         plans = package.plan(requests)
-        edited = package.edit(plans, note)
+        edited = package.edit(plans, note, review)
         package.write(dest, edited)
     return sum(len(plan.targets) for plan in plans)
 
@@ -236,6 +243,8 @@ class _Survey:
     max_row: int = 0
     max_col: int = 0
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    # The relationship id of the sheet's legacy drawing (its comment boxes), if it has one.
+    legacy_id: str | None = None
 
     def grow(self, row: int, col: int) -> None:
         """Extend the used range to cover (row, col)."""
@@ -317,7 +326,9 @@ def _survey(stream: IO[bytes]) -> _Survey:
             if (uri, local) != (MAIN_NS, "worksheet"):
                 raise Unsupported("not a transitional worksheet")
         elif scan.depth == 2:
-            if uri != MAIN_NS or local not in _BEFORE_LEGACY | _AFTER_LEGACY:
+            if uri == MAIN_NS and local == "legacyDrawing":
+                survey.legacy_id = attrs.get(f"{REL_NS} id") or None
+            elif uri != MAIN_NS or local not in _BEFORE_LEGACY | _AFTER_LEGACY:
                 raise Unsupported(f"worksheet child {local!r}")
         elif uri != MAIN_NS:
             return
@@ -326,8 +337,6 @@ def _survey(stream: IO[bytes]) -> _Survey:
         elif local == "c" and scan.depth == 4:
             survey.grow(*scan.cell_position(attrs))
             cells = True
-        elif local == "legacyDrawing" and scan.depth == 2:
-            raise Unsupported("the sheet already has a legacy drawing (comments)")
         elif local in ("mergeCell", "hyperlink") and scan.depth == 3:
             _cover(survey, attrs.get("ref", ""), merged=local == "mergeCell")
 
@@ -364,10 +373,18 @@ class _Mark(NamedTuple):
 
 
 class _SheetEditor:
-    """Rewrites one worksheet: restyles marked cells and adds a ``legacyDrawing``."""
+    """Rewrites one worksheet: restyles marked cells and adds a ``legacyDrawing``.
+
+    ``rel_id`` None: the sheet has its legacy drawing already (its comments'
+    boxes), and kpiflow's boxes go into it.
+    """
 
     def __init__(
-        self, marks: dict[tuple[int, int], _Mark], styles: _Styles, rel_id: str, out: IO[bytes]
+        self,
+        marks: dict[tuple[int, int], _Mark],
+        styles: _Styles,
+        rel_id: str | None,
+        out: IO[bytes],
     ) -> None:
         self.scan = _SheetScan()
         self.styles = styles
@@ -384,7 +401,7 @@ class _SheetEditor:
         self.row_style = -1
         self.prefix = b""
         self.root_prefix = b""
-        self.legacy_done = False
+        self.legacy_done = rel_id is None
 
     def run(self, stream: IO[bytes]) -> None:
         """Stream the sheet through, writing the edited copy to ``out``."""
@@ -527,7 +544,7 @@ class _SheetEditor:
         return 0
 
     def add_legacy(self, at: int) -> None:
-        if self.legacy_done:
+        if self.legacy_done or self.rel_id is None:
             return
         self.emit(
             at,
@@ -556,6 +573,7 @@ class _Plan:
 
     part: str
     targets: dict[tuple[int, int], _Target]
+    legacy_id: str | None = None
 
 
 @dataclass
@@ -678,54 +696,150 @@ class _Package:
             raise Unsupported(f"a {kind} sheet")
         with self.open(part) as stream:
             surveys[name] = _survey(stream)
-        return _Plan(part, {})
+        return _Plan(part, {}, surveys[name].legacy_id)
 
-    def edit(self, plans: list[_Plan], note: Callable[[list[ExceptionRecord]], Note]) -> _Parts:
-        """Build the edited and new members for ``plans``."""
+    def edit(
+        self,
+        plans: list[_Plan],
+        note: Callable[[list[ExceptionRecord]], Note],
+        review: Review | None = None,
+    ) -> _Parts:
+        """Build the edited and new members for ``plans`` (and the review sheet)."""
         parts = _Parts()
-        if not plans:
-            return parts
-        styles_part = next(
-            (target for kind, target in self.workbook_rels.values()
-             if kind == f"{REL_NS}/styles"),
-            None,
-        )  # fmt: skip
-        if styles_part is None:
-            raise Unsupported("no styles part")
-        styles = _Styles(self.read(styles_part))
         type_edits: list[bytes] = []
-        for plan in plans:
-            number = self._free_number(parts)
+        if plans:
+            styles_part = next(
+                (target for kind, target in self.workbook_rels.values()
+                 if kind == f"{REL_NS}/styles"),
+                None,
+            )  # fmt: skip
+            if styles_part is None:
+                raise Unsupported("no styles part")
+            styles = _Styles(self.read(styles_part))
+            blocks = self._vml_blocks()
+            for plan in plans:
+                notes = {key: note(target.records) for key, target in plan.targets.items()}
+                vml_id = self._comments(plan, notes, parts, type_edits, blocks)
+                parts.edited[plan.part] = self._edit_sheet(
+                    plan.part, _marks(plan, notes), styles, vml_id
+                )
+            parts.edited[self.names[styles_part.lower()]] = styles.render()
+        if review is not None:
+            self._add_review(review, parts, type_edits)
+        if not type_edits and not parts.edited:
+            return parts
+        if any(name.endswith(".rels") for name in parts.added) and not self._has_default(
+            "rels", RELS_TYPE
+        ):
+            type_edits.append(b'<Default Extension="rels" ContentType="%s"/>' % RELS_TYPE.encode())
+        if type_edits:
+            parts.edited[self.names["[content_types].xml"]] = self._add_types(type_edits)
+        return parts
+
+    def _comments(
+        self,
+        plan: _Plan,
+        notes: dict[tuple[int, int], Note],
+        parts: _Parts,
+        type_edits: list[bytes],
+        blocks: set[int],
+    ) -> str | None:
+        """Write or merge the sheet's comments and VML parts; return a new VML's relationship id.
+
+        None when the sheet already had a legacy drawing: kpiflow's boxes went into it.
+        """
+        name = rels_name(plan.part)
+        exists = name.lower() in self.names
+        data = self.read(name) if exists else _EMPTY_RELS
+        rels = _relationships(data, name, plan.part)
+        comments = next((t for _, kind, t in rels if kind == COMMENTS_REL), None)
+        vml = None
+        if plan.legacy_id is not None:
+            kind, vml = next(((k, t) for rid, k, t in rels if rid == plan.legacy_id), ("", ""))
+            if kind != VML_REL or vml.lower() not in self.names:
+                raise Unsupported("the sheet's legacy drawing is not a VML part")
+        wanted: list[tuple[str, str]] = []
+        number = self._free_number(parts)
+        if comments is not None:
+            merged, _ = merge_comments(self.read(comments), notes)
+            parts.edited[self.names[comments.lower()]] = merged
+        else:
             comments = f"xl/comments{number}.xml"
-            vml = f"xl/drawings/commentsDrawing{number}.vml"
-            rels_name, rels_data, vml_id = self._sheet_rels(plan.part, comments, vml)
-            notes = {key: note(target.records) for key, target in plan.targets.items()}
-            parts.edited[plan.part] = self._edit_sheet(plan.part, _marks(plan, notes), styles,
-                                                       vml_id)  # fmt: skip
-            if rels_name.lower() in self.names:
-                parts.edited[self.names[rels_name.lower()]] = rels_data
-            else:
-                parts.added[rels_name] = rels_data
-            parts.added[comments], parts.added[vml] = _comment_parts(notes)
+            parts.added[comments] = new_comments(notes)
+            wanted.append((COMMENTS_REL, comments))
             type_edits.append(
                 b'<Override PartName="/%s" ContentType="%s"/>'
                 % (comments.encode(), COMMENTS_TYPE.encode())
             )
+        if vml is not None:
+            data_vml = self.read(vml)
+            others = blocks - vml_blocks(data_vml)
+            parts.edited[self.names[vml.lower()]] = merge_vml(data_vml, notes, others)
+        else:
+            vml = f"xl/drawings/commentsDrawing{number}.vml"
+            parts.added[vml] = new_vml(notes, blocks)
+            blocks |= vml_blocks(parts.added[vml])
+            wanted.append((VML_REL, vml))
             if not self._has_default("vml", VML_TYPE):
                 type_edits.append(
                     b'<Override PartName="/%s" ContentType="%s"/>'
                     % (vml.encode(), VML_TYPE.encode())
                 )
-        parts.edited[self.names[styles_part.lower()]] = styles.render()
-        if any(name.endswith(".rels") for name in parts.added) and not self._has_default(
-            "rels", RELS_TYPE
-        ):
-            type_edits.append(b'<Default Extension="rels" ContentType="%s"/>' % RELS_TYPE.encode())
-        parts.edited[self.names["[content_types].xml"]] = self._add_types(type_edits)
-        return parts
+        if not wanted:
+            return None
+        ids = _fresh_ids({rid for rid, _, _ in rels}, len(wanted))
+        root = parse_part(data, 1)
+        prefix = prefix_of(qname_at(data, root.start))
+        added = b"".join(
+            b'<%sRelationship Id="%s" Type="%s" Target="%s"/>'
+            % (prefix, rid.encode(), kind.encode(), attr_xml(_relative(plan.part, part)).encode())
+            for rid, (kind, part) in zip(ids, wanted, strict=True)
+        )
+        edited = splice(data, [append_edit(data, root, added)])
+        if exists:
+            parts.edited[self.names[name.lower()]] = edited
+        else:
+            parts.added[name] = edited
+        return next((rid for rid, (kind, _) in zip(ids, wanted, strict=True) if kind == VML_REL),
+                    None)  # fmt: skip
+
+    def _vml_blocks(self) -> set[int]:
+        """Shape-id blocks every VML drawing in the package claims."""
+        blocks: set[int] = set()
+        for lower, name in self.names.items():
+            if lower.endswith(".vml"):
+                blocks |= vml_blocks(self.read(name))
+        return blocks
+
+    def _add_review(self, review: Review, parts: _Parts, type_edits: list[bytes]) -> None:
+        """Add the review sheet as the workbook's first sheet."""
+        taken = set(self.names) | {name.lower() for name in parts.added}
+        number = 1
+        while f"xl/worksheets/sheet{number}.xml" in taken:
+            number += 1
+        part = f"xl/worksheets/sheet{number}.xml"
+        linkable = {name for name, (kind, _) in self.sheets.items() if kind == "worksheet"}
+        parts.added[part] = worksheet(review, linkable)
+        name = rels_name(self.workbook)
+        data = self.read(name)
+        rels = _relationships(data, name, self.workbook)
+        [rid] = _fresh_ids({rid for rid, _, _ in rels}, 1)
+        root = parse_part(data, 1)
+        prefix = prefix_of(qname_at(data, root.start))
+        added = b'<%sRelationship Id="%s" Type="%s" Target="%s"/>' % (
+            prefix, rid.encode(), WORKSHEET_REL.encode(),
+            attr_xml(_relative(self.workbook, part)).encode(),
+        )  # fmt: skip
+        parts.edited[self.names[name.lower()]] = splice(data, [append_edit(data, root, added)])
+        parts.edited[self.names[self.workbook.lower()]] = add_sheet_first(
+            self.read(self.workbook), sheet_name(self.sheets), rid
+        )
+        type_edits.append(
+            b'<Override PartName="/%s" ContentType="%s"/>' % (part.encode(), WORKSHEET_TYPE.encode())
+        )
 
     def _edit_sheet(
-        self, part: str, marks: dict[tuple[int, int], _Mark], styles: _Styles, vml_id: str
+        self, part: str, marks: dict[tuple[int, int], _Mark], styles: _Styles, vml_id: str | None
     ) -> IO[bytes]:
         """Stream the edited sheet into a spool (on disk once it is large)."""
         spool = tempfile.SpooledTemporaryFile(max_size=16 * _CHUNK)  # noqa: SIM115
@@ -761,27 +875,6 @@ class _Package:
         ):
             number += 1
         return number
-
-    def _sheet_rels(self, sheet: str, comments: str, vml: str) -> tuple[str, bytes, str]:
-        """The sheet's relationships part with comments and VML added; also the VML's Id."""
-        name = rels_name(sheet)
-        data = self.read(name) if name.lower() in self.names else _EMPTY_RELS
-        root = parse_part(data, 1)
-        if (root.uri, root.local) != (PKG_REL_NS, "Relationships"):
-            raise Unsupported(f"bad relationships part {name}")
-        rels = root.findall(PKG_REL_NS, "Relationship")
-        if any(rel.attrs.get("Type") == COMMENTS_REL for rel in rels):
-            raise Unsupported("the sheet already has comments")
-        ids = {rel.attrs.get("Id", "") for rel in rels}
-        fresh = (f"rId{n}" for n in range(1, len(ids) + 3) if f"rId{n}" not in ids)
-        comments_id, vml_id = next(fresh), next(fresh)
-        prefix = prefix_of(qname_at(data, root.start))
-        added = b"".join(
-            b'<%sRelationship Id="%s" Type="%s" Target="%s"/>'
-            % (prefix, rid.encode(), kind.encode(), attr_xml(_relative(sheet, part)).encode())
-            for rid, kind, part in ((comments_id, COMMENTS_REL, comments), (vml_id, VML_REL, vml))
-        )
-        return name, splice(data, [append_edit(data, root, added)]), vml_id
 
     def write(self, dest: Path, parts: _Parts) -> None:
         """Write the package: edited members replaced, the rest copied, new members last."""
@@ -862,17 +955,26 @@ def _outline(
         yield (row, max_col), "right"
 
 
-def _comment_parts(notes: dict[tuple[int, int], Note]) -> tuple[bytes, bytes]:
-    """The comments part and its VML shapes, written by openpyxl's own classes."""
-    records = []
-    for (row, col), note in notes.items():
-        record = CommentRecord(
-            ref=f"{get_column_letter(col)}{row}",
-            author=note.author,
-            height=note.height,
-            width=note.width,
-        )
-        record.text.t = note.text
-        records.append(record)
-    sheet = CommentSheet.from_comments(records)
-    return tostring(sheet.to_tree()), sheet.write_shapes()
+def _relationships(data: bytes, name: str, source: str) -> list[tuple[str, str, str]]:
+    """(Id, Type, target part) of each relationship in a relationships part."""
+    root = parse_part(data, 1)
+    if (root.uri, root.local) != (PKG_REL_NS, "Relationships"):
+        raise Unsupported(f"bad relationships part {name}")
+    out = []
+    for rel in root.findall(PKG_REL_NS, "Relationship"):
+        target = rel.attrs.get("Target", "")
+        if rel.attrs.get("TargetMode") != "External":
+            target = resolve_target(source, target)
+        out.append((rel.attrs.get("Id", ""), rel.attrs.get("Type", ""), target))
+    return out
+
+
+def _fresh_ids(taken: set[str], count: int) -> list[str]:
+    """``count`` relationship ids ("rIdN") not in ``taken``."""
+    out: list[str] = []
+    n = 1
+    while len(out) < count:
+        if f"rId{n}" not in taken:
+            out.append(f"rId{n}")
+        n += 1
+    return out

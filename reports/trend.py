@@ -192,11 +192,11 @@ def build_trend(points: Sequence[Point], kpi: KpiInfo) -> Trend | None:
 
     levels: list[Level] = []
     if stepped_target:
-        run = [(x(p.period), y(p.target)) for p in points if p.target is not None]
-        if run:
-            if len(run) == 1:
-                run = [(run[0][0] - 4, run[0][1]), (run[0][0] + 4, run[0][1])]
-            levels.append(Level("target", _line(run), "target (each month's)", run[-1][1]))
+        steps = [(x(p.period), y(p.target)) for p in points if p.target is not None]
+        if len(steps) == 1:
+            steps = [(steps[0][0] - 4, steps[0][1]), (steps[0][0] + 4, steps[0][1])]
+        if steps:
+            levels.append(Level("target", _line(steps), "target (each month's)", steps[-1][1]))
     for kind in ("target", "detriment", "failure"):
         value = fixed[kind]
         if value is None or (kind == "target" and stepped_target):
