@@ -320,9 +320,7 @@ def _grids(report: SubmissionReport) -> list[Grid]:
 
 
 def _trend_note(points: Sequence[object]) -> str:
-    if not points:
-        return "No figures yet"
-    return "Only this month so far"
+    return "No months to show" if not points else "Only this month so far"
 
 
 def _shown(m: MeasurementRow, unit: str) -> str:

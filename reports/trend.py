@@ -172,10 +172,9 @@ def build_trend(points: Sequence[Point], kpi: KpiInfo) -> Trend | None:
     values += [v for v in fixed.values() if v is not None]
     if stepped_target:
         values += [p.target for p in points if p.target is not None]
-    if not values:
-        return None
-    ticks = _ticks(min(values), max(values))
-    low, high = ticks[0], ticks[-1]
+    # Only markers (a KPI never measured, or removed): the months still show, with no scale.
+    ticks = _ticks(min(values), max(values)) if values else []
+    low, high = (ticks[0], ticks[-1]) if ticks else (0.0, 1.0)
     first = month_index(points[0].period) or 0
     last = month_index(points[-1].period) or 0
     left, top = float(_LEFT), float(_TOP)

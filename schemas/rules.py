@@ -17,7 +17,7 @@ from extractors.model import Extraction, Observation, SectionCount, SummaryCount
 from extractors.periods import month_label
 from schemas.catalogue import Catalogue, Kpi
 from schemas.colours import colour_key_from_labels, supplier_claims_better
-from schemas.expected import expected_text
+from schemas.expected import expected_text, quantity
 from schemas.records import ExceptionRecord, Severity
 from schemas.status import Status, compute_status
 from schemas.thresholds import Bands, Direction, Unit, bands_for, parse_threshold
@@ -159,6 +159,15 @@ def check_target_against_catalogue(obs: Observation, kpi: Kpi, bands: Bands) -> 
     ]
 
 
+def _target_words(bands: Bands, unit: str) -> str:
+    """The target as the return writes it, with its unit when it is a bare number ("26 days")."""
+    target = bands.target
+    assert target is not None
+    if target.comparator is None and target.unit_hint is None:
+        return quantity(target.value, unit)
+    return " ".join(str(target.text).split())
+
+
 def check_status(obs: Observation, status: Status, bands: Bands, unit: str) -> Records:
     """A figure below its target is reported, with the band it fell in."""
     finding = _STATUS_FINDINGS.get(status)
@@ -171,7 +180,7 @@ def check_status(obs: Observation, status: Status, bands: Bands, unit: str) -> R
             severity,
             f"{_kpi_name(obs)} was {obs.raw} in {month_label(obs.period)}: {words} "
             f"({'lower' if bands.direction == 'lower' else 'higher'} is better; "
-            f"target {bands.target.text}).",
+            f"target {_target_words(bands, unit)}).",
             **_where(obs),
             rule=expected_text(bands, unit),
         )

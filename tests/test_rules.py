@@ -391,7 +391,7 @@ def test_profiled_target_miss_is_judged_against_the_return(run: Run) -> None:
     assert where(record) == ("target-not-met", "warning", "R&B-K-001", "2016-04", "PSSP KPIs!G4")
     assert record.message == (
         "PSSP KPI R&B-K-001 was 10.96 in Apr-16: worse than the target "
-        "(higher is better; target 11.36)."
+        "(higher is better; target 11.36 %)."
     )
 
 
