@@ -152,3 +152,37 @@ def write_planted_return(directory: Path) -> Path:
     write_pssp(wb.create_sheet("PSSP KPIs"))
     write_ict(wb.create_sheet("ICT KPIs"))
     return save(wb, Path(directory) / FILE)
+
+
+def run_annual_then_planted(
+    root: Path, sample_dir: Path, catalogue: Any
+) -> tuple[Any, Any]:
+    """Load the annual sample, then the planted return, into a warehouse under ``root``.
+
+    Returns both files' outcomes (``flows.process.FileOutcome``); reports are
+    in ``root / "reports"``.
+    """
+    import shutil
+
+    from flows.inbox import ClaimArea
+    from flows.process import process_claimed
+    from flows.settings import Settings
+    from warehouse.db import open_warehouse
+
+    settings = Settings(inbox=root / "inbox", db=root / "kpi.db", reports=root / "reports")
+    settings.inbox.mkdir(parents=True)
+    sources = [
+        Path(shutil.copy2(sample_dir / "pssp_ict_annual_2016-17.xlsx", settings.inbox)),
+        write_planted_return(settings.inbox),
+    ]
+    db = open_warehouse(settings.db)
+    outcomes = []
+    try:
+        with ClaimArea(settings.inbox) as area:
+            for source in sources:
+                claimed = area.claim(source)
+                assert claimed is not None
+                outcomes.append(process_claimed(claimed, source.name, catalogue, settings, db))
+    finally:
+        db.close()
+    return outcomes[0], outcomes[1]

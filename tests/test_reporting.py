@@ -10,29 +10,16 @@ from __future__ import annotations
 import csv
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from flows.inbox import ClaimArea
-from flows.process import FileOutcome, process_claimed
+from flows.process import FileOutcome
 from flows.settings import Settings
 from flows.summary import RunResult, write_run_summary
 from schemas.catalogue import Catalogue
-from tests.planted import FILE, REFUSED, write_planted_return
-from warehouse.db import open_warehouse
-
-ANNUAL = "pssp_ict_annual_2016-17.xlsx"
-
-
-def process(settings: Settings, source: Path, catalogue: Catalogue) -> FileOutcome:
-    with ClaimArea(settings.inbox) as area:
-        claimed = area.claim(source)
-        assert claimed is not None
-        return process_claimed(claimed, source.name, catalogue, settings,
-                               open_warehouse(settings.db))  # fmt: skip
+from tests.planted import FILE, REFUSED, run_annual_then_planted
 
 
 @pytest.fixture(scope="module")
@@ -40,10 +27,9 @@ def planted(
     tmp_path_factory: pytest.TempPathFactory, sample_dir: Path, catalogue: Catalogue
 ) -> tuple[Settings, FileOutcome]:
     root = tmp_path_factory.mktemp("planted")
+    _, outcome = run_annual_then_planted(root, sample_dir, catalogue)
     settings = Settings(inbox=root / "inbox", db=root / "kpi.db", reports=root / "reports")
-    settings.inbox.mkdir()
-    process(settings, Path(shutil.copy2(sample_dir / ANNUAL, settings.inbox)), catalogue)
-    return settings, process(settings, write_planted_return(settings.inbox), catalogue)
+    return settings, outcome
 
 
 def test_outcome_counts_the_refused_figures(planted: tuple[Settings, FileOutcome]) -> None:
