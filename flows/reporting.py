@@ -45,13 +45,12 @@ def kpi_infos(catalogue: Catalogue, keys: Iterable[tuple[str, str]]) -> tuple[Kp
             expected = "" if problems else expected_text(bands, kpi.unit)
         except ValueError:
             expected = ""
-        out.append(
-            KpiInfo(
-                contract=kpi.contract, ref=kpi.ref, description=kpi.description, unit=kpi.unit,
-                direction=kpi.direction, target=kpi.target, detriment=kpi.detriment,
-                failure=kpi.failure, expected=expected, profiled=kpi.profiled,
-            )  # fmt: skip
-        )
+        info = KpiInfo(
+            contract=kpi.contract, ref=kpi.ref, description=kpi.description, unit=kpi.unit,
+            direction=kpi.direction, target=kpi.target, detriment=kpi.detriment,
+            failure=kpi.failure, expected=expected, profiled=kpi.profiled,
+        )  # fmt: skip
+        out.append(info)
     return tuple(out)
 
 
@@ -64,15 +63,16 @@ def read_history(
 
     if db is None:
         return ()
-    return tuple(
-        HistoryPoint(
+    points = []
+    for row in kpi_history(db, set(keys)):
+        point = HistoryPoint(
             contract=row["contract"], kpi_ref=row["kpi_ref"], period=row["period"],
             actual=row["actual"], marker=row["marker"], target=row["target"],
             status=row["status"] or "not_assessed", raw=row["raw"] or "",
             file_name=row["file_name"] or "",
         )  # fmt: skip
-        for row in kpi_history(db, set(keys))
-    )
+        points.append(point)
+    return tuple(points)
 
 
 def open_history_readonly(path: Path) -> sqlite_utils.Database | None:

@@ -41,10 +41,10 @@ from extractors.files import DEFAULT_MEMORY_BYTES, DEFAULT_TIMEOUT_S
 from extractors.sandbox import run_isolated
 from reports.annotate_package import Request, Unsupported, annotate_package
 from reports.grouping import period_label
+from reports.model import ANNOTATABLE_FORMATS
 from reports.package_check import losses
 from reports.package_comments import EXISTING_HEADING, Note
 from reports.package_review import COLUMNS, HEADER_ROW, Review, ReviewRow, location, sheet_name
-from reports.model import ANNOTATABLE_FORMATS
 from schemas.records import ExceptionRecord, sort_key
 
 AUTHOR = "kpiflow"

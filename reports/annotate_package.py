@@ -835,7 +835,8 @@ class _Package:
             self.read(self.workbook), sheet_name(self.sheets), rid
         )
         type_edits.append(
-            b'<Override PartName="/%s" ContentType="%s"/>' % (part.encode(), WORKSHEET_TYPE.encode())
+            b'<Override PartName="/%s" ContentType="%s"/>'
+            % (part.encode(), WORKSHEET_TYPE.encode())
         )
 
     def _edit_sheet(
@@ -864,7 +865,8 @@ class _Package:
         prefix = prefix_of(qname_at(self.types_data, self.types.start))
         if prefix:
             entries = [b"<" + prefix + entry[1:] for entry in entries]
-        return splice(self.types_data, [append_edit(self.types_data, self.types, b"".join(entries))])
+        edit = append_edit(self.types_data, self.types, b"".join(entries))
+        return splice(self.types_data, [edit])
 
     def _free_number(self, parts: _Parts) -> int:
         taken = set(self.names) | {name.lower() for name in parts.added}

@@ -252,7 +252,9 @@ class Grid:
 
 
 def _kpi_info(
-    key: tuple[str, str], months: dict[str, list[MeasurementRow]], kpis: dict[tuple[str, str], KpiInfo]
+    key: tuple[str, str],
+    months: dict[str, list[MeasurementRow]],
+    kpis: dict[tuple[str, str], KpiInfo],
 ) -> KpiInfo:
     known = kpis.get(key)
     if known is not None:
@@ -305,8 +307,7 @@ def _grids(report: SubmissionReport) -> list[Grid]:
                     target=threshold_display(info.target, info.unit) or "—",
                     levels=[
                         f"{word} {threshold_display(text, info.unit)}"
-                        for word, text in (("detriment", info.detriment),
-                                           ("failure", info.failure))  # fmt: skip
+                        for word, text in (("detriment", info.detriment), ("failure", info.failure))
                         if text
                     ],
                     expected=info.expected,

@@ -171,10 +171,8 @@ def _relationships(package: zipfile.ZipFile, names: dict[str, str], part: str) -
 
 def _worksheets(package: zipfile.ZipFile, names: dict[str, str]) -> list[tuple[str, str]]:
     """(sheet name, part) of every worksheet, through the workbook's relationships."""
-    workbook = next(
-        (t for _, kind, t in _relationships(package, names, "") if kind.endswith("/officeDocument")),
-        None,
-    )  # fmt: skip
+    package_rels = _relationships(package, names, "")
+    workbook = next((t for _, kind, t in package_rels if kind.endswith("/officeDocument")), None)
     if workbook is None or workbook.lower() not in names:
         return []
     rels = {rid: (kind, target) for rid, kind, target in _relationships(package, names, workbook)}

@@ -161,11 +161,8 @@ def build_trend(points: Sequence[Point], kpi: KpiInfo) -> Trend | None:
     if len(points) < 2:
         return None
     unit = kpi.unit
-    fixed = {
-        kind: _level_value(text)
-        for kind, text in (("target", kpi.target), ("detriment", kpi.detriment),
-                           ("failure", kpi.failure))  # fmt: skip
-    }
+    levels_text = {"target": kpi.target, "detriment": kpi.detriment, "failure": kpi.failure}
+    fixed = {kind: _level_value(text) for kind, text in levels_text.items()}
     # A profiled KPI's target moves month by month: draw it as the return prints it.
     stepped_target = kpi.profiled or (fixed["target"] is None and kpi.target == "")
     values = [p.actual for p in points if p.actual is not None]

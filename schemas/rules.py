@@ -539,7 +539,9 @@ JUDGEMENTS = frozenset(
 
 def refused_keys(records: Iterable[ExceptionRecord]) -> set[Key]:
     """The (contract, ref, period) of figures an error keeps out of the warehouse."""
-    return {(r.contract, r.kpi_ref, r.period) for r in records if r.severity == "error" and r.kpi_ref}
+    return {
+        (r.contract, r.kpi_ref, r.period) for r in records if r.severity == "error" and r.kpi_ref
+    }
 
 
 def without_findings_on_refused(records: Records, invalid: Iterable[Key] = ()) -> Records:

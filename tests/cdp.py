@@ -11,6 +11,7 @@ forbidding scripts), switch to print media, print to PDF and take pictures.
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import json
 import os
@@ -63,7 +64,7 @@ class Browser:
              f"--window-size={width},{height}", "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             pass_fds=(3, 4),
-            preexec_fn=lambda: (os.dup2(read_theirs, 3), os.dup2(write_theirs, 4)),  # noqa: PLW1509
+            preexec_fn=lambda: (os.dup2(read_theirs, 3), os.dup2(write_theirs, 4)),
         )  # fmt: skip
         os.close(read_theirs)
         os.close(write_theirs)
@@ -183,10 +184,8 @@ class Browser:
 
     def close(self) -> None:
         """Close the browser and wait for it."""
-        try:
+        with contextlib.suppress(ChromiumError, OSError):
             self.send("Browser.close")
-        except (ChromiumError, OSError):
-            pass
         try:
             self._proc.wait(timeout=10)
         except subprocess.TimeoutExpired:

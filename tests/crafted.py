@@ -180,7 +180,7 @@ _EXCEL_COMMENTS = (
 
 
 def excel_comments(name: str, data: bytes) -> bytes:
-    """The supplier's comment as Excel writes it: standard VML prefixes, an anchor, a bold author."""
+    """The supplier's comment as Excel writes it: v/o/x prefixes, an anchor, a bold author."""
     if name == "xl/drawings/commentsDrawing1.vml":
         return _EXCEL_VML
     if name == "xl/comments/comment1.xml":

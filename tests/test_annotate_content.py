@@ -154,7 +154,9 @@ def test_lossless_fallback_marks_cells_with_openpyxl(tmp_path: Path) -> None:
     wb = load_workbook(dest)
     assert wb.sheetnames == ["kpiflow review", "KPIs", "Notes"]
     assert wb["KPIs"]["B3"].border.left.style == "thick"
-    assert wb["KPIs"]["D3"].comment.text == "kpiflow:\nWARNING (text-in-number): The cell holds text."
+    assert wb["KPIs"]["D3"].comment.text == (
+        "kpiflow:\nWARNING (text-in-number): The cell holds text."
+    )
     assert wb["kpiflow review"]["E5"].hyperlink.location == "'KPIs'!B3"
 
 

@@ -48,4 +48,4 @@ def test_quantity(value: float, unit: str, text: str) -> None:
 
 
 def test_score_scale_agrees_with_the_schema() -> None:
-    assert SCORE_SCALE == (0.0, float(SCORE_OUT_OF))
+    assert (0.0, float(SCORE_OUT_OF)) == SCORE_SCALE

@@ -11,6 +11,7 @@ installs them); without them these tests skip, saying so.
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import subprocess
@@ -148,7 +149,8 @@ def has_phrase(page: list[Word], phrase: str) -> list[Word]:
 
 def grid_pages(pages: list[list[Word]], contract: str, next_heading: str | None) -> list[int]:
     """Indexes of the printed pages holding a contract's performance grid."""
-    start = next(i for i, p in enumerate(pages) if has_phrase(p, f"{contract} performance by month"))
+    heading = f"{contract} performance by month"
+    start = next(i for i, p in enumerate(pages) if has_phrase(p, heading))
     end = (
         next(i for i, p in enumerate(pages) if has_phrase(p, next_heading))
         if next_heading
@@ -169,7 +171,7 @@ def check_printed_grid(
         assert trend and month, f"page {index + 1}: the last month or the trend column is missing"
         # The header row is repeated, level with the trend column's heading, inside the page.
         assert abs(month[0].y0 - trend[0].y0) < 2
-        assert all(0 < w.x0 and w.x1 < width - 20 for w in [*trend, *month])
+        assert all(w.x0 > 0 and w.x1 < width - 20 for w in [*trend, *month])
         if number == 0:
             # Each section starts a page: its heading is the first thing on it.
             assert min(w.y0 for w in page) == pytest.approx(
@@ -314,7 +316,7 @@ def test_planted_return_on_screen(browser: Browser, runs: tuple[FileOutcome, Fil
     # The trend is the warehouse's: eight months, spaced by time (Jun 16 to Sep 17).
     dots = seen["dots"]
     assert len(dots) == 8
-    gaps = [b - a for a, b in zip(dots, dots[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(dots)]
     assert gaps[0] == pytest.approx(3 * gaps[3], rel=0.05)  # Jun->Sep 16 vs Mar->Apr 17
     assert browser.console() == []
     ARTEFACTS.mkdir(exist_ok=True)

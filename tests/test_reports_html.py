@@ -317,7 +317,7 @@ def test_a_figure_sent_twice_shows_both_values_struck() -> None:
     )
     errors = tuple(
         ExceptionRecord("duplicate-kpi-value", "error", "Twice.", sheet="KPIs", cell=cell,
-                        contract="PSSP", kpi_ref="BS-K-002", period="2017-09")  # fmt: skip
+                        contract="PSSP", kpi_ref="BS-K-002", period="2017-09")
         for cell in ("G17", "G18")
     )
     html = render_submission_html(sample_report(measurements=twice, exceptions=errors))
@@ -405,8 +405,8 @@ def test_trend_is_drawn_from_the_warehouse_history_on_a_time_axis() -> None:
     html = render_submission_html(_ict_report(history=HISTORY))
     svg = _trend_svg(html, "ICT 10")
     # Four months with numbers (this file's Sep 2017 among them), one not measured.
-    dots = [(float(x), float(y)) for x, y in
-            re.findall(r'<circle class="dot dot-\w+" cx="([\d.]+)" cy="([\d.]+)"', svg)]  # fmt: skip
+    found = re.findall(r'<circle class="dot dot-\w+" cx="([\d.]+)" cy="([\d.]+)"', svg)
+    dots = [(float(x), float(y)) for x, y in found]
     assert len(dots) == 4
     assert svg.count('<circle class="gap"') == 1
     # Months sit where they fall in time: Jun 16 -> Sep 16 is 3 months, Mar 17 -> Sep 17 is 6.

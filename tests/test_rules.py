@@ -324,7 +324,7 @@ def test_status_of_each_figure(
     [
         (ict_row(7, 58.89), "kpi-failure",
          "ICT KPI 7 was 58.89 in Dec-16: at or worse than the failure level "
-         "(higher is better; target 90%).", 
+         "(higher is better; target 90%).",
          "at least 90 %; 87 % or less is a detriment, 84 % or less a failure"),
         (ict_row(1, 1, *ICT1), "kpi-detriment",
          "ICT KPI 1 was 1 in Dec-16: at or worse than the detriment level "
@@ -335,7 +335,7 @@ def test_status_of_each_figure(
          "less than 5 %"),
         (ict_row(3, 88, *ICT3), "below-target",
          "ICT KPI 3 was 88 in Dec-16: worse than the target, within tolerance "
-         "(higher is better; target 90.0%).", 
+         "(higher is better; target 90.0%).",
          "at least 90 %; 87 % or less is a detriment, 84 % or less a failure"),
     ],
     ids=["failure", "detriment", "not-met", "below-target"],
