@@ -135,7 +135,7 @@ class Browser:
         return result["result"].get("value")
 
     def media(self, media: str) -> None:
-        """Lay the page out for ``screen`` or ``print``."""
+        """Lay the page out for ``screen`` or ``print``; "" lets printing use print styles."""
         self.page("Emulation.setEmulatedMedia", {"media": media})
 
     def resize(self, width: int, height: int) -> None:

@@ -18,16 +18,14 @@ from openpyxl import load_workbook
 from flows.process import FileOutcome
 from flows.settings import Settings
 from flows.summary import RunResult, write_run_summary
-from schemas.catalogue import Catalogue
-from tests.planted import FILE, REFUSED, run_annual_then_planted
+from tests.planted import FILE, REFUSED
 
 
 @pytest.fixture(scope="module")
-def planted(
-    tmp_path_factory: pytest.TempPathFactory, sample_dir: Path, catalogue: Catalogue
-) -> tuple[Settings, FileOutcome]:
-    root = tmp_path_factory.mktemp("planted")
-    _, outcome = run_annual_then_planted(root, sample_dir, catalogue)
+def planted(annual_then_planted: tuple[FileOutcome, FileOutcome]) -> tuple[Settings, FileOutcome]:
+    _, outcome = annual_then_planted
+    assert outcome.report_path is not None
+    root = Path(outcome.report_path).parent.parent
     settings = Settings(inbox=root / "inbox", db=root / "kpi.db", reports=root / "reports")
     return settings, outcome
 

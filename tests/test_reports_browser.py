@@ -34,7 +34,7 @@ from reports import (
 )
 from schemas.records import ExceptionRecord
 from tests.cdp import CHROMIUM, FLAGS, Browser
-from tests.planted import REFUSED, run_annual_then_planted
+from tests.planted import REFUSED
 
 pytestmark = pytest.mark.browser
 
@@ -70,11 +70,9 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="module")
-def runs(
-    tmp_path_factory: pytest.TempPathFactory, sample_dir: Path, catalogue: object
-) -> tuple[FileOutcome, FileOutcome]:
+def runs(annual_then_planted: tuple[FileOutcome, FileOutcome]) -> tuple[FileOutcome, FileOutcome]:
     """The annual sample and the planted September 2017 return, through the pipeline."""
-    return run_annual_then_planted(tmp_path_factory.mktemp("runs"), sample_dir, catalogue)
+    return annual_then_planted
 
 
 def report_of(outcome: FileOutcome) -> Path:
@@ -104,6 +102,12 @@ def print_pdf(page: Path, pdf: Path, profile: Path) -> list[list[Word]]:
          f"--print-to-pdf={pdf}", page.as_uri()],
         capture_output=True, timeout=90, check=True,
     )  # fmt: skip
+    return read_pdf(pdf)
+
+
+def read_pdf(pdf: Path) -> list[list[Word]]:
+    """Each page's words and their boxes, as ``pdftotext -bbox`` reads them; all pages A4."""
+    _need("pdftotext", "poppler-utils")
     xml = subprocess.run(
         ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
@@ -338,10 +342,11 @@ def test_planted_return_prints_on_a4_landscape(
     browser.media("print")
     browser.open(page.as_uri())
     assert all(over <= 0 for over in browser.evaluate(PLANTED_JS)["table_overflow"])
-    browser.media("screen")
-    pdf = ARTEFACTS / "planted-report.pdf"
+    # No emulated media: printing lays the page out with its print styles, as the print
+    # dialog does (the annual test below uses --print-to-pdf).
+    browser.media("")
     ARTEFACTS.mkdir(exist_ok=True)
-    pages = print_pdf(page, pdf, tmp_path / "profile")
+    pages = read_pdf(browser.print_pdf(pdf := ARTEFACTS / "planted-report.pdf"))
     ict = grid_pages(pages, "ICT", "PSSP performance by month")
     pssp = grid_pages(pages, "PSSP", None)
     check_printed_grid(pages, ict, "Sep 2017", "ICT 1 Resolution")
