@@ -364,7 +364,7 @@ def _write_reports(
     report = submission_report(
         checked, rows, file_name=submission.file_name, sha256=submission.sha256,
         received_at=submission.received_at, status=submission.status, catalogue=catalogue,
-        history=read_history(db, {(r.contract, r.kpi_ref) for r in rows}),
+        history=read_history(db, {(r.contract, r.kpi_ref) for r in rows}, {r.period for r in rows}),
         figures_loaded=loaded, annotated_copy=annotated.name if annotated else None,
     )  # fmt: skip
     write_submission_html(report, report_path)

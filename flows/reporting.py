@@ -55,16 +55,27 @@ def kpi_infos(catalogue: Catalogue, keys: Iterable[tuple[str, str]]) -> tuple[Kp
 
 
 def read_history(
-    db: sqlite_utils.Database | None, keys: Iterable[tuple[str, str]]
+    db: sqlite_utils.Database | None, keys: Iterable[tuple[str, str]], periods: Iterable[str] = ()
 ) -> tuple[HistoryPoint, ...]:
-    """The warehouse's current figures of these KPIs, every month it holds."""
+    """The warehouse's current figures of these KPIs, as far back as a trend chart shows.
+
+    ``periods`` are the file's months: a chart ends at the newest month it
+    knows, so nothing older than the file's first month less the chart's
+    window is read.
+    """
     from reports import HistoryPoint
+    from reports.trend import WINDOW_MONTHS, month_index
     from warehouse.history import kpi_history
 
     if db is None:
         return ()
+    months = [m for m in (month_index(p) for p in periods) if m is not None]
+    since = ""
+    if months:
+        first = min(months) - WINDOW_MONTHS
+        since = f"{first // 12:04d}-{first % 12 + 1:02d}"
     points = []
-    for row in kpi_history(db, set(keys)):
+    for row in kpi_history(db, set(keys), since):
         point = HistoryPoint(
             contract=row["contract"], kpi_ref=row["kpi_ref"], period=row["period"],
             actual=row["actual"], marker=row["marker"], target=row["target"],

@@ -95,7 +95,8 @@ def write_html(
     received = datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(timespec="seconds")
     db = open_history_readonly(settings.db)
     try:
-        history = read_history(db, {(r.contract, r.kpi_ref) for r in rows})
+        keys = {(r.contract, r.kpi_ref) for r in rows}
+        history = read_history(db, keys, {r.period for r in rows})
     finally:
         if db is not None:
             db.conn.close()

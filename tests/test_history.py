@@ -39,3 +39,5 @@ def test_history_is_the_current_figure_of_each_month(tmp_path: Path) -> None:
         ("PSSP", "7", "2016-12"),
     ]  # fmt: skip
     assert kpi_history(db, []) == []
+    # Only as far back as asked.
+    assert [r["period"] for r in kpi_history(db, [("ICT", "7")], since="2016-12")] == ["2016-12"]

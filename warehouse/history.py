@@ -20,14 +20,17 @@ _SQL = f"""
 SELECT m.contract, m.kpi_ref, m.period, m.target, m.actual, m.marker, m.raw, m.status,
        s.file_name, s.received_at, s.id AS submission_id
 FROM measurements m JOIN submissions s ON s.id = m.submission_id
-WHERE s.status IN {ACCEPTED!r} AND m.contract = ? AND m.kpi_ref IN (%s)
+WHERE s.status IN {ACCEPTED!r} AND m.contract = ? AND m.period >= ? AND m.kpi_ref IN (%s)
 """
 
 
 def kpi_history(
-    db: sqlite_utils.Database, kpis: Iterable[tuple[str, str]]
+    db: sqlite_utils.Database, kpis: Iterable[tuple[str, str]], since: str = ""
 ) -> list[dict[str, Any]]:
-    """Each month's current figure of each (contract, kpi_ref), ordered by KPI and month."""
+    """Each month's current figure of each (contract, kpi_ref) from ``since`` ("YYYY-MM") on.
+
+    Ordered by KPI and month.
+    """
     by_contract: dict[str, set[str]] = {}
     for contract, ref in kpis:
         by_contract.setdefault(contract, set()).add(ref)
@@ -35,7 +38,7 @@ def kpi_history(
     for contract, refs in sorted(by_contract.items()):
         ordered = sorted(refs)
         marks = ", ".join("?" for _ in ordered)
-        for row in db.query(_SQL % marks, [contract, *ordered]):
+        for row in db.query(_SQL % marks, [contract, since, *ordered]):
             key = (row["contract"], row["kpi_ref"], row["period"])
             known = current.get(key)
             if known is None or (row["received_at"], row["submission_id"]) > (
