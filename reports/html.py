@@ -289,14 +289,13 @@ def _grids(report: SubmissionReport) -> list[Grid]:
         for key, months in sorted(kpi_months.items(), key=lambda item: _natural_key(item[0][1])):
             info = _kpi_info(key, months, kpis)
             cells = [_cell(months.get(p, []), info, refusals) for p in periods]
+            firsts = [figures[0] for figures in months.values()]
+            # What each month shows in a chart's tooltip: every copy sent, as in the grid.
             shown = {
-                (m.contract, m.kpi_ref, m.period): " / ".join(_shown(m, info.unit) for m in ms)
-                for ms in months.values()
-                for m in ms[:1]
+                (f.contract, f.kpi_ref, f.period): " / ".join(_shown(m, info.unit) for m in copies)
+                for f, copies in zip(firsts, months.values(), strict=True)
             }
-            points = series(
-                [ms[0] for ms in months.values()], history.get(key, []), set(refusals), shown
-            )
+            points = series(firsts, history.get(key, []), set(refusals), shown)
             trend = build_trend(points, info)
             note = "" if trend else _trend_note(points)
             rows.append(

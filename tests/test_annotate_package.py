@@ -316,3 +316,24 @@ def test_workbook_zoo(tmp_path: Path) -> None:
     assert fallbacks == [
         "empty_shared_string_value.xlsx", "inlineStr_cdata.xlsx", "nonstandard-xml-ns-prefix.xlsx",
     ]  # fmt: skip
+
+
+def test_review_sheet_first_keeps_sheet_indexes(tmp_path: Path) -> None:
+    from openpyxl.workbook.defined_name import DefinedName
+
+    source = build_workbook(tmp_path / "return.xlsx")
+    wb = load_workbook(source)
+    wb.create_sheet("kpiflow review")  # a sheet of that name already: the new one is "(2)"
+    wb["Notes"].defined_names.add(DefinedName("local_total", attr_text="Notes!$A$1"))
+    wb.active = wb["Notes"]
+    wb.save(source)
+    dest = tmp_path / "out.xlsx"
+    assert annotate_workbook(source, RECORDS, dest).cells == 2
+    copy = load_workbook(dest)
+    assert copy.sheetnames == ["kpiflow review (2)", "KPIs", "Notes", "kpiflow review"]
+    # The same tab opens, and the sheet-local name still belongs to "Notes".
+    assert copy.active is not None and copy.active.title == "Notes"
+    assert list(copy["Notes"].defined_names) == ["local_total"]
+    with zipfile.ZipFile(dest) as zf:
+        workbook = zf.read("xl/workbook.xml").decode()
+    assert 'localSheetId="2"' in workbook and 'activeTab="2"' in workbook
