@@ -35,6 +35,7 @@ from reports.grouping import (
 )
 from reports.model import (
     ANNOTATABLE_FORMATS,
+    HistoryPoint,
     KpiInfo,
     MeasurementRow,
     RunRow,
@@ -273,7 +274,7 @@ def _kpi_info(
 def _grids(report: SubmissionReport) -> list[Grid]:
     refusals = report.refusals()
     kpis = {(k.contract, k.ref): k for k in report.kpis}
-    history: dict[tuple[str, str], list] = {}
+    history: dict[tuple[str, str], list[HistoryPoint]] = {}
     for point in report.history:
         history.setdefault((point.contract, point.kpi_ref), []).append(point)
     by_contract: dict[str, dict[tuple[str, str], dict[str, list[MeasurementRow]]]] = {}

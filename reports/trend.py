@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from reports.model import HistoryPoint, KpiInfo, MeasurementRow
 from schemas.expected import number, quantity
@@ -70,8 +70,6 @@ class Trend:
     not_measured: list[tuple[float, float, str]]
     refused: list[tuple[float, float, str]]
     caption: str
-    months: int = 0
-    notes: list[str] = field(default_factory=list)
 
 
 def month_index(period: str) -> int | None:
@@ -251,7 +249,6 @@ def build_trend(points: Sequence[Point], kpi: KpiInfo) -> Trend | None:
         not_measured=not_measured,
         refused=refused,
         caption=caption,
-        months=len(points),
     )
 
 
