@@ -21,6 +21,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from extractors.hints import SheetLayout, sheet_key
+
 # Words that only say "what follows is a KPI reference".
 _PREFIX_WORDS = frozenset({"kpi", "kpis", "pi", "ref", "no", "number", "measure", "indicator"})
 # A trailing word naming what the row holds: "R&B-K-001 Target".
@@ -107,6 +109,7 @@ class RefBook:
     keys: Mapping[str, tuple[tuple[str, str], ...]]  # key -> ((contract, ref), ...)
     contract_words: Mapping[str, tuple[str, ...]]  # contract -> lower-case names and aliases
     areas: Mapping[str, str] = field(default_factory=dict)  # area name key -> contract
+    layouts: Mapping[str, SheetLayout] = field(default_factory=dict)  # sheet key -> hints
     _cache: dict[Any, tuple[RefMatch, ...]] = field(
         default_factory=dict, compare=False, repr=False
     )
@@ -118,6 +121,7 @@ class RefBook:
         kpis: Iterable[tuple[str, str, Sequence[str]]],
         contract_words: Mapping[str, Sequence[str]],
         areas: Mapping[str, str] | None = None,
+        layouts: Mapping[str, SheetLayout] | None = None,
     ) -> RefBook:
         """Index ``(contract, ref, aliases)`` entries; contract words name each contract.
 
@@ -135,7 +139,11 @@ class RefBook:
             for contract, names in contract_words.items()
         }
         area_keys = {" ".join(_tokens(name)): c for name, c in (areas or {}).items()}
-        return cls({k: tuple(v) for k, v in keys.items()}, words, area_keys)
+        return cls({k: tuple(v) for k, v in keys.items()}, words, area_keys, dict(layouts or {}))
+
+    def layout_for(self, sheet: str) -> SheetLayout | None:
+        """The layout file's word on this sheet, if it has one."""
+        return self.layouts.get(sheet_key(sheet))
 
     @property
     def contracts(self) -> tuple[str, ...]:

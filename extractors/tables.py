@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from extractors.grid import SheetGrid
+from extractors.hints import SheetLayout
 from extractors.locate import (
     ACTUAL,
     AREA,
@@ -115,6 +116,7 @@ class TableLayout:
     unpinned: list[Unpinned] = field(default_factory=list)
     unread: str = ""  # why no figure could be read ("" when the table is readable)
     single_period_cell: tuple[int, int] | None = None
+    hint: SheetLayout | None = None  # the layout file's word on this sheet
 
     @property
     def first_row(self) -> int:
@@ -242,6 +244,11 @@ def locate_tables(sheet: SheetGrid, book: RefBook) -> list[TableLayout]:
                 length.setdefault(position, [(0, 0), (0, 0)])[index] = weight
     keep_down = {pos for pos, (d, a) in length.items() if d >= a}
     keep_across = {(c, r) for (r, c), (d, a) in length.items() if a > d}
+    hint = book.layout_for(sheet.name)
+    if hint is not None and hint.orientation == "down":
+        keep_down, keep_across = set(found_down), set()
+    elif hint is not None and hint.orientation == "across":
+        keep_down, keep_across = set(), set(found_across)
     tables: list[TableLayout] = []
     for view, found, keep in ((down, found_down, keep_down), (across, found_across, keep_across)):
         if not keep:
@@ -354,9 +361,11 @@ def _choose_contract(run: _Run, title: str, book: RefBook) -> str | None:
 
 
 def _layout(view: View, run: _Run, book: RefBook, *, strong: bool) -> TableLayout | None:
-    band = _header_band(view, run.cells[0][0], run.col)
+    hint = book.layout_for(view.name)
+    band = _header_band(view, run.cells[0][0], run.col, hint)
     title = _title_text(view, band, run.cells[0][0])
-    contract = _choose_contract(run, title, book)
+    contract = hint.contract if hint is not None and hint.contract else None
+    contract = contract or _choose_contract(run, title, book)
     if contract is None:
         return None
     refs = [
@@ -368,9 +377,9 @@ def _layout(view: View, run: _Run, book: RefBook, *, strong: bool) -> TableLayou
     if strong or headed:
         refs = _with_unknown_refs(view, refs, contract, headed)
     if refs[0].row != run.cells[0][0]:
-        band = _header_band(view, refs[0].row, run.col)
+        band = _header_band(view, refs[0].row, run.col, hint)
         title = _title_text(view, band, refs[0].row)
-    table = TableLayout(view, contract, run.col, refs, band, title)
+    table = TableLayout(view, contract, run.col, refs, band, title, hint=hint)
     _read_axis(table)
     if not strong and not _corroborated(table, band, book):
         return None
@@ -426,8 +435,16 @@ def _with_unknown_refs(
     return sorted([*refs, *extra], key=lambda r: r.row)
 
 
-def _header_band(view: View, first_row: int, ref_col: int) -> list[int]:
-    """The rows above a run that hold its labels (stopping at another table's data)."""
+def _header_band(
+    view: View, first_row: int, ref_col: int, hint: SheetLayout | None = None
+) -> list[int]:
+    """The rows above a run that hold its labels (stopping at another table's data).
+
+    A layout file's ``header_row`` is the band's last row when it lies above the run.
+    """
+    wanted = hint.header_row if hint is not None and not view.transposed else None
+    if wanted is not None and wanted < first_row:
+        return [r for r in range(max(1, wanted - 2), wanted + 1) if view.row(r)]
     band: list[int] = []
     blanks = 0
     row = first_row - 1
@@ -508,7 +525,8 @@ def _column_labels(table: TableLayout) -> dict[int, _ColumnLabel]:
             value = view.value(*position)
             if value is None:
                 continue
-            time = read_period_text(value)
+            pinned = table.hint.period_for(value, view.address(*position)) if table.hint else None
+            time = PeriodText(period=pinned) if pinned else read_period_text(value)
             if time is not None:
                 if time.fy is not None and not time.is_time:
                     label.fy = time.fy

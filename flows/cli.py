@@ -69,11 +69,18 @@ def _parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser(
         "validate",
-        help="check one file and print what a run would report; writes nothing",
+        help="check one file and say what a run would report; loads nothing",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     validate.add_argument("file", type=Path)
+    validate.add_argument(
+        "--format", choices=("text", "json"), default="text",
+        help="text lines (default) or one JSON document with a 'valid' flag",
+    )  # fmt: skip
+    validate.add_argument(
+        "--html", type=Path, metavar="OUT", help="also write the HTML report a run would write"
+    )
 
     samples = commands.add_parser("samples", help="write the bundled sample returns")
     samples.add_argument("directory", type=Path, nargs="?", default=Path("inbox"))
@@ -133,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             return _run(args)
         if args.command == "validate":
-            return _validate(args.file)
+            return _validate(args.file, args.format, args.html)
         if args.command == "samples":
             return _samples(args.directory)
         if args.command == "status":
@@ -249,9 +256,11 @@ def _print_run(result: RunResult, settings: Settings) -> None:
         print(f"Left for the next run (still being written): {', '.join(result.waiting)}")
     print(f"Warehouse: {settings.db}")
     print(f"Reports:   {settings.reports}")
+    if result.summary_path:
+        print(f"Summary:   {result.summary_path}")
 
 
-def _validate(path: Path) -> int:
+def _validate(path: Path, fmt: str = "text", html: Path | None = None) -> int:
     if not path.is_file():
         print(f"kpiflow: no such file: {path}", file=sys.stderr)
         return EXIT_USAGE
@@ -264,8 +273,21 @@ def _validate(path: Path) -> int:
     from schemas.catalogue import load_catalogue
 
     settings = Settings.build()
-    checked = check_file(path, load_catalogue(settings.catalogue), settings)
+    catalogue = load_catalogue(settings.catalogue)
+    checked = check_file(path, catalogue, settings)
     counts = checked.counts()
+    status = EXIT_ATTENTION if checked.rejected or counts["error"] else EXIT_OK
+    if html is not None:
+        from flows.validate import write_html
+
+        write_html(path, checked, catalogue, settings, html)
+    if fmt == "json":
+        from flows.validate import document, dumps
+
+        print(dumps(document(path, checked, catalogue)))
+        return status
+    if html is not None:
+        print(f"Report: {html}")
     if checked.rejected:
         print(f"{path.name}: rejected: {checked.rejection}")
         return EXIT_ATTENTION
@@ -278,7 +300,7 @@ def _validate(path: Path) -> int:
         where = record.location or "-"
         value = f" [{record.value}]" if record.value else ""
         print(f"{record.severity:<7} {record.code:<28} {where}{value}: {record.message}")
-    return EXIT_ATTENTION if counts["error"] else EXIT_OK
+    return status
 
 
 def _samples(directory: Path) -> int:

@@ -23,7 +23,12 @@ from flows.settings import Settings
 from schemas.adapter import validate_observations
 from schemas.catalogue import Catalogue
 from schemas.records import ExceptionRecord, sort_key
-from schemas.rules import Assessment, assess_extraction, check_restatements
+from schemas.rules import (
+    Assessment,
+    assess_extraction,
+    check_restatements,
+    without_findings_on_refused,
+)
 
 if TYPE_CHECKING:
     # Imported where used: ``kpiflow validate`` writes no report and no warehouse
@@ -98,6 +103,7 @@ class FileOutcome:
     submission_id: int | None = None
     report_path: str | None = None
     destination: str = ""
+    first_problem: str = ""
 
 
 def _key(row: MeasurementRow) -> tuple[str, str, str]:
@@ -174,6 +180,8 @@ def check_file(
         records.extend(check_restatements(assessment.assessed, previous, name))
         layouts = layout_of(extraction)
         records.extend(layout_changes(previous_layouts(db, layouts), layouts))
+    # A figure an error refuses is not judged (below target, restated): it was not taken.
+    records = without_findings_on_refused(records)
     return Checked(extraction.format, extraction, assessment, _named(records, name))
 
 
@@ -193,6 +201,7 @@ def process_claimed(
 ) -> FileOutcome:
     """Take one claimed file to its end: warehouse rows, reports, and its final folder."""
     from reports import ANNOTATABLE_FORMATS
+    from reports.model import first_problem
     from warehouse.loader import (
         SubmissionRow,
         accepted_submission,
@@ -269,7 +278,10 @@ def process_claimed(
     # Reports first: a run killed before the load redoes them; one killed
     # after it finds them written and only has the move left to do.
     states = review_states(db, checked.records)
-    _write_reports(checked, all_rows, submission, report_path, annotated, states)
+    _write_reports(
+        checked, all_rows, submission, report_path, annotated, states,
+        catalogue=catalogue, db=db, loaded=len(rows),
+    )  # fmt: skip
     target_cells = checked.target_cells()
     try:
         submission_id = load_submission(
@@ -303,6 +315,7 @@ def process_claimed(
         submission_id=submission_id,
         report_path=str(report_path),
         destination=str(destination),
+        first_problem=first_problem(checked.records),
     )
 
 
@@ -319,7 +332,9 @@ def _annotate(
 
     dest.parent.mkdir(parents=True, exist_ok=True)
     try:
-        annotate_workbook(source, checked.records, dest, source_format=checked.format)
+        result = annotate_workbook(
+            source, checked.records, dest, source_format=checked.format, file_name=file_name
+        )
     except Exception as exc:
         log.warning("event=annotation-failed file=%s error=%r", file_name, exc)
         # An OSError's text names our own paths; the reviewer needs only the cause.
@@ -335,6 +350,12 @@ def _annotate(
             file=file_name,
         )
         return None, replace(checked, records=(*checked.records, note))
+    if result.review_only:
+        # The copy holds the review sheet only: say why, in the report and the warehouse.
+        note = ExceptionRecord(
+            "annotation-review-only", "info", result.review_only, file=file_name
+        )
+        return dest, replace(checked, records=(*checked.records, note))
     return dest, checked
 
 
@@ -345,25 +366,23 @@ def _write_reports(
     report_path: Path,
     annotated: Path | None,
     states: dict[str, ExceptionState] | None = None,
+    *,
+    catalogue: Catalogue,
+    db: sqlite_utils.Database | None = None,
+    loaded: int | None = None,
 ) -> None:
-    from reports import SubmissionReport, write_exceptions_csv, write_submission_html
+    from flows.reporting import read_history, submission_report
+    from reports import write_exceptions_csv, write_submission_html
 
     report_path.parent.mkdir(parents=True, exist_ok=True)
-    write_submission_html(
-        SubmissionReport(
-            file_name=submission.file_name,
-            sha256=submission.sha256,
-            received_at=submission.received_at,
-            status=submission.status,
-            reason=submission.reason,
-            source_format=checked.format or "unknown",
-            measurements=tuple(rows),
-            exceptions=checked.records,
-            annotated_copy=annotated.name if annotated else None,
-            states=states or {},
-        ),
-        report_path,
-    )
+    report = submission_report(
+        checked, rows, file_name=submission.file_name, sha256=submission.sha256,
+        received_at=submission.received_at, status=submission.status, catalogue=catalogue,
+        history=read_history(db, {(r.contract, r.kpi_ref) for r in rows}, {r.period for r in rows}),
+        figures_loaded=loaded, annotated_copy=annotated.name if annotated else None,
+        states=states,
+    )  # fmt: skip
+    write_submission_html(report, report_path)
     write_exceptions_csv(checked.records, report_path.with_suffix(".csv"), states)
 
 

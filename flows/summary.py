@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ class RunResult:
                     report_path=o.report_path,
                     reason=o.reason,
                     infos=o.infos,
+                    first_problem=o.first_problem,
                 )
                 for o in self.outcomes
             ),
@@ -54,7 +55,14 @@ def write_run_summary(result: RunResult, reports: Path) -> Path:
     # Two runs can start in the same second: the process id keeps them apart.
     path = reports / f"run-{stamp}-{os.getpid()}.html"
     reports.mkdir(parents=True, exist_ok=True)
-    write_run_summary_html(result.as_summary(), path)
+    summary = result.as_summary()
+    # Report paths are as the run named them (often relative to where it was
+    # started): make them absolute so the page links them relative to itself.
+    rows = tuple(
+        replace(row, report_path=str(Path(row.report_path).resolve())) if row.report_path else row
+        for row in summary.rows
+    )
+    write_run_summary_html(replace(summary, rows=rows), path)
     return path
 
 
@@ -90,12 +98,13 @@ def summary_markdown(result: RunResult) -> str:
         f"Exceptions: {severities['error']} errors, {severities['warning']} warnings, "
         f"{severities['info']} info.",
         "",
-        "| file | status | rows | errors | warnings | reason |",
+        "| file | status | rows | errors | warnings | reason or first problem |",
         "|---|---|---|---|---|---|",
     ]
-    for o in result.outcomes:
+    pairs = zip(summary.rows, result.outcomes, strict=True)
+    for _, o in sorted(pairs, key=lambda pair: pair[0].severity_rank):
         name = o.file_name.replace("|", "\\|")
-        reason = o.reason.replace("|", "\\|")
+        reason = (o.reason or o.first_problem).replace("|", "\\|")
         lines.append(
             f"| {name} | {o.status} | {o.rows_loaded} | {o.errors} | {o.warnings} | {reason} |"
         )

@@ -8,12 +8,22 @@ from reports.html import (
     write_run_summary_html,
     write_submission_html,
 )
-from reports.model import ExceptionState, MeasurementRow, RunRow, RunSummary, SubmissionReport
+from reports.model import (
+    ExceptionState,
+    HistoryPoint,
+    KpiInfo,
+    MeasurementRow,
+    RunRow,
+    RunSummary,
+    SubmissionReport,
+)
 
 __all__ = [
     "ANNOTATABLE_FORMATS",
     "EXCEPTION_COLUMNS",
     "ExceptionState",
+    "HistoryPoint",
+    "KpiInfo",
     "MeasurementRow",
     "RunRow",
     "RunSummary",

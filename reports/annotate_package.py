@@ -26,16 +26,48 @@ from pathlib import Path
 from typing import IO, NamedTuple
 from xml.parsers import expat
 
-from openpyxl.comments.comment_sheet import CommentRecord, CommentSheet
 from openpyxl.utils.cell import get_column_letter, range_boundaries
-from openpyxl.xml.functions import tostring
 
+from reports.package_comments import (
+    Note,
+    merge_comments,
+    merge_vml,
+    new_comments,
+    new_vml,
+    vml_blocks,
+)
+from reports.package_review import (
+    WORKSHEET_REL,
+    WORKSHEET_TYPE,
+    Review,
+    add_sheet_first,
+    sheet_name,
+    worksheet,
+)
+from reports.package_xml import (
+    CT_NS,
+    MAIN_NS,
+    PKG_REL_NS,
+    REL_NS,
+    Unsupported,
+    append_edit,
+    attr_xml,
+    check_encoding,
+    drop_attr,
+    new_parser,
+    parse_part,
+    prefix_of,
+    qname_at,
+    rels_name,
+    resolve_target,
+    set_attr,
+    splice,
+    split_name,
+    tag_end,
+    to_int,
+)
 from schemas.records import ExceptionRecord
 
-MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 OFFICE_DOCUMENT = f"{REL_NS}/officeDocument"
 COMMENTS_REL = f"{REL_NS}/comments"
 VML_REL = f"{REL_NS}/vmlDrawing"
@@ -70,24 +102,6 @@ _EMPTY_RELS = (
     b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     b'<Relationships xmlns="%s"></Relationships>' % PKG_REL_NS.encode()
 )
-# A start tag up to its closing ">"; attribute values may hold a literal ">".
-_TAG_END = re.compile(rb"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
-_QNAME = re.compile(rb"</?([^\s/>]+)")
-
-
-class Unsupported(Exception):
-    """The package holds something the fast path does not handle."""
-
-
-class Note(NamedTuple):
-    """What one marked cell gets: comment text and size, and the border colour."""
-
-    text: str
-    author: str
-    colour: str
-    height: int
-    width: int
-
 
 @dataclass(frozen=True)
 class Request:
@@ -106,8 +120,12 @@ def annotate_package(
     *,
     fmt: str,
     note: Callable[[list[ExceptionRecord]], Note],
+    review: Review | None = None,
 ) -> int:
-    """Write the annotated package to ``dest``; return the number of cells annotated."""
+    """Write the annotated package to ``dest``; return the number of cells annotated.
+
+    With ``review``, the "kpiflow review" sheet is added as the first sheet.
+    """
     try:
         src = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -115,172 +133,9 @@ def annotate_package(
     with src:
         package = _Package(src, fmt)
         plans = package.plan(requests)
-        edited = package.edit(plans, note)
+        edited = package.edit(plans, note, review)
         package.write(dest, edited)
     return sum(len(plan.targets) for plan in plans)
-
-
-# ---------------------------------------------------------------- small XML parts
-
-
-@dataclass
-class _El:
-    """One element of a small part, with the byte offsets of its tags."""
-
-    uri: str
-    local: str
-    attrs: dict[str, str]
-    start: int
-    head_end: int
-    close: int = 0
-    end: int = 0
-    children: list[_El] = field(default_factory=list)
-
-    def find(self, uri: str, local: str) -> _El | None:
-        """Return the first child named ``{uri}local``, if any."""
-        return next(iter(self.findall(uri, local)), None)
-
-    def findall(self, uri: str, local: str) -> list[_El]:
-        """Return the children named ``{uri}local``."""
-        return [c for c in self.children if c.uri == uri and c.local == local]
-
-    @property
-    def empty(self) -> bool:
-        """Whether the element is written as a self-closing tag."""
-        return self.close == self.head_end and self.end == self.head_end
-
-
-def _parser() -> expat.XMLParserType:
-    """An expat parser that refuses DTDs and entity declarations."""
-    parser = expat.ParserCreate(namespace_separator=" ")
-
-    def refuse(*_: object) -> None:
-        raise Unsupported("DTD or entity declaration in the package")
-
-    parser.StartDoctypeDeclHandler = refuse
-    parser.EntityDeclHandler = refuse
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    return parser
-
-
-def _check_encoding(head: bytes) -> None:
-    # Offsets are spliced into the bytes, so the text must be UTF-8 (or ASCII).
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:4]:
-        raise Unsupported("UTF-16 part")
-    declaration = re.match(rb"""(?:\xef\xbb\xbf)?<\?xml[^>]*encoding\s*=\s*["']([^"']+)""", head)
-    if declaration and declaration.group(1).lower() not in (b"utf-8", b"utf8", b"us-ascii"):
-        raise Unsupported("part not in UTF-8")
-
-
-def _split(name: str) -> tuple[str, str]:
-    uri, _, local = name.rpartition(" ")
-    return uri, local
-
-
-def _tag_end(data: bytes | bytearray, start: int) -> int:
-    match = _TAG_END.match(data, start)
-    if match is None:
-        raise Unsupported("unterminated tag")
-    return match.end()
-
-
-def _parse(data: bytes, depth: int) -> _El:
-    """Parse a small part whole, keeping elements down to ``depth`` levels below the root."""
-    _check_encoding(data[:200])
-    parser = _parser()
-    stack: list[_El] = []
-    root: list[_El] = []
-
-    def start(name: str, attrs: dict[str, str]) -> None:
-        at = parser.CurrentByteIndex
-        uri, local = _split(name)
-        el = _El(uri, local, attrs, at, _tag_end(data, at))
-        if stack and len(stack) <= depth:
-            stack[-1].children.append(el)
-        elif not stack:
-            root.append(el)
-        stack.append(el)
-
-    def end(_: str) -> None:
-        el = stack.pop()
-        if data[el.head_end - 2 : el.head_end] == b"/>":
-            el.close = el.end = el.head_end
-        else:
-            el.close = parser.CurrentByteIndex
-            el.end = _tag_end(data, el.close)
-
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    try:
-        parser.Parse(data, True)
-    except expat.ExpatError as exc:
-        raise Unsupported(f"malformed XML: {exc}") from exc
-    return root[0]
-
-
-def _qname(data: bytes | bytearray, at: int) -> bytes:
-    """The element name as written at ``at`` (with its prefix, if any)."""
-    match = _QNAME.match(data, at)
-    if match is None:
-        raise Unsupported("no element name")
-    return bytes(match.group(1))
-
-
-def _prefix(qname: bytes) -> bytes:
-    return qname.rpartition(b":")[0] + b":" if b":" in qname else b""
-
-
-def _set_attr(head: bytes, name: str, value: str) -> bytes:
-    """Return start tag ``head`` with attribute ``name`` set to ``value``."""
-    pattern = re.compile(rb"""(\s)""" + re.escape(name.encode()) + rb"""\s*=\s*("[^"]*"|'[^']*')""")
-    attr = f'{name}="{value}"'.encode()
-    new, count = pattern.subn(lambda m: m.group(1) + attr, head, count=1)
-    if count:
-        return new
-    qname = _qname(head, 0)
-    at = head.index(qname) + len(qname)
-    return head[:at] + b" " + attr + head[at:]
-
-
-def _drop_attr(head: bytes, name: str) -> bytes:
-    """Return start tag ``head`` without attribute ``name``."""
-    pattern = re.compile(rb"""\s+""" + re.escape(name.encode()) + rb"""\s*=\s*("[^"]*"|'[^']*')""")
-    return pattern.sub(b"", head, count=1)
-
-
-def _splice(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
-    """Replace each ``(start, end)`` span of ``data`` with its bytes; spans must not overlap."""
-    out, at = [], 0
-    for start, end, text in sorted(edits, key=lambda e: (e[0], e[1])):
-        out += [data[at:start], text]
-        at = end
-    out.append(data[at:])
-    return b"".join(out)
-
-
-def _append(data: bytes, el: _El, text: bytes) -> tuple[int, int, bytes]:
-    """An edit adding ``text`` as the last content of ``el`` (self-closing or not)."""
-    if not el.empty:
-        return (el.close, el.close, text)
-    qname = _qname(data, el.start)
-    head = data[el.start : el.head_end - 2].rstrip()
-    return (el.start, el.end, head + b">" + text + b"</" + qname + b">")
-
-
-def _resolve(base: str, target: str) -> str:
-    """The part name a relationship ``target`` names, seen from part ``base``."""
-    if target.startswith("/"):
-        return posixpath.normpath(target).lstrip("/")
-    return posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
-
-
-def _rels_name(part: str) -> str:
-    folder, name = posixpath.split(part)
-    return posixpath.join(folder, "_rels", f"{name}.rels")
-
-
-def _attr_xml(value: str) -> str:
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
 
 
 # ---------------------------------------------------------------- styles
@@ -291,7 +146,7 @@ class _Styles:
 
     def __init__(self, data: bytes) -> None:
         self.data = data
-        root = _parse(data, 3)
+        root = parse_part(data, 3)
         if (root.uri, root.local) != (MAIN_NS, "styleSheet"):
             raise Unsupported("styles part is not a transitional styleSheet")
         borders = root.find(MAIN_NS, "borders")
@@ -316,9 +171,9 @@ class _Styles:
         if not 0 <= style < len(self.xfs):
             raise Unsupported(f"cell format {style} does not exist")
         xf = self.xfs[style]
-        border = self._border(_int(xf.attrs.get("borderId", "0")), edges, colour)
+        border = self._border(to_int(xf.attrs.get("borderId", "0")), edges, colour)
         head = self.data[xf.start : xf.head_end]
-        head = _set_attr(_set_attr(head, "borderId", str(border)), "applyBorder", "1")
+        head = set_attr(set_attr(head, "borderId", str(border)), "applyBorder", "1")
         self.new_xfs.append(head + self.data[xf.head_end : xf.end])
         self._xf_ids[key] = len(self.xfs) + len(self.new_xfs) - 1
         return self._xf_ids[key]
@@ -330,8 +185,8 @@ class _Styles:
         if not 0 <= border_id < len(self.borders):
             raise Unsupported(f"border {border_id} does not exist")
         el = self.borders[border_id]
-        qname = _qname(self.data, el.start)
-        prefix = _prefix(qname)
+        qname = qname_at(self.data, el.start)
+        prefix = prefix_of(qname)
         kept: dict[str, bytes] = {}
         for child in el.children:
             if child.uri != MAIN_NS or child.local not in _BORDER_ORDER:
@@ -359,30 +214,23 @@ class _Styles:
         ):
             if not new:
                 continue
-            edit = _append(self.data, el, b"".join(new))
+            edit = append_edit(self.data, el, b"".join(new))
             if el.empty:
                 edits.append((edit[0], edit[1], _set_count(edit[2], len(old) + len(new))))
             else:
                 head = self.data[el.start : el.head_end]
                 if "count" in el.attrs:
-                    head = _set_attr(head, "count", str(len(old) + len(new)))
+                    head = set_attr(head, "count", str(len(old) + len(new)))
                 edits += [(el.start, el.head_end, head), edit]
-        return _splice(self.data, edits)
+        return splice(self.data, edits)
 
 
 def _set_count(text: bytes, count: int) -> bytes:
-    head_end = _tag_end(text, 0)
+    head_end = tag_end(text, 0)
     head = text[:head_end]
     if re.search(rb"\scount\s*=", head):
-        head = _set_attr(head, "count", str(count))
+        head = set_attr(head, "count", str(count))
     return head + text[head_end:]
-
-
-def _int(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError as exc:
-        raise Unsupported(f"not an integer: {text!r}") from exc
 
 
 # ---------------------------------------------------------------- worksheets
@@ -395,6 +243,8 @@ class _Survey:
     max_row: int = 0
     max_col: int = 0
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    # The relationship id of the sheet's legacy drawing (its comment boxes), if it has one.
+    legacy_id: str | None = None
 
     def grow(self, row: int, col: int) -> None:
         """Extend the used range to cover (row, col)."""
@@ -406,7 +256,7 @@ class _SheetScan:
     """Walks a worksheet with expat in chunks, tracking cell coordinates as openpyxl does."""
 
     def __init__(self) -> None:
-        self.parser = _parser()
+        self.parser = new_parser()
         self.depth = 0
         self.row = 0
         self.col = 0
@@ -424,7 +274,7 @@ class _SheetScan:
         while True:
             chunk = stream.read(_CHUNK)
             if first:
-                _check_encoding(chunk[:200])
+                check_encoding(chunk[:200])
                 first = False
             if after_chunk is not None:
                 self.buffer += chunk
@@ -455,7 +305,7 @@ class _SheetScan:
     def enter_row(self, attrs: dict[str, str]) -> int:
         """Advance to the row a ``<row>`` element opens; rows must increase."""
         ref = attrs.get("r")
-        row = _int(ref) if ref else self.row + 1
+        row = to_int(ref) if ref else self.row + 1
         if row <= self.row:
             raise Unsupported("rows out of order")
         self.row, self.col = row, 0
@@ -470,13 +320,15 @@ def _survey(stream: IO[bytes]) -> _Survey:
 
     def start(name: str, attrs: dict[str, str]) -> None:
         nonlocal cells
-        uri, local = _split(name)
+        uri, local = split_name(name)
         scan.depth += 1
         if scan.depth == 1:
             if (uri, local) != (MAIN_NS, "worksheet"):
                 raise Unsupported("not a transitional worksheet")
         elif scan.depth == 2:
-            if uri != MAIN_NS or local not in _BEFORE_LEGACY | _AFTER_LEGACY:
+            if uri == MAIN_NS and local == "legacyDrawing":
+                survey.legacy_id = attrs.get(f"{REL_NS} id") or None
+            elif uri != MAIN_NS or local not in _BEFORE_LEGACY | _AFTER_LEGACY:
                 raise Unsupported(f"worksheet child {local!r}")
         elif uri != MAIN_NS:
             return
@@ -485,8 +337,6 @@ def _survey(stream: IO[bytes]) -> _Survey:
         elif local == "c" and scan.depth == 4:
             survey.grow(*scan.cell_position(attrs))
             cells = True
-        elif local == "legacyDrawing" and scan.depth == 2:
-            raise Unsupported("the sheet already has a legacy drawing (comments)")
         elif local in ("mergeCell", "hyperlink") and scan.depth == 3:
             _cover(survey, attrs.get("ref", ""), merged=local == "mergeCell")
 
@@ -523,10 +373,18 @@ class _Mark(NamedTuple):
 
 
 class _SheetEditor:
-    """Rewrites one worksheet: restyles marked cells and adds a ``legacyDrawing``."""
+    """Rewrites one worksheet: restyles marked cells and adds a ``legacyDrawing``.
+
+    ``rel_id`` None: the sheet has its legacy drawing already (its comments'
+    boxes), and kpiflow's boxes go into it.
+    """
 
     def __init__(
-        self, marks: dict[tuple[int, int], _Mark], styles: _Styles, rel_id: str, out: IO[bytes]
+        self,
+        marks: dict[tuple[int, int], _Mark],
+        styles: _Styles,
+        rel_id: str | None,
+        out: IO[bytes],
     ) -> None:
         self.scan = _SheetScan()
         self.styles = styles
@@ -543,7 +401,7 @@ class _SheetEditor:
         self.row_style = -1
         self.prefix = b""
         self.root_prefix = b""
-        self.legacy_done = False
+        self.legacy_done = rel_id is None
 
     def run(self, stream: IO[bytes]) -> None:
         """Stream the sheet through, writing the edited copy to ``out``."""
@@ -576,18 +434,18 @@ class _SheetEditor:
         scan = self.scan
         scan.depth += 1
         self.last = scan.at()
-        uri, local = _split(name)
+        uri, local = split_name(name)
         if uri != MAIN_NS:
             return
         if scan.depth == 1:
-            self.root_prefix = _prefix(_qname(scan.buffer, self.last))
+            self.root_prefix = prefix_of(qname_at(scan.buffer, self.last))
         elif scan.depth == 2 and local in _AFTER_LEGACY:
             self.add_legacy(self.last)
         elif scan.depth == 2 and local == "sheetData":
             self.open_sheet_data()
         elif scan.depth == 3 and local == "col":
-            low, high = _int(attrs.get("min", "0")), _int(attrs.get("max", "0"))
-            self.col_styles.append((low, high, _int(attrs.get("style", "0"))))
+            low, high = to_int(attrs.get("min", "0")), to_int(attrs.get("max", "0"))
+            self.col_styles.append((low, high, to_int(attrs.get("style", "0"))))
         elif scan.depth == 3 and local == "row":
             self.open_row(attrs)
         elif scan.depth == 4 and local == "c":
@@ -597,7 +455,7 @@ class _SheetEditor:
         """Handle an end tag: finish rows, sheetData and the worksheet."""
         scan = self.scan
         self.last = scan.at()
-        uri, local = _split(name)
+        uri, local = split_name(name)
         if uri == MAIN_NS and scan.depth == 3 and local == "row" and self.pending:
             self.emit(self.last, self.new_cells(scan.row, self.pending))
             self.pending = {}
@@ -609,9 +467,9 @@ class _SheetEditor:
 
     def open_sheet_data(self) -> None:
         buffer, at = self.scan.buffer, self.last
-        qname = _qname(buffer, at)
-        self.prefix = _prefix(qname)
-        head_end = _tag_end(buffer, at)
+        qname = qname_at(buffer, at)
+        self.prefix = prefix_of(qname)
+        head_end = tag_end(buffer, at)
         if buffer[head_end - 2 : head_end] == b"/>" and self.rows:
             head = bytes(buffer[at : head_end - 2]).rstrip()
             self.emit(at, head + b">" + self.new_rows(None) + b"</" + qname + b">", head_end)
@@ -619,19 +477,19 @@ class _SheetEditor:
     def open_row(self, attrs: dict[str, str]) -> None:
         buffer, at = self.scan.buffer, self.last
         row = self.scan.enter_row(attrs)
-        qname = _qname(buffer, at)
-        self.prefix = _prefix(qname)
+        qname = qname_at(buffer, at)
+        self.prefix = prefix_of(qname)
         if any(r < row for r in self.rows):
             self.emit(at, self.new_rows(row))
         self.pending = self.rows.pop(row, {})
         custom = attrs.get("customFormat", "0") in ("1", "true")
-        self.row_style = _int(attrs.get("s", "0")) if custom else -1
-        head_end = _tag_end(buffer, at)
+        self.row_style = to_int(attrs.get("s", "0")) if custom else -1
+        head_end = tag_end(buffer, at)
         if not self.pending:
             return
         # "spans" is an optional hint of the row's used columns; a cell added
         # outside it would contradict it, so it goes.
-        head = _drop_attr(bytes(buffer[at:head_end]), "spans")
+        head = drop_attr(bytes(buffer[at:head_end]), "spans")
         if head.endswith(b"/>"):
             cells = self.new_cells(row, self.pending)
             self.emit(at, head[:-2].rstrip() + b">" + cells + b"</" + qname + b">", head_end)
@@ -651,9 +509,9 @@ class _SheetEditor:
                 del self.pending[c]
         mark = self.pending.pop(col, None)
         if mark is not None:
-            head_end = _tag_end(buffer, at)
-            style = self.styles.variant(_int(attrs.get("s", "0")), mark.edges, mark.colour)
-            self.emit(at, _set_attr(bytes(buffer[at:head_end]), "s", str(style)), head_end)
+            head_end = tag_end(buffer, at)
+            style = self.styles.variant(to_int(attrs.get("s", "0")), mark.edges, mark.colour)
+            self.emit(at, set_attr(bytes(buffer[at:head_end]), "s", str(style)), head_end)
 
     def new_rows(self, before: int | None) -> bytes:
         """``<row>`` elements for the marked rows before ``before`` (None: all) the sheet lacks."""
@@ -686,7 +544,7 @@ class _SheetEditor:
         return 0
 
     def add_legacy(self, at: int) -> None:
-        if self.legacy_done:
+        if self.legacy_done or self.rel_id is None:
             return
         self.emit(
             at,
@@ -715,6 +573,7 @@ class _Plan:
 
     part: str
     targets: dict[tuple[int, int], _Target]
+    legacy_id: str | None = None
 
 
 @dataclass
@@ -738,7 +597,7 @@ class _Package:
             # openpyxl drops macros from an xlsx; leave that to it.
             raise Unsupported("macros in an xlsx")
         self.types_data = self.read("[Content_Types].xml")
-        self.types = _parse(self.types_data, 1)
+        self.types = parse_part(self.types_data, 1)
         if (self.types.uri, self.types.local) != (CT_NS, "Types"):
             raise Unsupported("no content types")
         self.workbook = self._workbook_part()
@@ -775,17 +634,17 @@ class _Package:
 
     def _rels(self, part: str) -> dict[str, tuple[str, str]]:
         """The relationships of ``part``: Id -> (Type, target part name)."""
-        name = _rels_name(part)
+        name = rels_name(part)
         if name.lower() not in self.names:
             return {}
-        root = _parse(self.read(name), 1)
+        root = parse_part(self.read(name), 1)
         if (root.uri, root.local) != (PKG_REL_NS, "Relationships"):
             raise Unsupported(f"bad relationships part {name}")
         rels = {}
         for rel in root.findall(PKG_REL_NS, "Relationship"):
             target = rel.attrs.get("Target", "")
             if rel.attrs.get("TargetMode") != "External":
-                target = _resolve(part, target)
+                target = resolve_target(part, target)
             rels[rel.attrs.get("Id", "")] = (rel.attrs.get("Type", ""), target)
         return rels
 
@@ -797,7 +656,7 @@ class _Package:
 
     def _sheets(self) -> dict[str, tuple[str, str]]:
         """Sheet name -> (relationship type's last word, part name)."""
-        root = _parse(self.read(self.workbook), 2)
+        root = parse_part(self.read(self.workbook), 2)
         if (root.uri, root.local) != (MAIN_NS, "workbook"):
             raise Unsupported("not a transitional workbook")
         sheets: dict[str, tuple[str, str]] = {}
@@ -837,54 +696,151 @@ class _Package:
             raise Unsupported(f"a {kind} sheet")
         with self.open(part) as stream:
             surveys[name] = _survey(stream)
-        return _Plan(part, {})
+        return _Plan(part, {}, surveys[name].legacy_id)
 
-    def edit(self, plans: list[_Plan], note: Callable[[list[ExceptionRecord]], Note]) -> _Parts:
-        """Build the edited and new members for ``plans``."""
+    def edit(
+        self,
+        plans: list[_Plan],
+        note: Callable[[list[ExceptionRecord]], Note],
+        review: Review | None = None,
+    ) -> _Parts:
+        """Build the edited and new members for ``plans`` (and the review sheet)."""
         parts = _Parts()
-        if not plans:
-            return parts
-        styles_part = next(
-            (target for kind, target in self.workbook_rels.values()
-             if kind == f"{REL_NS}/styles"),
-            None,
-        )  # fmt: skip
-        if styles_part is None:
-            raise Unsupported("no styles part")
-        styles = _Styles(self.read(styles_part))
         type_edits: list[bytes] = []
-        for plan in plans:
-            number = self._free_number(parts)
+        if plans:
+            styles_part = next(
+                (target for kind, target in self.workbook_rels.values()
+                 if kind == f"{REL_NS}/styles"),
+                None,
+            )  # fmt: skip
+            if styles_part is None:
+                raise Unsupported("no styles part")
+            styles = _Styles(self.read(styles_part))
+            blocks = self._vml_blocks()
+            for plan in plans:
+                notes = {key: note(target.records) for key, target in plan.targets.items()}
+                vml_id = self._comments(plan, notes, parts, type_edits, blocks)
+                parts.edited[plan.part] = self._edit_sheet(
+                    plan.part, _marks(plan, notes), styles, vml_id
+                )
+            parts.edited[self.names[styles_part.lower()]] = styles.render()
+        if review is not None:
+            self._add_review(review, parts, type_edits)
+        if not type_edits and not parts.edited:
+            return parts
+        if any(name.endswith(".rels") for name in parts.added) and not self._has_default(
+            "rels", RELS_TYPE
+        ):
+            type_edits.append(b'<Default Extension="rels" ContentType="%s"/>' % RELS_TYPE.encode())
+        if type_edits:
+            parts.edited[self.names["[content_types].xml"]] = self._add_types(type_edits)
+        return parts
+
+    def _comments(
+        self,
+        plan: _Plan,
+        notes: dict[tuple[int, int], Note],
+        parts: _Parts,
+        type_edits: list[bytes],
+        blocks: set[int],
+    ) -> str | None:
+        """Write or merge the sheet's comments and VML parts; return a new VML's relationship id.
+
+        None when the sheet already had a legacy drawing: kpiflow's boxes went into it.
+        """
+        name = rels_name(plan.part)
+        exists = name.lower() in self.names
+        data = self.read(name) if exists else _EMPTY_RELS
+        rels = _relationships(data, name, plan.part)
+        comments = next((t for _, kind, t in rels if kind == COMMENTS_REL), None)
+        vml = None
+        if plan.legacy_id is not None:
+            kind, vml = next(((k, t) for rid, k, t in rels if rid == plan.legacy_id), ("", ""))
+            if kind != VML_REL or vml.lower() not in self.names:
+                raise Unsupported("the sheet's legacy drawing is not a VML part")
+        wanted: list[tuple[str, str]] = []
+        number = self._free_number(parts)
+        if comments is not None:
+            merged, _ = merge_comments(self.read(comments), notes)
+            parts.edited[self.names[comments.lower()]] = merged
+        else:
             comments = f"xl/comments{number}.xml"
-            vml = f"xl/drawings/commentsDrawing{number}.vml"
-            rels_name, rels_data, vml_id = self._sheet_rels(plan.part, comments, vml)
-            notes = {key: note(target.records) for key, target in plan.targets.items()}
-            parts.edited[plan.part] = self._edit_sheet(plan.part, _marks(plan, notes), styles,
-                                                       vml_id)  # fmt: skip
-            if rels_name.lower() in self.names:
-                parts.edited[self.names[rels_name.lower()]] = rels_data
-            else:
-                parts.added[rels_name] = rels_data
-            parts.added[comments], parts.added[vml] = _comment_parts(notes)
+            parts.added[comments] = new_comments(notes)
+            wanted.append((COMMENTS_REL, comments))
             type_edits.append(
                 b'<Override PartName="/%s" ContentType="%s"/>'
                 % (comments.encode(), COMMENTS_TYPE.encode())
             )
+        if vml is not None:
+            data_vml = self.read(vml)
+            others = blocks - vml_blocks(data_vml)
+            parts.edited[self.names[vml.lower()]] = merge_vml(data_vml, notes, others)
+        else:
+            vml = f"xl/drawings/commentsDrawing{number}.vml"
+            parts.added[vml] = new_vml(notes, blocks)
+            blocks |= vml_blocks(parts.added[vml])
+            wanted.append((VML_REL, vml))
             if not self._has_default("vml", VML_TYPE):
                 type_edits.append(
                     b'<Override PartName="/%s" ContentType="%s"/>'
                     % (vml.encode(), VML_TYPE.encode())
                 )
-        parts.edited[self.names[styles_part.lower()]] = styles.render()
-        if any(name.endswith(".rels") for name in parts.added) and not self._has_default(
-            "rels", RELS_TYPE
-        ):
-            type_edits.append(b'<Default Extension="rels" ContentType="%s"/>' % RELS_TYPE.encode())
-        parts.edited[self.names["[content_types].xml"]] = self._add_types(type_edits)
-        return parts
+        if not wanted:
+            return None
+        ids = _fresh_ids({rid for rid, _, _ in rels}, len(wanted))
+        root = parse_part(data, 1)
+        prefix = prefix_of(qname_at(data, root.start))
+        added = b"".join(
+            b'<%sRelationship Id="%s" Type="%s" Target="%s"/>'
+            % (prefix, rid.encode(), kind.encode(), attr_xml(_relative(plan.part, part)).encode())
+            for rid, (kind, part) in zip(ids, wanted, strict=True)
+        )
+        edited = splice(data, [append_edit(data, root, added)])
+        if exists:
+            parts.edited[self.names[name.lower()]] = edited
+        else:
+            parts.added[name] = edited
+        return next((rid for rid, (kind, _) in zip(ids, wanted, strict=True) if kind == VML_REL),
+                    None)  # fmt: skip
+
+    def _vml_blocks(self) -> set[int]:
+        """Shape-id blocks every VML drawing in the package claims."""
+        blocks: set[int] = set()
+        for lower, name in self.names.items():
+            if lower.endswith(".vml"):
+                blocks |= vml_blocks(self.read(name))
+        return blocks
+
+    def _add_review(self, review: Review, parts: _Parts, type_edits: list[bytes]) -> None:
+        """Add the review sheet as the workbook's first sheet."""
+        taken = set(self.names) | {name.lower() for name in parts.added}
+        number = 1
+        while f"xl/worksheets/sheet{number}.xml" in taken:
+            number += 1
+        part = f"xl/worksheets/sheet{number}.xml"
+        linkable = {name for name, (kind, _) in self.sheets.items() if kind == "worksheet"}
+        parts.added[part] = worksheet(review, linkable)
+        name = rels_name(self.workbook)
+        data = self.read(name)
+        rels = _relationships(data, name, self.workbook)
+        [rid] = _fresh_ids({rid for rid, _, _ in rels}, 1)
+        root = parse_part(data, 1)
+        prefix = prefix_of(qname_at(data, root.start))
+        added = b'<%sRelationship Id="%s" Type="%s" Target="%s"/>' % (
+            prefix, rid.encode(), WORKSHEET_REL.encode(),
+            attr_xml(_relative(self.workbook, part)).encode(),
+        )  # fmt: skip
+        parts.edited[self.names[name.lower()]] = splice(data, [append_edit(data, root, added)])
+        parts.edited[self.names[self.workbook.lower()]] = add_sheet_first(
+            self.read(self.workbook), sheet_name(self.sheets), rid
+        )
+        type_edits.append(
+            b'<Override PartName="/%s" ContentType="%s"/>'
+            % (part.encode(), WORKSHEET_TYPE.encode())
+        )
 
     def _edit_sheet(
-        self, part: str, marks: dict[tuple[int, int], _Mark], styles: _Styles, vml_id: str
+        self, part: str, marks: dict[tuple[int, int], _Mark], styles: _Styles, vml_id: str | None
     ) -> IO[bytes]:
         """Stream the edited sheet into a spool (on disk once it is large)."""
         spool = tempfile.SpooledTemporaryFile(max_size=16 * _CHUNK)  # noqa: SIM115
@@ -906,10 +862,11 @@ class _Package:
 
     def _add_types(self, entries: list[bytes]) -> bytes:
         # Defaults must precede Overrides only by convention; the schema allows any order.
-        prefix = _prefix(_qname(self.types_data, self.types.start))
+        prefix = prefix_of(qname_at(self.types_data, self.types.start))
         if prefix:
             entries = [b"<" + prefix + entry[1:] for entry in entries]
-        return _splice(self.types_data, [_append(self.types_data, self.types, b"".join(entries))])
+        edit = append_edit(self.types_data, self.types, b"".join(entries))
+        return splice(self.types_data, [edit])
 
     def _free_number(self, parts: _Parts) -> int:
         taken = set(self.names) | {name.lower() for name in parts.added}
@@ -920,27 +877,6 @@ class _Package:
         ):
             number += 1
         return number
-
-    def _sheet_rels(self, sheet: str, comments: str, vml: str) -> tuple[str, bytes, str]:
-        """The sheet's relationships part with comments and VML added; also the VML's Id."""
-        name = _rels_name(sheet)
-        data = self.read(name) if name.lower() in self.names else _EMPTY_RELS
-        root = _parse(data, 1)
-        if (root.uri, root.local) != (PKG_REL_NS, "Relationships"):
-            raise Unsupported(f"bad relationships part {name}")
-        rels = root.findall(PKG_REL_NS, "Relationship")
-        if any(rel.attrs.get("Type") == COMMENTS_REL for rel in rels):
-            raise Unsupported("the sheet already has comments")
-        ids = {rel.attrs.get("Id", "") for rel in rels}
-        fresh = (f"rId{n}" for n in range(1, len(ids) + 3) if f"rId{n}" not in ids)
-        comments_id, vml_id = next(fresh), next(fresh)
-        prefix = _prefix(_qname(data, root.start))
-        added = b"".join(
-            b'<%sRelationship Id="%s" Type="%s" Target="%s"/>'
-            % (prefix, rid.encode(), kind.encode(), _attr_xml(_relative(sheet, part)).encode())
-            for rid, kind, part in ((comments_id, COMMENTS_REL, comments), (vml_id, VML_REL, vml))
-        )
-        return name, _splice(data, [_append(data, root, added)]), vml_id
 
     def write(self, dest: Path, parts: _Parts) -> None:
         """Write the package: edited members replaced, the rest copied, new members last."""
@@ -1021,17 +957,26 @@ def _outline(
         yield (row, max_col), "right"
 
 
-def _comment_parts(notes: dict[tuple[int, int], Note]) -> tuple[bytes, bytes]:
-    """The comments part and its VML shapes, written by openpyxl's own classes."""
-    records = []
-    for (row, col), note in notes.items():
-        record = CommentRecord(
-            ref=f"{get_column_letter(col)}{row}",
-            author=note.author,
-            height=note.height,
-            width=note.width,
-        )
-        record.text.t = note.text
-        records.append(record)
-    sheet = CommentSheet.from_comments(records)
-    return tostring(sheet.to_tree()), sheet.write_shapes()
+def _relationships(data: bytes, name: str, source: str) -> list[tuple[str, str, str]]:
+    """(Id, Type, target part) of each relationship in a relationships part."""
+    root = parse_part(data, 1)
+    if (root.uri, root.local) != (PKG_REL_NS, "Relationships"):
+        raise Unsupported(f"bad relationships part {name}")
+    out = []
+    for rel in root.findall(PKG_REL_NS, "Relationship"):
+        target = rel.attrs.get("Target", "")
+        if rel.attrs.get("TargetMode") != "External":
+            target = resolve_target(source, target)
+        out.append((rel.attrs.get("Id", ""), rel.attrs.get("Type", ""), target))
+    return out
+
+
+def _fresh_ids(taken: set[str], count: int) -> list[str]:
+    """``count`` relationship ids ("rIdN") not in ``taken``."""
+    out: list[str] = []
+    n = 1
+    while len(out) < count:
+        if f"rId{n}" not in taken:
+            out.append(f"rId{n}")
+        n += 1
+    return out

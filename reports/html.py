@@ -5,6 +5,12 @@ no JavaScript, no network, inline CSS only. Every piece of text that came
 from a workbook goes through Jinja's autoescaping; nothing here marks
 supplier text as safe. A Content-Security-Policy meta tag forbids scripts
 as a second line of defence.
+
+What a reviewer must be able to trust at a glance: a figure kpiflow refused
+(an error against it) is struck through in the error's colour, never shown
+as a status; the target is written as the contract writes it; the
+supplier's own claim appears only where it disagrees with kpiflow's; and the
+page prints on A4 landscape without losing a column.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,13 +26,23 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from reports.grouping import (
+    SEVERITIES,
+    SEVERITY_PLURALS,
+    SEVERITY_SYMBOLS,
+    period_label,
+    sections,
+)
 from reports.model import (
     ANNOTATABLE_FORMATS,
-    SEVERITIES,
+    HistoryPoint,
+    KpiInfo,
     MeasurementRow,
+    RunRow,
     RunSummary,
     SubmissionReport,
 )
+from reports.trend import Trend, build_trend, series
 from schemas.records import ExceptionRecord, sort_key
 
 _TEMPLATES = Path(__file__).parent / "templates"
@@ -75,9 +91,19 @@ STATE_LABELS = {
     "resolved": "Resolved",
 }
 
+REFUSED = StatusStyle(
+    "refused", "Refused", "✕",
+    "An error stops this figure loading: it is struck through, with the error's code.",
+)  # fmt: skip
+
+#: Supplier claims on the same level are not a disagreement worth printing:
+#: "met" and "exceeded" both say the target was achieved.
+_CLAIM_LEVEL: dict[str, int | None] = {
+    "exceeded": 1, "met": 1, "below_target": 2, "detriment": 2, "not_met": 3, "failure": 3,
+    "not_assessed": None,
+}  # fmt: skip
+
 SEVERITY_LABELS = {"error": "Error", "warning": "Warning", "info": "For information"}
-SEVERITY_PLURALS = {"error": "Errors", "warning": "Warnings", "info": "For information"}
-SEVERITY_SYMBOLS = {"error": "✖", "warning": "!", "info": "i"}
 
 SUBMISSION_STATUS_TEXT = {
     "loaded": ("Loaded", "The figures were loaded."),
@@ -101,25 +127,8 @@ MARKER_LABELS = {
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
-#: Trend charts are drawn only when a KPI has at least this many months with numbers.
-TREND_MIN_POINTS = 3
-
-_SVG_WIDTH = 168
-_SVG_HEIGHT = 44
-_SVG_PAD = 5
-
 
 # ---------------------------------------------------------------- formatting
-
-
-def period_label(period: str) -> str:
-    """Return "Apr 2016" for "2016-04" (each of a list of months); anything else unchanged."""
-    if "," in period:
-        return ", ".join(period_label(part.strip()) for part in period.split(","))
-    match = re.fullmatch(r"(\d{4})-(\d{2})", period)
-    if match and 1 <= int(match.group(2)) <= 12:
-        return f"{_MONTHS[int(match.group(2)) - 1]} {match.group(1)}"
-    return period
 
 
 def format_number(value: float) -> str:
@@ -162,17 +171,43 @@ def received_label(received_at: str) -> str:
     return f"{text} (UTC{when:%z})"
 
 
+def threshold_display(text: str, unit: str) -> str:
+    """A threshold as the contract writes it, with the unit a bare number leaves out.
+
+    "95.8%", "0 failures", "< 5%" and "> 3.5" stay as they are; a days KPI's
+    "14" reads "14 days".
+    """
+    text = " ".join(text.split())
+    if unit == "days" and re.fullmatch(r"[<>]?=?\s*\d+(?:\.\d+)?", text):
+        return f"{text} days"
+    return text
+
+
+def keep_units(text: str) -> str:
+    """``text`` with no line break between a number and its unit ("95.8 %")."""
+    return re.sub(r"(\d) (%|days?\b|failures?\b)", "\\1\u00a0\\2", text)
+
+
+def claims_differ(supplier: str | None, computed: str) -> bool:
+    """Whether the supplier's claimed status says something other than kpiflow's.
+
+    Claims on the same level agree ("met" over a computed "exceeded": both
+    mean the target was achieved; "within tolerance" over "below target").
+    Where kpiflow assessed nothing there is no disagreement either.
+    """
+    if supplier is None or _CLAIM_LEVEL.get(computed) is None:
+        # kpiflow made no assessment (a marker, a figure in the wrong unit):
+        # there is nothing for the claim to disagree with.
+        return False
+    return _CLAIM_LEVEL.get(supplier) != _CLAIM_LEVEL.get(computed)
+
+
 def _natural_key(ref: str) -> tuple[tuple[int, int | str], ...]:
     # "STS2" before "STS10", "2" before "10".
     return tuple(
         (0, int(part)) if part.isdigit() else (1, part.lower())
         for part in re.findall(r"\d+|\D+", ref)
     )
-
-
-def _short(text: str, limit: int = 70) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _href(path: str) -> str:
@@ -190,22 +225,15 @@ class GridCell:
     status: str
     symbol: str
     label: str
-    shown: str
+    shown: list[str]
     supplier: str
     title: str
+    codes: list[str] = field(default_factory=list)
 
-
-@dataclass
-class Trend:
-    """Coordinates for one inline SVG trend chart (numbers only, no workbook text)."""
-
-    width: int
-    height: int
-    actual_lines: list[str]
-    target_lines: list[str]
-    target_ticks: list[tuple[float, float, float]]
-    dots: list[tuple[float, float, str]]
-    caption: str
+    @property
+    def refused(self) -> bool:
+        """Whether an error keeps this figure out of the warehouse."""
+        return self.status == "refused"
 
 
 @dataclass
@@ -215,198 +243,145 @@ class GridRow:
     contract: str
     kpi_ref: str
     description: str
-    description_full: str
     target: str
+    levels: list[str]
+    expected: str
     cells: list[GridCell | None]
     trend: Trend | None
+    trend_note: str
 
 
 @dataclass
-class ExceptionGroup:
-    """Exceptions of one severity about one KPI (or about the whole file)."""
+class Grid:
+    """One contract's KPIs by month: a section of the report (a page when printed)."""
 
-    heading: str
-    rows: list[ExceptionRecord] = field(default_factory=list)
-
-
-@dataclass
-class SeveritySection:
-    """All exceptions of one severity."""
-
-    severity: str
-    heading: str
-    symbol: str
-    count: int
-    groups: list[ExceptionGroup]
+    contract: str
+    periods: list[tuple[str, str]]
+    rows: list[GridRow]
 
 
-def _grid(measurements: Sequence[MeasurementRow]) -> tuple[list[str], list[GridRow]]:
-    periods = sorted({m.period for m in measurements})
-    by_kpi: dict[tuple[str, str], dict[str, MeasurementRow]] = {}
-    for m in measurements:
-        # The first figure wins if a period repeats; the rules report the repeat.
-        by_kpi.setdefault((m.contract, m.kpi_ref), {}).setdefault(m.period, m)
-    rows = []
-    for (contract, ref), months in sorted(
-        by_kpi.items(), key=lambda item: (item[0][0], _natural_key(item[0][1]))
-    ):
-        description = next((m.description for m in months.values() if m.description), "")
-        unit = next((m.unit for m in months.values() if m.unit), "percent")
-        targets = sorted({m.target for m in months.values() if m.target is not None})
-        if not targets:
-            target = "—"
-        elif len(targets) == 1:
-            target = format_value(targets[0], unit)
-        else:
-            target = "varies"
-        cells = [_cell(months.get(p), unit) for p in periods]
-        trend = _trend(contract, ref, [months.get(p) for p in periods], periods)
-        rows.append(
-            GridRow(
-                contract=contract,
-                kpi_ref=ref,
-                description=_short(description),
-                description_full=description,
-                target=target,
-                cells=cells,
-                trend=trend,
+def _kpi_info(
+    key: tuple[str, str],
+    months: dict[str, list[MeasurementRow]],
+    kpis: dict[tuple[str, str], KpiInfo],
+) -> KpiInfo:
+    known = kpis.get(key)
+    if known is not None:
+        return known
+    figures = [m for ms in months.values() for m in ms]
+    targets = sorted({m.target for m in figures if m.target is not None})
+    unit = next((m.unit for m in figures if m.unit), "percent")
+    target = format_value(targets[0], unit) if len(targets) == 1 else ""
+    return KpiInfo(
+        contract=key[0], ref=key[1],
+        description=next((m.description for m in figures if m.description), ""),
+        unit=unit, target=target, profiled=len(targets) > 1,
+    )  # fmt: skip
+
+
+def _grids(report: SubmissionReport) -> list[Grid]:
+    refusals = report.refusals()
+    kpis = {(k.contract, k.ref): k for k in report.kpis}
+    history: dict[tuple[str, str], list[HistoryPoint]] = {}
+    for point in report.history:
+        history.setdefault((point.contract, point.kpi_ref), []).append(point)
+    by_contract: dict[str, dict[tuple[str, str], dict[str, list[MeasurementRow]]]] = {}
+    for m in report.measurements:
+        by_contract.setdefault(m.contract, {}).setdefault((m.contract, m.kpi_ref), {}).setdefault(
+            m.period, []
+        ).append(m)
+    grids = []
+    for contract in sorted(by_contract):
+        kpi_months = by_contract[contract]
+        periods = sorted({p for months in kpi_months.values() for p in months})
+        rows = []
+        for key, months in sorted(kpi_months.items(), key=lambda item: _natural_key(item[0][1])):
+            info = _kpi_info(key, months, kpis)
+            cells = [_cell(months.get(p, []), info, refusals) for p in periods]
+            firsts = [figures[0] for figures in months.values()]
+            # What each month shows in a chart's tooltip: every copy sent, as in the grid.
+            shown = {
+                (f.contract, f.kpi_ref, f.period): " / ".join(_shown(m, info.unit) for m in copies)
+                for f, copies in zip(firsts, months.values(), strict=True)
+            }
+            points = series(firsts, history.get(key, []), set(refusals), shown)
+            trend = build_trend(points, info)
+            note = "" if trend else _trend_note(points)
+            rows.append(
+                GridRow(
+                    contract=info.contract,
+                    kpi_ref=info.ref,
+                    description=" ".join(info.description.split()),
+                    target=threshold_display(info.target, info.unit) or "—",
+                    levels=[
+                        f"{word} {threshold_display(text, info.unit)}"
+                        for word, text in (("detriment", info.detriment), ("failure", info.failure))
+                        if text
+                    ],
+                    expected=info.expected,
+                    cells=cells,
+                    trend=trend,
+                    trend_note=note,
+                )
             )
-        )
-    return periods, rows
+        grids.append(Grid(contract, [(p, period_label(p)) for p in periods], rows))
+    return grids
 
 
-def _cell(m: MeasurementRow | None, unit: str) -> GridCell | None:
-    if m is None:
-        return None
-    style = STATUS_STYLES[m.status]
+def _trend_note(points: Sequence[object]) -> str:
+    return "No months to show" if not points else "Only this month so far"
+
+
+def _shown(m: MeasurementRow, unit: str) -> str:
     if m.actual is not None:
-        shown = format_value(m.actual, m.unit or unit)
-    elif m.marker:
-        shown = marker_label(m.marker)
-    else:
-        shown = m.raw or "blank"
+        return format_value(m.actual, m.unit or unit)
+    if m.marker:
+        return marker_label(m.marker)
+    return m.raw or "blank"
+
+
+def _cell(
+    figures: list[MeasurementRow],
+    info: KpiInfo,
+    refusals: dict[tuple[str, str, str], list[ExceptionRecord]],
+) -> GridCell | None:
+    if not figures:
+        return None
+    m = figures[0]
+    errors = refusals.get((m.contract, m.kpi_ref, m.period))
+    where = ", ".join(f"{f.sheet}!{f.cell}" for f in figures if f.sheet and f.cell)
+    if errors:
+        codes = list(dict.fromkeys(r.code for r in errors))
+        # A refused figure shows what was sent, as sent: the raw text of each copy.
+        shown = list(dict.fromkeys(f.raw or _shown(f, info.unit) for f in figures))
+        title = [f"Refused: not loaded because of {', '.join(codes)}."]
+        title += [r.message for r in errors[:2]]
+        if where:
+            title.append(f"Cell {where}.")
+        return GridCell(
+            status="refused", symbol=REFUSED.symbol, label=REFUSED.label, shown=shown,
+            supplier="", title=" ".join(title), codes=codes,
+        )  # fmt: skip
+    style = STATUS_STYLES[m.status]
     supplier = ""
-    if m.supplier_status is not None and m.supplier_status != m.status:
+    if claims_differ(m.supplier_status, m.status):
+        assert m.supplier_status is not None
         supplier = f"supplier: {STATUS_STYLES[m.supplier_status].label.lower()}"
     title = [f"{style.label}.", f"Shown in the workbook as: {m.raw or '(blank)'}."]
     if m.target is not None:
-        title.append(f"Target: {format_value(m.target, m.unit or unit)}.")
-    if m.sheet and m.cell:
-        title.append(f"Cell {m.sheet}!{m.cell}.")
+        title.append(f"Target this month: {format_value(m.target, m.unit or info.unit)}.")
+    if info.expected:
+        title.append(f"Expected: {info.expected}.")
+    if where:
+        title.append(f"Cell {where}.")
     return GridCell(
         status=m.status,
         symbol=style.symbol,
         label=style.label,
-        shown=shown,
+        shown=[_shown(m, info.unit)],
         supplier=supplier,
         title=" ".join(title),
     )
-
-
-def _segments(points: list[tuple[float, float] | None]) -> list[list[tuple[float, float]]]:
-    runs: list[list[tuple[float, float]]] = [[]]
-    for point in points:
-        if point is None:
-            if runs[-1]:
-                runs.append([])
-        else:
-            runs[-1].append(point)
-    return [run for run in runs if run]
-
-
-def _trend(
-    contract: str, ref: str, months: list[MeasurementRow | None], periods: list[str]
-) -> Trend | None:
-    actuals = [m.actual if m is not None and _finite(m.actual) else None for m in months]
-    targets = [m.target if m is not None and _finite(m.target) else None for m in months]
-    if sum(a is not None for a in actuals) < TREND_MIN_POINTS:
-        return None
-    values = [v for v in actuals + targets if v is not None]
-    low, high = min(values), max(values)
-    if high - low < 1e-9:
-        # A flat series: centre it rather than divide by zero.
-        low, high = low - 1.0, high + 1.0
-    margin = (high - low) * 0.08
-    low, high = low - margin, high + margin
-    n = len(periods)
-    inner_w = _SVG_WIDTH - 2 * _SVG_PAD
-    inner_h = _SVG_HEIGHT - 2 * _SVG_PAD
-
-    def x(i: int) -> float:
-        return _SVG_PAD + (inner_w * i / (n - 1) if n > 1 else inner_w / 2)
-
-    def y(v: float) -> float:
-        return _SVG_PAD + (high - v) / (high - low) * inner_h
-
-    def line(run: list[tuple[float, float]]) -> str:
-        return " ".join(f"{px:.1f},{py:.1f}" for px, py in run)
-
-    actual_pts = [None if a is None else (x(i), y(a)) for i, a in enumerate(actuals)]
-    target_pts = [None if t is None else (x(i), y(t)) for i, t in enumerate(targets)]
-    actual_runs = _segments(actual_pts)
-    target_runs = _segments(target_pts)
-    dots = [
-        (point[0], point[1], m.status)
-        for point, m in zip(actual_pts, months, strict=True)
-        if point is not None and m is not None
-    ]
-    ticks = [(run[0][0] - 4, run[0][0] + 4, run[0][1]) for run in target_runs if len(run) == 1]
-    shown = [p for p, a in zip(periods, actuals, strict=True) if a is not None]
-    caption = (
-        f"Trend for {contract} {ref}: actual (solid line, dots) against target (dashed line), "
-        f"{period_label(shown[0])} to {period_label(shown[-1])}."
-    )
-    return Trend(
-        width=_SVG_WIDTH,
-        height=_SVG_HEIGHT,
-        actual_lines=[line(run) for run in actual_runs if len(run) > 1],
-        target_lines=[line(run) for run in target_runs if len(run) > 1],
-        target_ticks=ticks,
-        dots=dots,
-        caption=caption,
-    )
-
-
-def _finite(value: float | None) -> bool:
-    return value is not None and math.isfinite(value)
-
-
-def _sections(
-    records: Iterable[ExceptionRecord], descriptions: dict[tuple[str, str], str]
-) -> list[SeveritySection]:
-    ordered = sorted(records, key=sort_key)
-    sections = []
-    for severity in SEVERITIES:
-        rows = [r for r in ordered if r.severity == severity]
-        if not rows:
-            continue
-        groups: list[ExceptionGroup] = []
-        current: tuple[str, str] | None = None
-        for record in rows:
-            key = (record.contract, record.kpi_ref)
-            if key != current or not groups:
-                current = key
-                groups.append(ExceptionGroup(_group_heading(key, descriptions)))
-            groups[-1].rows.append(record)
-        sections.append(
-            SeveritySection(
-                severity=severity,
-                heading=SEVERITY_PLURALS[severity],
-                symbol=SEVERITY_SYMBOLS[severity],
-                count=len(rows),
-                groups=groups,
-            )
-        )
-    return sections
-
-
-def _group_heading(key: tuple[str, str], descriptions: dict[tuple[str, str], str]) -> str:
-    contract, ref = key
-    if not ref:
-        return f"{contract} contract as a whole" if contract else "The file as a whole"
-    heading = f"{contract} {ref}".strip()
-    description = descriptions.get(key)
-    return f"{heading}: {_short(description, 90)}" if description else heading
 
 
 def _annotation_note(report: SubmissionReport) -> tuple[str, str | None]:
@@ -418,10 +393,13 @@ def _annotation_note(report: SubmissionReport) -> tuple[str, str | None]:
             f"sheet and cell given for each problem below to find it in the original file.",
             None,
         )
+    if report.annotated_copy and report.annotation_note:
+        return (report.annotation_note, _href(report.annotated_copy))
     if report.annotated_copy:
         return (
-            "Annotated copy of the workbook, with each problem cell given a thick red "
-            "(error) or amber (warning) border and a comment explaining the problem:",
+            "Annotated copy of the workbook: its first sheet, \"kpiflow review\", lists every "
+            "problem with a link to its cell, and each problem cell has a thick red (error) or "
+            "amber (warning) border and a comment explaining the problem:",
             _href(report.annotated_copy),
         )
     if report.exceptions:
@@ -429,40 +407,76 @@ def _annotation_note(report: SubmissionReport) -> tuple[str, str | None]:
     return ("", None)
 
 
+def outcome_text(report: SubmissionReport) -> tuple[str, str, str]:
+    """The outcome badge's class and label, and one honest sentence about the figures."""
+    read, loaded, refused = report.figure_counts()
+    counts = report.counts()
+    if report.status == "rejected":
+        return "rejected", "Rejected", "The file was not loaded."
+    if report.status == "duplicate":
+        return "duplicate", *SUBMISSION_STATUS_TEXT["duplicate"]
+    figures = "figure" if read == 1 else "figures"
+    if refused:
+        sentence = (
+            f"{loaded} of {read} {figures} were loaded; {refused} were refused because of "
+            "errors (struck through in the grid below) and must be resolved with the supplier."
+        )
+    elif loaded < read:
+        sentence = (
+            f"All {read} {figures} were loaded ({read - loaded} sent twice with the same "
+            "value, loaded once)."
+        )
+    else:
+        sentence = f"All {read} {figures} were loaded."
+    if counts["error"]:
+        return "errors", "Loaded with errors", sentence
+    if counts["warning"]:
+        return "loaded_with_exceptions", "Loaded with warnings", (
+            f"{sentence} Some need checking: see the warnings below."
+        )
+    return "loaded", "Loaded", sentence
+
+
+_ENV.filters["keep_units"] = lambda text: keep_units(str(text))
+
+
 def submission_context(report: SubmissionReport) -> dict[str, object]:
     """Return everything the submission template shows, already formatted."""
-    periods, grid = _grid(report.measurements)
-    descriptions = {
-        (m.contract, m.kpi_ref): m.description for m in report.measurements if m.description
-    }
-    status_label, status_text = SUBMISSION_STATUS_TEXT[report.status]
+    descriptions = {(k.contract, k.ref): k.description for k in report.kpis if k.description}
+    for m in report.measurements:
+        if m.description:
+            descriptions.setdefault((m.contract, m.kpi_ref), m.description)
+    badge, status_label, status_text = outcome_text(report)
     note, link = _annotation_note(report)
     counts = report.counts()
+    read, loaded, refused = report.figure_counts()
     return {
         "report": report,
         "received": received_label(report.received_at),
+        "badge": badge,
         "status_label": status_label,
         "status_text": status_text,
+        "figures": {"read": read, "loaded": loaded, "refused": refused},
         "counts": [(s, SEVERITY_PLURALS[s], counts.get(s, 0)) for s in SEVERITIES],
         "annotation_note": note,
         "annotation_link": link,
-        "periods": [(p, period_label(p)) for p in periods],
-        "grid": grid,
+        "grids": _grids(report),
         # Waived problems are listed apart, never hidden.
-        "sections": _sections(
-            [r for r in report.exceptions if report.state_of(r).state != "waived"], descriptions
+        "sections": sections(
+            [r for r in report.exceptions if report.state_of(r).state != "waived"],
+            descriptions,
+            report.state_of,
         ),
         "waived": [
             (r, report.state_of(r))
             for r in sorted(report.exceptions, key=sort_key)
             if report.state_of(r).state == "waived"
         ],
-        "state_of": report.state_of,
         "state_labels": STATE_LABELS,
         "severity_labels": SEVERITY_LABELS,
         "severity_symbols": SEVERITY_SYMBOLS,
         "period_label": period_label,
-        "statuses": list(STATUS_STYLES.values()),
+        "statuses": [*STATUS_STYLES.values(), REFUSED],
     }
 
 
@@ -481,22 +495,35 @@ def write_submission_html(report: SubmissionReport, path: Path | str) -> Path:
     return target
 
 
+def run_row_outcome(row: RunRow) -> tuple[str, str]:
+    """The badge class and label for one file of a run."""
+    if row.status == "loaded_with_exceptions" and row.errors:
+        return "errors", "Loaded with errors"
+    if row.status == "loaded_with_exceptions":
+        return "loaded_with_exceptions", "Loaded with warnings"
+    return row.status, SUBMISSION_STATUS_TEXT.get(row.status, (row.status, ""))[0]
+
+
 def render_run_summary_html(summary: RunSummary, base_dir: Path | str | None = None) -> str:
-    """Return the HTML summary of one run.
+    """Return the HTML summary of one run, files most in need of attention first.
 
     Absolute ``report_path`` values are linked relative to ``base_dir`` (the
-    directory the page will be saved in) so the folder can be moved or shared.
+    directory the page will be saved in) so the folder can be moved or shared;
+    relative ones are taken as relative to the page already.
     """
     rows = []
-    for row in summary.rows:
+    ordered = sorted(summary.rows, key=lambda row: row.severity_rank)
+    for row in ordered:
         href = None
         if row.report_path:
             path = row.report_path
             if base_dir is not None and os.path.isabs(path):
                 path = os.path.relpath(path, base_dir)
             href = _href(path)
-        label = SUBMISSION_STATUS_TEXT.get(row.status, (row.status, ""))[0]
-        rows.append({"row": row, "href": href, "status_label": label})
+        badge, label = run_row_outcome(row)
+        reason = row.reason or row.first_problem
+        rows.append({"row": row, "href": href, "badge": badge, "status_label": label,
+                     "reason": reason})  # fmt: skip
     totals = summary.exceptions_by_severity()
     return _ENV.get_template("run_summary.html.j2").render(
         summary=summary,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from schemas.records import ExceptionRecord
+from schemas.records import ExceptionRecord, sort_key
 
 #: Computed (and supplier-claimed) statuses of one KPI in one month.
 STATUSES: tuple[str, ...] = (
@@ -91,8 +91,54 @@ class MeasurementRow:
 
 
 @dataclass(frozen=True, slots=True)
+class KpiInfo:
+    """What the contract says about one KPI, as the catalogue writes it.
+
+    ``target``, ``detriment`` and ``failure`` are the contract's own text
+    ("95.8%", "0 failures", "< 5%", "> 3.5"; "" when there is none);
+    ``expected`` says the same in plain words ("at least 95.8 %").
+    """
+
+    contract: str
+    ref: str
+    description: str = ""
+    unit: str = "percent"
+    direction: str = "higher"
+    target: str = ""
+    detriment: str = ""
+    failure: str = ""
+    expected: str = ""
+    profiled: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryPoint:
+    """One month of a KPI as the warehouse holds it (its current figure).
+
+    The pipeline reads these from the warehouse before the report is
+    written, so reports never open the database themselves.
+    """
+
+    contract: str
+    kpi_ref: str
+    period: str
+    actual: float | None
+    marker: str | None = None
+    target: float | None = None
+    status: str = "not_assessed"
+    raw: str = ""
+    file_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class SubmissionReport:
-    """Everything one report page says about one submitted file."""
+    """Everything one report page says about one submitted file.
+
+    ``figures_loaded`` is how many figures went into the warehouse (None:
+    worked out from the exceptions, as ``kpiflow validate`` does);
+    ``kpis`` describes the contract's KPIs the file reports and ``history``
+    their earlier months, for the trend charts.
+    """
 
     file_name: str
     sha256: str
@@ -106,6 +152,10 @@ class SubmissionReport:
     #: Decisions already standing for these problems, by fingerprint (e.g. a
     #: waiver carried over from an earlier return); the others are open.
     states: Mapping[str, ExceptionState] = field(default_factory=dict)
+    kpis: tuple[KpiInfo, ...] = ()
+    history: tuple[HistoryPoint, ...] = ()
+    figures_loaded: int | None = None
+    annotation_note: str = ""
 
     def __post_init__(self) -> None:
         if self.status not in SUBMISSION_STATUSES:
@@ -123,6 +173,32 @@ class SubmissionReport:
         for record in self.exceptions:
             out[record.severity] = out.get(record.severity, 0) + 1
         return out
+
+    def refusals(self) -> dict[tuple[str, str, str], list[ExceptionRecord]]:
+        """The errors that keep each (contract, ref, period) out of the warehouse."""
+        out: dict[tuple[str, str, str], list[ExceptionRecord]] = {}
+        for record in self.exceptions:
+            if record.severity == "error" and record.kpi_ref:
+                out.setdefault((record.contract, record.kpi_ref, record.period), []).append(record)
+        return out
+
+    def figure_counts(self) -> tuple[int, int, int]:
+        """Figures (read, loaded, refused); a figure sent twice alike is loaded once."""
+        read = len(self.measurements)
+        refused_keys = self.refusals()
+        refused = sum(
+            1 for m in self.measurements if (m.contract, m.kpi_ref, m.period) in refused_keys
+        )
+        if self.status not in ("loaded", "loaded_with_exceptions"):
+            return read, 0, read if self.status == "rejected" else refused
+        if self.figures_loaded is not None:
+            return read, self.figures_loaded, refused
+        kept = {
+            (m.contract, m.kpi_ref, m.period)
+            for m in self.measurements
+            if (m.contract, m.kpi_ref, m.period) not in refused_keys
+        }
+        return read, len(kept), refused
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +219,18 @@ class RunRow:
     report_path: str | None = None
     reason: str = ""
     infos: int = 0
+    first_problem: str = ""
+
+    @property
+    def severity_rank(self) -> int:
+        """0 rejected, 1 loaded with errors, 2 with warnings, 3 clean, 4 duplicate."""
+        if self.status == "rejected":
+            return 0
+        if self.errors:
+            return 1
+        if self.warnings:
+            return 2
+        return 4 if self.status == "duplicate" else 3
 
     @classmethod
     def from_submission(cls, report: SubmissionReport, report_path: str | None) -> RunRow:
@@ -158,7 +246,14 @@ class RunRow:
             report_path=report_path,
             reason=report.reason,
             infos=counts["info"],
+            first_problem=first_problem(report.exceptions),
         )
+
+
+def first_problem(records: tuple[ExceptionRecord, ...] | list[ExceptionRecord]) -> str:
+    """The message of the most serious error or warning (the first in report order)."""
+    ranked = sorted((r for r in records if r.severity in ("error", "warning")), key=sort_key)
+    return ranked[0].message if ranked else ""
 
 
 @dataclass(frozen=True, slots=True)

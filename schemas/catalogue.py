@@ -13,10 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from extractors.hints import SheetLayout, parse_layouts
+
 if TYPE_CHECKING:
     from extractors.refs import RefBook
 
 DEFAULT_PATH = Path(__file__).with_name("catalogue.toml")
+LAYOUTS_NAME = "layouts.toml"
+"""The optional layout file, read from beside the catalogue (see layouts.example.toml)."""
 
 FREQUENCIES = ("monthly", "quarterly", "six-monthly", "annual")
 UNITS = ("percent", "days", "count", "score")
@@ -59,6 +63,8 @@ class Catalogue:
     kpis: dict[tuple[str, str], Kpi]
     service_areas: dict[str, str] = field(default_factory=dict)
     contracts: dict[str, Contract] = field(default_factory=dict)
+    # Per-sheet layout hints from ``layouts.toml`` beside the catalogue (optional).
+    layouts: dict[str, SheetLayout] = field(default_factory=dict)
 
     @property
     def contract_names(self) -> tuple[str, ...]:
@@ -82,7 +88,10 @@ class Catalogue:
             if name in areas:
                 areas.setdefault(alias, areas[name])
         return RefBook.build(
-            ((k.contract, k.ref, k.aliases) for k in self.kpis.values()), contracts, areas
+            ((k.contract, k.ref, k.aliases) for k in self.kpis.values()),
+            contracts,
+            areas,
+            self.layouts,
         )
 
     def get(self, contract: str, ref: str) -> Kpi | None:
@@ -131,7 +140,12 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
                 f"declared under [contracts] ({', '.join(contracts)})"
             )
     _check_ref_spellings(kpis.values(), path.name)
-    return Catalogue(kpis=kpis, service_areas=areas, contracts=contracts)
+    catalogue = Catalogue(kpis=kpis, service_areas=areas, contracts=contracts)
+    layouts_path = path.with_name(LAYOUTS_NAME)
+    if layouts_path.is_file():
+        data = tomllib.loads(layouts_path.read_text(encoding="utf-8"))
+        catalogue.layouts.update(parse_layouts(data, layouts_path.name, catalogue.contract_names))
+    return catalogue
 
 
 def _contracts(table: Any, where: str) -> dict[str, Contract]:

@@ -66,6 +66,7 @@ CODES: dict[str, tuple[str, str]] = {
     "restatement": ("warning", "A figure already loaded from an earlier file is reported differently."),
     # Reports.
     "annotation-failed": ("info", "The annotated copy of the workbook could not be written; the report still names every cell."),
+    "annotation-review-only": ("info", "Marking the cells would have lost content the workbook holds: the annotated copy is the untouched workbook plus the review sheet."),
 }  # fmt: skip
 
 

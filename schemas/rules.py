@@ -17,6 +17,7 @@ from extractors.model import Extraction, Observation, SectionCount, SummaryCount
 from extractors.periods import month_label
 from schemas.catalogue import Catalogue, Kpi
 from schemas.colours import colour_key_from_labels, supplier_claims_better
+from schemas.expected import expected_text, quantity
 from schemas.records import ExceptionRecord, Severity
 from schemas.status import Status, compute_status
 from schemas.thresholds import Bands, Direction, Unit, bands_for, parse_threshold
@@ -164,24 +165,30 @@ def check_target_against_catalogue(obs: Observation, kpi: Kpi, bands: Bands) -> 
     ]
 
 
-def check_status(obs: Observation, status: Status, bands: Bands) -> Records:
+def _target_words(bands: Bands, unit: str) -> str:
+    """The target as the return writes it, with its unit when it is a bare number ("26 days")."""
+    target = bands.target
+    assert target is not None
+    if target.comparator is None and target.unit_hint is None:
+        return quantity(target.value, unit)
+    return " ".join(str(target.text).split())
+
+
+def check_status(obs: Observation, status: Status, bands: Bands, unit: str) -> Records:
     """A figure below its target is reported, with the band it fell in."""
     finding = _STATUS_FINDINGS.get(status)
     if finding is None or bands.target is None:
         return []
     code, severity, words = finding
-    levels = " / ".join(
-        level.text for level in (bands.target, bands.detriment, bands.failure) if level
-    )
     return [
         ExceptionRecord(
             code,
             severity,
             f"{_kpi_name(obs)} was {obs.raw} in {month_label(obs.period)}: {words} "
             f"({'lower' if bands.direction == 'lower' else 'higher'} is better; "
-            f"target {bands.target.text}).",
+            f"target {_target_words(bands, unit)}).",
             **_where(obs),
-            rule=f"bands {levels}",
+            rule=expected_text(bands, unit),
         )
     ]
 
@@ -579,7 +586,7 @@ def assess_extraction(
             status = "not_assessed"
         else:
             status = compute_status(obs.actual, bands)
-            result.records.extend(check_status(obs, status, bands))
+            result.records.extend(check_status(obs, status, bands, kpi.unit))
             if obs.colour_label:
                 result.records.extend(check_colour(obs, status, supplier))
             result.records.extend(check_rag(obs, status))
@@ -602,4 +609,32 @@ def assess_extraction(
     )
     result.records.extend(check_section_counts(extraction.section_counts, observations))
     result.records.extend(check_summaries(extraction.summaries, result.assessed, catalogue))
+    result.records = without_findings_on_refused(result.records, invalid)
     return result
+
+
+#: Findings about how good a figure is: meaningless once the figure is refused.
+JUDGEMENTS = frozenset(
+    {"kpi-failure", "kpi-detriment", "target-not-met", "below-target", "colour-claims-better",
+     "rag-claims-better", "restatement"}
+)  # fmt: skip
+
+
+def refused_keys(records: Iterable[ExceptionRecord]) -> set[Key]:
+    """The (contract, ref, period) of figures an error keeps out of the warehouse."""
+    return {
+        (r.contract, r.kpi_ref, r.period) for r in records if r.severity == "error" and r.kpi_ref
+    }
+
+
+def without_findings_on_refused(records: Records, invalid: Iterable[Key] = ()) -> Records:
+    """Drop judgements (below target, colour overclaims) on figures an error refuses.
+
+    A figure sent twice with different values is refused; saying it also
+    missed its target would judge a number kpiflow did not accept.
+    """
+    refused = refused_keys(records) | set(invalid)
+    return [
+        r for r in records
+        if not (r.code in JUDGEMENTS and (r.contract, r.kpi_ref, r.period) in refused)
+    ]  # fmt: skip

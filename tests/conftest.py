@@ -46,3 +46,11 @@ def catalogue():  # type: ignore[no-untyped-def]
     from schemas.catalogue import load_catalogue
 
     return load_catalogue()
+
+
+@pytest.fixture(scope="session")
+def annual_then_planted(tmp_path_factory: pytest.TempPathFactory, sample_dir: Path, catalogue):  # type: ignore[no-untyped-def]
+    """The annual sample, then ``tests.planted``'s return, through one warehouse (read-only)."""
+    from tests.planted import run_annual_then_planted
+
+    return run_annual_then_planted(tmp_path_factory.mktemp("runs"), sample_dir, catalogue)

@@ -61,11 +61,11 @@ RECORDS = [
 ]
 
 B3_TEXT = (
-    "ERROR (actual-below-failure): The actual 90% is at or below the failure threshold "
+    "kpiflow:\nERROR (actual-below-failure): The actual 90% is at or below the failure threshold "
     "of 92%.\nExpected: failure at or below 92%\n\n"
     "WARNING (status-colour): The red fill says not met, but 90% meets the 85% target."
 )
-D3_TEXT = "WARNING (text-in-number): The cell holds text."
+D3_TEXT = "kpiflow:\nWARNING (text-in-number): The cell holds text."
 
 
 @pytest.fixture
@@ -73,7 +73,7 @@ def annotated(tmp_path: Path) -> tuple[Path, Path, str, int]:
     source = build_workbook(tmp_path / "return.xlsx")
     digest = hashlib.sha256(source.read_bytes()).hexdigest()
     dest = tmp_path / "out" / "return (annotated).xlsx"
-    count = annotate_workbook(source, RECORDS, dest)
+    count = annotate_workbook(source, RECORDS, dest).cells
     return source, dest, digest, count
 
 
@@ -136,11 +136,13 @@ def test_merged_range_marked_on_its_anchor_with_supplier_comment_kept(tmp_path: 
     wb.save(source)
     dest = tmp_path / "annotated.xlsx"
     records = [record("error", "title-wrong", "C1", message="The title names the wrong year.")]
-    assert annotate_workbook(source, records, dest) == 1
+    assert annotate_workbook(source, records, dest).cells == 1
     ws = load_workbook(dest)["KPIs"]
-    assert ws["A1"].comment.text == (
-        "ERROR (title-wrong): The title names the wrong year.\n\n"
-        "--- Comment already in the workbook ---\nDraft figures"
+    # The supplier's comment keeps its author and text, under kpiflow's note.
+    assert (ws["A1"].comment.text, ws["A1"].comment.author) == (
+        "kpiflow:\nERROR (title-wrong): The title names the wrong year.\n\n"
+        "--- Comment already in the workbook ---\nDraft figures",
+        "Supplier",
     )
     assert ws["A1"].border.top.style == "thick"
     assert ws["D1"].border.right.style == "thick"
@@ -170,7 +172,7 @@ def test_refuses_to_overwrite_source(tmp_path: Path) -> None:
 def test_format_from_content_overrides_extension(tmp_path: Path) -> None:
     source = build_workbook(tmp_path / "upload.bin")
     dest = tmp_path / "annotated.xlsx"
-    assert annotate_workbook(source, RECORDS, dest, source_format="xlsx") == 2
+    assert annotate_workbook(source, RECORDS, dest, source_format="xlsx").cells == 2
     assert load_workbook(dest)["KPIs"]["B3"].comment is not None
 
 
@@ -191,7 +193,7 @@ def test_macros_kept_only_for_xlsm(tmp_path: Path, suffix: str, macro_enabled: b
     plain = build_workbook(tmp_path / "plain.xlsx")
     source = _with_vba(plain, tmp_path / f"return{suffix}", payload)
     dest = tmp_path / f"annotated{suffix}"
-    assert annotate_workbook(source, RECORDS, dest) == 2
+    assert annotate_workbook(source, RECORDS, dest).cells == 2
     with zipfile.ZipFile(dest) as out:
         names = out.namelist()
         content_types = out.read("[Content_Types].xml").decode()

@@ -191,7 +191,7 @@ def test_merged_outline_on_edge_cells(tmp_path: Path) -> None:
     # Excel draws the outline from each edge cell's own format.
     assert '<c r="B1" s=' in sheet and '<c r="D1" s=' in sheet
     ws = load_workbook(dest)["KPIs"]
-    assert ws["A1"].comment.text == "ERROR (title-wrong): The title names the wrong year."
+    assert ws["A1"].comment.text == "kpiflow:\nERROR (title-wrong): The title names the wrong year."
     assert (ws["A1"].border.left.style, ws["D1"].border.right.style) == ("thick", "thick")
 
 
@@ -228,18 +228,37 @@ def test_spans_go_only_where_a_cell_is_added(tmp_path: Path) -> None:
     assert snapshot(dest) == snapshot(tmp_path / "plain.xlsx")
 
 
-def test_existing_comment_falls_back_and_keeps_it(tmp_path: Path) -> None:
+def test_existing_comments_are_merged_not_replaced(tmp_path: Path) -> None:
     source = with_comment(tmp_path)
     records = [*RECORDS, record("warning", "late", "B4", message="Sent late.")]
-    with pytest.raises(Unsupported):
-        fast(source, records, tmp_path / "fast.xlsx")
-    dest = tmp_path / "out.xlsx"
-    assert annotate_workbook(source, records, dest) == 3
+    dest = tmp_path / "fast.xlsx"
+    assert fast(source, records, dest) == 3
+    before, after = members(source), members(dest)
+    # The supplier's comments part and VML are edited in place: no second set.
+    assert list(after) == list(before)
+    assert {n for n in before if before[n] != after[n]} == {
+        "xl/worksheets/sheet1.xml", "xl/comments/comment1.xml",
+        "xl/drawings/commentsDrawing1.vml", "xl/styles.xml",
+    }  # fmt: skip
+    vml = after["xl/drawings/commentsDrawing1.vml"].decode()
+    supplier_box = before["xl/drawings/commentsDrawing1.vml"].decode()
+    # The supplier's box is kept byte for byte; kpiflow's two sit beside their cells.
+    assert supplier_box[: supplier_box.index("</xml>")] in vml
+    assert vml.count("<ns1:shape ") == 3
+    assert "<ns2:Anchor>2, 15, 1, 10, 8, 15, 9, 4</ns2:Anchor>" in vml
     ws = load_workbook(dest)["KPIs"]
-    assert ws["B4"].comment.text == (
-        "WARNING (late): Sent late.\n\n--- Comment already in the workbook ---\nChecked by finance"
+    assert (ws["B4"].comment.text, ws["B4"].comment.author) == (
+        "kpiflow:\nWARNING (late): Sent late.\n\n--- Comment already in the workbook ---\n"
+        "Checked by finance",
+        "Supplier",
+    )
+    assert (ws["D3"].comment.text, ws["D3"].comment.author) == (
+        "kpiflow:\nWARNING (text-in-number): The cell holds text.", "kpiflow",
     )
     assert ws["B3"].border.top.color.rgb == "FFC00000"
+    # The openpyxl path says the same.
+    slow(source, records, tmp_path / "slow.xlsx")
+    assert snapshot(dest) == snapshot(tmp_path / "slow.xlsx")
 
 
 def test_xlsx_with_macros_falls_back(tmp_path: Path) -> None:
@@ -290,10 +309,31 @@ def test_workbook_zoo(tmp_path: Path) -> None:
                 fallbacks.append(path.name)
             dest = tmp_path / f"{path.stem}.{fmt}"
             annotate_workbook(path, records, dest)
-            assert load_workbook(dest).sheetnames[0] == sheet
+            assert load_workbook(dest).sheetnames[:2] == ["kpiflow review", sheet]
         annotated += 1
     assert annotated == 61
     # No styles part, or one without borders: openpyxl supplies its defaults.
     assert fallbacks == [
         "empty_shared_string_value.xlsx", "inlineStr_cdata.xlsx", "nonstandard-xml-ns-prefix.xlsx",
     ]  # fmt: skip
+
+
+def test_review_sheet_first_keeps_sheet_indexes(tmp_path: Path) -> None:
+    from openpyxl.workbook.defined_name import DefinedName
+
+    source = build_workbook(tmp_path / "return.xlsx")
+    wb = load_workbook(source)
+    wb.create_sheet("kpiflow review")  # a sheet of that name already: the new one is "(2)"
+    wb["Notes"].defined_names.add(DefinedName("local_total", attr_text="Notes!$A$1"))
+    wb.active = wb["Notes"]
+    wb.save(source)
+    dest = tmp_path / "out.xlsx"
+    assert annotate_workbook(source, RECORDS, dest).cells == 2
+    copy = load_workbook(dest)
+    assert copy.sheetnames == ["kpiflow review (2)", "KPIs", "Notes", "kpiflow review"]
+    # The same tab opens, and the sheet-local name still belongs to "Notes".
+    assert copy.active is not None and copy.active.title == "Notes"
+    assert list(copy["Notes"].defined_names) == ["local_total"]
+    with zipfile.ZipFile(dest) as zf:
+        workbook = zf.read("xl/workbook.xml").decode()
+    assert 'localSheetId="2"' in workbook and 'activeTab="2"' in workbook

@@ -34,7 +34,7 @@ def test_help_lists_commands_and_exit_statuses(capsys: pytest.CaptureFixture[str
     assert out.startswith("usage: kpiflow [-h] COMMAND ...")
     for line in (
         "    run       process every ready file in the inbox (one Prefect flow run)",
-        "    validate  check one file and print what a run would report; writes nothing",
+        "    validate  check one file and say what a run would report; loads nothing",
         "  0  every file was loaded (with or without warnings)",
         "  1  a file was rejected or has errors: read its report",
         "  2  usage or configuration error",
@@ -111,7 +111,11 @@ def test_run_status_and_history(
         "pssp_ict_annual_2016-17.xlsx", "loaded_with_exceptions", "248", "0", "46",
     ]  # fmt: skip
     assert out.splitlines()[1].split()[5].startswith(str(report))
-    assert out.splitlines()[2:] == [f"Warehouse: {db}", f"Reports:   {tmp_path / 'reports'}"]
+    assert out.splitlines()[2:4] == [f"Warehouse: {db}", f"Reports:   {tmp_path / 'reports'}"]
+    [summary_line] = out.splitlines()[4:]
+    summary = Path(summary_line.removeprefix("Summary:   "))
+    assert summary.parent == tmp_path / "reports" and summary.name.startswith("run-")
+    assert summary.is_file()
 
     assert main(["status", "--db", str(db)]) == 0
     lines = capsys.readouterr().out.splitlines()

@@ -71,7 +71,7 @@ def test_acknowledge_query_waive_resolve_and_a_resubmission(
         f"{MISSED_009A[:8]}  warning   open          target-not-met              "
         f"PSSP R&B-K-009a     2017-03   {ANNUAL}",
         "          PSSP KPI R&B-K-009a was 30.01 in Mar-17: worse than the target (lower is "
-        "better; target 26).",
+        "better; target 26 days).",
     ]
     assert listing[-1] == (
         "2 open exceptions. Decide with: kpiflow review acknowledge|query|waive|resolve ID "

@@ -324,16 +324,19 @@ def test_status_of_each_figure(
     [
         (ict_row(7, 58.89), "kpi-failure",
          "ICT KPI 7 was 58.89 in Dec-16: at or worse than the failure level "
-         "(higher is better; target 90%).", "bands 90% / 87% / 84%"),
+         "(higher is better; target 90%).",
+         "at least 90 %; 87 % or less is a detriment, 84 % or less a failure"),
         (ict_row(1, 1, *ICT1), "kpi-detriment",
          "ICT KPI 1 was 1 in Dec-16: at or worse than the detriment level "
-         "(lower is better; target 0 failures).", "bands 0 failures / 1 failure / 2 failures"),
+         "(lower is better; target 0 failures).",
+         "0 failures; 1 is a detriment, 2 or more a failure"),
         (ict_row(10, 5, "< 5%", "", ""), "target-not-met",
          "ICT KPI 10 was 5 in Dec-16: worse than the target (lower is better; target < 5%).",
-         "bands < 5%"),
+         "less than 5 %"),
         (ict_row(3, 88, *ICT3), "below-target",
          "ICT KPI 3 was 88 in Dec-16: worse than the target, within tolerance "
-         "(higher is better; target 90.0%).", "bands 90.0% / 87.0% / 84.0%"),
+         "(higher is better; target 90.0%).",
+         "at least 90 %; 87 % or less is a detriment, 84 % or less a failure"),
     ],
     ids=["failure", "detriment", "not-met", "below-target"],
 )
@@ -388,7 +391,7 @@ def test_profiled_target_miss_is_judged_against_the_return(run: Run) -> None:
     assert where(record) == ("target-not-met", "warning", "R&B-K-001", "2016-04", "PSSP KPIs!G4")
     assert record.message == (
         "PSSP KPI R&B-K-001 was 10.96 in Apr-16: worse than the target "
-        "(higher is better; target 11.36)."
+        "(higher is better; target 11.36 %)."
     )
 
 
@@ -730,6 +733,20 @@ def test_same_kpi_twice_with_different_values_is_an_error_on_both(
         "ICT KPIs!H4 (58.89), ICT KPIs!H5 (61); neither was loaded."
     }
     assert loaded(checked, catalogue) == [("3", "2016-12")]
+
+
+def test_a_refused_figure_is_not_judged(run: Run) -> None:
+    # Both figures are failures coloured "met": neither is loaded, so saying
+    # they failed or were over-claimed would judge numbers kpiflow refused.
+    met = ICT_KEY["met"]
+    rows = [ict_row(7, Cell(58.89, met)), ict_row(7, Cell(61, met)), ict_row(3, Cell(80, met))]
+    checked = ict(run, rows, key=ICT_KEY)
+    assert findings(checked) == [
+        ("duplicate-kpi-value", "error", "7", "2016-12", "ICT KPIs!H4"),
+        ("duplicate-kpi-value", "error", "7", "2016-12", "ICT KPIs!H5"),
+        ("colour-claims-better", "warning", "3", "2016-12", "ICT KPIs!H6"),
+        ("kpi-failure", "warning", "3", "2016-12", "ICT KPIs!H6"),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,149 @@
+"""Turn what the checks found into the plain data the report writers read.
+
+``kpiflow run`` and ``kpiflow validate --html`` build a file's report the
+same way here: the catalogue's words for each KPI (its target as the
+contract writes it, and in plain words), the warehouse's history of those
+KPIs for the trend charts, and how many figures were loaded. The reports
+package never opens the warehouse; this module reads it for them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from schemas.catalogue import Catalogue
+from schemas.expected import expected_text
+from schemas.thresholds import bands_for
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from flows.process import Checked
+    from reports import (
+        ExceptionState,
+        HistoryPoint,
+        KpiInfo,
+        MeasurementRow,
+        SubmissionReport,
+    )
+
+#: The note the annotated copy leaves when it could only add the review sheet.
+REVIEW_ONLY_CODE = "annotation-review-only"
+
+
+def kpi_infos(catalogue: Catalogue, keys: Iterable[tuple[str, str]]) -> tuple[KpiInfo, ...]:
+    """What the catalogue says about each (contract, ref) the file reports."""
+    from reports import KpiInfo
+
+    out = []
+    for contract, ref in sorted(set(keys)):
+        kpi = catalogue.get(contract, ref)
+        if kpi is None:
+            continue
+        try:
+            bands, problems = bands_for(
+                kpi.target, kpi.detriment, kpi.failure,
+                unit=kpi.unit, direction=kpi.direction,  # type: ignore[arg-type]
+            )  # fmt: skip
+            expected = "" if problems else expected_text(bands, kpi.unit)
+        except ValueError:
+            expected = ""
+        info = KpiInfo(
+            contract=kpi.contract, ref=kpi.ref, description=kpi.description, unit=kpi.unit,
+            direction=kpi.direction, target=kpi.target, detriment=kpi.detriment,
+            failure=kpi.failure, expected=expected, profiled=kpi.profiled,
+        )  # fmt: skip
+        out.append(info)
+    return tuple(out)
+
+
+def read_history(
+    db: sqlite_utils.Database | None, keys: Iterable[tuple[str, str]], periods: Iterable[str] = ()
+) -> tuple[HistoryPoint, ...]:
+    """The warehouse's current figures of these KPIs, as far back as a trend chart shows.
+
+    ``periods`` are the file's months: a chart ends at the newest month it
+    knows, so nothing older than the file's first month less the chart's
+    window is read.
+    """
+    from reports import HistoryPoint
+    from reports.trend import WINDOW_MONTHS, month_index
+    from warehouse.history import kpi_history
+
+    if db is None:
+        return ()
+    months = [m for m in (month_index(p) for p in periods) if m is not None]
+    since = ""
+    if months:
+        first = min(months) - WINDOW_MONTHS
+        since = f"{first // 12:04d}-{first % 12 + 1:02d}"
+    points = []
+    for row in kpi_history(db, set(keys), since):
+        point = HistoryPoint(
+            contract=row["contract"], kpi_ref=row["kpi_ref"], period=row["period"],
+            actual=row["actual"], marker=row["marker"], target=row["target"],
+            status=row["status"] or "not_assessed", raw=row["raw"] or "",
+            file_name=row["file_name"] or "",
+        )  # fmt: skip
+        points.append(point)
+    return tuple(points)
+
+
+def open_history_readonly(path: Path) -> sqlite_utils.Database | None:
+    """The warehouse opened read-only for its history, or None when there is none yet."""
+    import sqlite_utils
+
+    if not path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        db = sqlite_utils.Database(conn)
+        if "measurements" not in db.table_names():
+            conn.close()
+            return None
+    except sqlite3.Error:
+        return None
+    return db
+
+
+def submission_report(
+    checked: Checked,
+    rows: Sequence[MeasurementRow],
+    *,
+    file_name: str,
+    sha256: str,
+    received_at: str,
+    status: str,
+    catalogue: Catalogue,
+    history: tuple[HistoryPoint, ...] = (),
+    figures_loaded: int | None = None,
+    annotated_copy: str | None = None,
+    states: Mapping[str, ExceptionState] | None = None,
+) -> SubmissionReport:
+    """The report data for one checked file."""
+    from reports import SubmissionReport
+
+    note = next((r.message for r in checked.records if r.code == REVIEW_ONLY_CODE), "")
+    return SubmissionReport(
+        file_name=file_name,
+        sha256=sha256,
+        received_at=received_at,
+        status=status,
+        reason=checked.rejection,
+        source_format=checked.format or "unknown",
+        measurements=tuple(rows),
+        exceptions=checked.records,
+        annotated_copy=annotated_copy,
+        kpis=kpi_infos(
+            catalogue,
+            [(r.contract, r.kpi_ref) for r in rows]
+            + [(r.contract, r.kpi_ref) for r in checked.records if r.kpi_ref],
+        ),
+        history=history,
+        figures_loaded=figures_loaded,
+        annotation_note=note,
+        states=states or {},
+    )

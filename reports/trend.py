@@ -1,0 +1,263 @@
+"""One KPI's trend as numbers for an inline SVG chart: a real time axis, a labelled scale.
+
+The series is the warehouse's history of the KPI with this file's figures on
+top (they are the newest), so a one-month return still shows where the KPI
+has been. Months sit at their place in time (a gap of three months is three
+times as wide as a gap of one), the target and any detriment and failure
+levels are drawn as lines whatever form the contract writes them in ("95.8%",
+"< 5%", "> 3.5", "0 failures"), and a month with a marker instead of a
+figure, or a figure kpiflow refused, is marked on the axis rather than
+silently skipped. Nothing here is workbook text except what the template
+escapes (titles).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from reports.model import HistoryPoint, KpiInfo, MeasurementRow
+from schemas.expected import number, quantity
+from schemas.thresholds import parse_threshold
+
+#: The chart shows at most this many months, ending at the newest.
+WINDOW_MONTHS = 24
+
+WIDTH = 232
+HEIGHT = 84
+_LEFT, _RIGHT, _TOP, _BOTTOM = 36, 8, 6, 18
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@dataclass(frozen=True)
+class Point:
+    """One month of the series: a number, a marker, or a refused figure."""
+
+    period: str
+    actual: float | None
+    status: str
+    target: float | None
+    shown: str
+    refused: bool = False
+    source: str = ""
+
+
+@dataclass
+class Level:
+    """A threshold line: ``kind`` is target, detriment or failure."""
+
+    kind: str
+    points: str
+    label: str
+    y: float
+
+
+@dataclass
+class Trend:
+    """Coordinates and labels for one chart (numbers and month names only)."""
+
+    width: int
+    height: int
+    plot: tuple[float, float, float, float]
+    y_ticks: list[tuple[float, str]]
+    x_ticks: list[tuple[float, str]]
+    levels: list[Level]
+    actual_lines: list[str]
+    dots: list[tuple[float, float, str, str]]
+    not_measured: list[tuple[float, float, str]]
+    refused: list[tuple[float, float, str]]
+    caption: str
+
+
+def month_index(period: str) -> int | None:
+    """Months since year 0 for "YYYY-MM"; None for anything else."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})", period)
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        return None
+    return int(match.group(1)) * 12 + int(match.group(2)) - 1
+
+
+def short_month(index: int) -> str:
+    """"Sep 17" for a month index."""
+    return f"{_MONTHS[index % 12]} {index // 12 % 100:02d}"
+
+
+def series(
+    rows: Iterable[MeasurementRow],
+    history: Iterable[HistoryPoint],
+    refused: set[tuple[str, str, str]],
+    shown: dict[tuple[str, str, str], str],
+) -> list[Point]:
+    """Merge one KPI's history and this file's figures, newest last, within the window.
+
+    This file's figure for a month replaces the warehouse's (it is the
+    newest); a refused figure stands as refused, since the reviewer must see
+    that the month was sent and not taken.
+    """
+    points: dict[str, Point] = {}
+    for h in history:
+        if month_index(h.period) is None:
+            continue
+        points[h.period] = Point(
+            h.period, _finite(h.actual), h.status, _finite(h.target),
+            h.raw or ("" if h.marker is None else h.marker), source=h.file_name,
+        )  # fmt: skip
+    for m in rows:
+        if month_index(m.period) is None:
+            continue
+        key = (m.contract, m.kpi_ref, m.period)
+        if key in refused:
+            points[m.period] = Point(
+                m.period, None, "refused", _finite(m.target), shown.get(key, m.raw), refused=True
+            )
+        else:
+            points[m.period] = Point(
+                m.period, _finite(m.actual), m.status, _finite(m.target), shown.get(key, m.raw)
+            )
+    ordered = sorted(points.values(), key=lambda p: month_index(p.period) or 0)
+    if not ordered:
+        return []
+    newest = month_index(ordered[-1].period) or 0
+    return [p for p in ordered if newest - (month_index(p.period) or 0) < WINDOW_MONTHS]
+
+
+def _finite(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _level_value(text: str) -> float | None:
+    try:
+        threshold = parse_threshold(text)
+    except ValueError:
+        return None
+    return threshold.value if threshold is not None else None
+
+
+def _ticks(low: float, high: float) -> list[float]:
+    """Two to five round values covering low..high."""
+    if high - low < 1e-9:
+        low, high = low - 1.0, high + 1.0
+    raw = (high - low) / 3
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw - 1e-12)
+    start = math.floor(low / step + 1e-9) * step
+    end = math.ceil(high / step - 1e-9) * step
+    count = round((end - start) / step)
+    return [start + i * step for i in range(count + 1)]
+
+
+def _label(value: float, unit: str) -> str:
+    text = number(value)
+    return f"{text}%" if unit == "percent" else text
+
+
+def build_trend(points: Sequence[Point], kpi: KpiInfo) -> Trend | None:
+    """Chart geometry for ``points``, or None when fewer than two months are known."""
+    if len(points) < 2:
+        return None
+    unit = kpi.unit
+    levels_text = {"target": kpi.target, "detriment": kpi.detriment, "failure": kpi.failure}
+    fixed = {kind: _level_value(text) for kind, text in levels_text.items()}
+    # A profiled KPI's target moves month by month: draw it as the return prints it.
+    stepped_target = kpi.profiled or (fixed["target"] is None and kpi.target == "")
+    values = [p.actual for p in points if p.actual is not None]
+    values += [v for v in fixed.values() if v is not None]
+    if stepped_target:
+        values += [p.target for p in points if p.target is not None]
+    # Only markers (a KPI never measured, or removed): the months still show, with no scale.
+    ticks = _ticks(min(values), max(values)) if values else []
+    low, high = (ticks[0], ticks[-1]) if ticks else (0.0, 1.0)
+    first = month_index(points[0].period) or 0
+    last = month_index(points[-1].period) or 0
+    left, top = float(_LEFT), float(_TOP)
+    right, bottom = float(WIDTH - _RIGHT), float(HEIGHT - _BOTTOM)
+
+    def x(period: str) -> float:
+        index = month_index(period) or 0
+        if last == first:
+            return (left + right) / 2
+        return left + (right - left) * (index - first) / (last - first)
+
+    def y(value: float) -> float:
+        return top + (high - value) / (high - low) * (bottom - top)
+
+    levels: list[Level] = []
+    if stepped_target:
+        steps = [(x(p.period), y(p.target)) for p in points if p.target is not None]
+        if len(steps) == 1:
+            steps = [(steps[0][0] - 4, steps[0][1]), (steps[0][0] + 4, steps[0][1])]
+        if steps:
+            levels.append(Level("target", _line(steps), "target (each month's)", steps[-1][1]))
+    for kind in ("target", "detriment", "failure"):
+        value = fixed[kind]
+        if value is None or (kind == "target" and stepped_target):
+            continue
+        text = getattr(kpi, kind)
+        levels.append(Level(kind, _line([(left, y(value)), (right, y(value))]),
+                            f"{kind} {text}", y(value)))  # fmt: skip
+
+    actual_lines: list[str] = []
+    run: list[tuple[float, float]] = []
+    dots: list[tuple[float, float, str, str]] = []
+    not_measured: list[tuple[float, float, str]] = []
+    refused: list[tuple[float, float, str]] = []
+    for p in points:
+        label = _period_label(p.period)
+        if p.actual is not None:
+            px, py = x(p.period), y(p.actual)
+            run.append((px, py))
+            title = f"{label}: {quantity(p.actual, unit).replace(' %', '%')}"
+            dots.append((px, py, p.status, f"{title} ({p.status.replace('_', ' ')})"))
+            continue
+        if len(run) > 1:
+            actual_lines.append(_line(run))
+        run = []
+        if p.refused:
+            refused.append((x(p.period), bottom, f"{label}: {p.shown} was refused (not loaded)"))
+        else:
+            not_measured.append((x(p.period), bottom, f"{label}: not measured ({p.shown})"))
+    if len(run) > 1:
+        actual_lines.append(_line(run))
+
+    x_ticks = [(x(points[0].period), short_month(first))]
+    if last != first:
+        x_ticks.append((x(points[-1].period), short_month(last)))
+    span = f"{_period_label(points[0].period)} to {_period_label(points[-1].period)}"
+    caption = (
+        f"Trend for {kpi.contract} {kpi.ref}, {span}: actual (solid line) against "
+        + ", ".join(level.label for level in levels)
+        + "."
+        if levels
+        else f"Trend for {kpi.contract} {kpi.ref}, {span}: actual (solid line); no target."
+    )
+    if not_measured:
+        caption += f" {len(not_measured)} month(s) not measured (open circles)."
+    if refused:
+        caption += f" {len(refused)} figure(s) refused (red crosses)."
+    return Trend(
+        width=WIDTH,
+        height=HEIGHT,
+        plot=(left, top, right, bottom),
+        y_ticks=[(y(t), _label(t, unit)) for t in ticks],
+        x_ticks=x_ticks,
+        levels=levels,
+        actual_lines=actual_lines,
+        dots=dots,
+        not_measured=not_measured,
+        refused=refused,
+        caption=caption,
+    )
+
+
+def _line(run: list[tuple[float, float]]) -> str:
+    return " ".join(f"{px:.1f},{py:.1f}" for px, py in run)
+
+
+def _period_label(period: str) -> str:
+    index = month_index(period)
+    if index is None:
+        return period
+    return f"{_MONTHS[index % 12]} {index // 12}"
