@@ -45,18 +45,25 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_datasette(path: Path) -> Any:
-    """A Datasette over the warehouse at ``path``, its metadata and canned queries set."""
+def build_datasette(path: Path, catalogue_path: Path | None = None) -> Any:
+    """A Datasette over the warehouse at ``path``, its metadata and canned queries set.
+
+    The metadata names the contracts of the catalogue at ``catalogue_path``
+    (default: the settings' catalogue).
+    """
     from datasette.app import Datasette
 
+    from flows.settings import Settings
+    from schemas.catalogue import load_catalogue
     from warehouse.metadata import datasette_metadata
 
     if not path.is_file():
         raise ValueError(f"no warehouse at {path}")
+    catalogue = load_catalogue(catalogue_path or Settings.build().catalogue)
     upgrade(path)
     return Datasette(
         files=[str(path)],
-        metadata=datasette_metadata(path.stem, columns_of(path)),
+        metadata=datasette_metadata(path.stem, columns_of(path), catalogue),
         settings={"sql_time_limit_ms": 5000, "default_page_size": 100},
     )
 

@@ -89,9 +89,11 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--db", type=Path)
     status.add_argument("--limit", type=int, default=20)
 
+    from flows import contracts
+
     history = commands.add_parser("history", help="show one KPI's figures month by month")
     history.add_argument("kpi_ref", help="a KPI ref in any case; quote it: 'R&B-K-009b'")
-    history.add_argument("--contract", choices=("PSSP", "ICT"))
+    history.add_argument("--contract", metavar="NAME", help=contracts.HELP)
     history.add_argument("--db", type=Path)
 
     serve = commands.add_parser(

@@ -13,14 +13,18 @@ def show_history(kpi_ref: str, contract: str | None, db_path: Path | None) -> in
     """Print the KPI's description, then a headed table of every figure loaded for it.
 
     The ref is matched as the catalogue matches it (any case or spacing); an
-    unknown ref is named with the nearest refs the catalogue has (exit 2).
+    unknown ref is named with the nearest refs the catalogue has (exit 2). A
+    contract the catalogue does not declare raises ValueError naming those it does.
     """
+    from flows.contracts import contract_named
     from flows.settings import Settings
     from schemas.catalogue import load_catalogue
     from warehouse.db import open_warehouse
 
     settings = Settings.build(db=db_path)
     catalogue = load_catalogue(settings.catalogue)
+    if contract is not None:
+        contract = contract_named(contract, catalogue)
     wanted = "".join(kpi_ref.split()).lower()
     kpis = [
         k

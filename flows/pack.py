@@ -8,6 +8,10 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from schemas.catalogue import Catalogue
 
 
 def add_arguments(pack: argparse.ArgumentParser) -> None:
@@ -30,10 +34,21 @@ def run(args: argparse.Namespace) -> int:
 
 
 def write_pack(
-    db_path: Path, out: Path, *, year: str | None = None, month: str | None = None
+    db_path: Path,
+    out: Path,
+    *,
+    year: str | None = None,
+    month: str | None = None,
+    catalogue: Catalogue | None = None,
 ) -> list[Path]:
-    """Gather and write the pack; raise ValueError for a bad scope or an empty warehouse."""
+    """Gather and write the pack; raise ValueError for a bad scope or an empty warehouse.
+
+    The contracts' order and descriptions come from ``catalogue`` (by default
+    the settings' catalogue: ``KPIFLOW_CATALOGUE`` or the bundled one).
+    """
+    from flows.settings import Settings
     from reports.pack import write_pack_html, write_pack_xlsx
+    from schemas.catalogue import load_catalogue
     from warehouse.db import open_warehouse
     from warehouse.pack import financial_year, gather_pack, one_month
 
@@ -49,7 +64,9 @@ def write_pack(
         raise ValueError(f"no warehouse at {db_path}")
     db = open_warehouse(db_path)
     generated = datetime.now(UTC).strftime("%d %b %Y, %H:%M UTC")
-    pack = gather_pack(db, scope, title, months, generated)
+    if catalogue is None:
+        catalogue = load_catalogue(Settings.build().catalogue)
+    pack = gather_pack(db, scope, title, months, generated, catalogue)
     out.mkdir(parents=True, exist_ok=True)
     return [
         write_pack_html(pack, out / f"pack-{scope}.html"),

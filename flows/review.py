@@ -41,8 +41,10 @@ class Filters:
 
 def add_arguments(review: argparse.ArgumentParser) -> None:
     """The ``review`` command's filters and its decision sub-commands."""
+    from flows import contracts
+
     review.add_argument("--db", type=Path, help="warehouse file (default warehouse/kpi.db)")
-    review.add_argument("--contract", choices=("PSSP", "ICT"))
+    review.add_argument("--contract", metavar="NAME", help=contracts.HELP)
     review.add_argument("--kpi", help="a KPI ref, in any case (e.g. 'R&B-K-009b')")
     review.add_argument("--period", help="a month, YYYY-MM")
     review.add_argument(
@@ -63,13 +65,19 @@ def add_arguments(review: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``kpiflow review`` as parsed; return the exit status."""
+    from flows.contracts import contract_named
     from flows.settings import Settings
+    from schemas.catalogue import load_catalogue
     from warehouse.db import open_warehouse
 
-    db = open_warehouse(Settings.build(db=args.db).db)
+    settings = Settings.build(db=args.db)
+    contract = args.contract
+    if contract is not None:
+        contract = contract_named(contract, load_catalogue(settings.catalogue))
+    db = open_warehouse(settings.db)
     if args.action:
         return decide(db, args.action, args.ids, note=args.note, reviewer=args.by)
-    filters = Filters(args.contract, args.kpi, args.period, args.severity, args.file)
+    filters = Filters(contract, args.kpi, args.period, args.severity, args.file)
     return list_open(db, filters)
 
 

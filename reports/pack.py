@@ -2,9 +2,11 @@
 
 What a scrutiny committee reads: indicators and hits per service area per
 month (with the supplier's own count beside any number it disagrees with),
-the PSSP table (target and actual per month), the ICT table (target,
-detriment and failure levels), each figure's RAG from kpiflow's status and
-its direction of travel, and the exceptions still open and the waivers given.
+one table per contract in the catalogue's order (target and actual per month,
+or, for a contract whose KPIs have detriment and failure levels, the target,
+detriment and failure levels beside the actuals), each figure's RAG from
+kpiflow's status and its direction of travel, and the exceptions still open
+and the waivers given.
 
 The HTML page is self-contained (inline CSS, no scripts, no network), laid
 out for A4 landscape, and escapes every piece of text (Jinja autoescaping).
@@ -15,6 +17,7 @@ Excel's quote prefix on any that starts like one, so supplier text such as
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,6 +69,9 @@ STATUS_WORDS = {
 MONTHS_PER_TABLE = 6
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+#: Sheets of the .xlsx that are not a contract's (a contract's sheet must not take their names).
+OTHER_SHEETS = ("Summary", "Open exceptions", "Waivers")
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +149,32 @@ class KpiLine:
 
 
 @dataclass(frozen=True, slots=True)
+class ContractSection:
+    """One contract's table: its KPIs with figures in the pack's months, in catalogue order.
+
+    ``levels`` is true for a contract whose KPIs have detriment or failure
+    levels: its table shows Target / Detriment / Failure beside the actuals;
+    otherwise each month shows the target and the actual.
+    """
+
+    contract: str
+    description: str
+    levels: bool
+    lines: tuple[KpiLine, ...]
+
+    @property
+    def title(self) -> str:
+        if self.description:
+            return f"{self.contract} – {self.description}"
+        return f"{self.contract}: performance measures"
+
+    @property
+    def anchor(self) -> str:
+        """An HTML id for the section, made only of safe characters."""
+        return "contract-" + (re.sub(r"[^a-z0-9]+", "-", self.contract.lower()).strip("-") or "x")
+
+
+@dataclass(frozen=True, slots=True)
 class PackException:
     short_id: str
     severity: str
@@ -168,10 +200,13 @@ class CommitteePack:
     generated_at: str
     months: tuple[str, ...]
     summary: tuple[SummaryRow, ...]
-    pssp: tuple[KpiLine, ...]
-    ict: tuple[KpiLine, ...]
+    sections: tuple[ContractSection, ...]
     open_exceptions: tuple[PackException, ...]
     waivers: tuple[PackException, ...]
+
+    def lines(self, contract: str) -> tuple[KpiLine, ...]:
+        """The KPI lines of one contract's section (none when it has no section)."""
+        return next((s.lines for s in self.sections if s.contract == contract), ())
 
     def disagreements(self) -> list[str]:
         """One sentence per number where the supplier's summary differs from the detail."""
@@ -310,36 +345,16 @@ def write_pack_xlsx(pack: CommitteePack, path: Path) -> Path:
         put(ws, row_at, 1, sentence)
         row_at += 1
 
-    ws = sheet("PSSP", {1: 30, 2: 12, 3: 50, 4: 12})
-    columns = ["Service area", "Ref", "Description", "Frequency"]
-    for label in months:
-        columns += [f"{label} target", f"{label} actual", f"{label} RAG", f"{label} travel"]
-    header(ws, 1, columns)
-    for r, line in enumerate(pack.pssp, start=2):
-        for column, value in enumerate(
-            (line.service_area, line.ref, line.description, line.frequency), start=1
-        ):
-            put(ws, r, column, value).alignment = wrap
-        for i, figure in enumerate(line.figures):
-            base = 5 + 4 * i
-            if figure is None:
-                continue
-            put(ws, r, base, figure.target if figure.target is not None else line.target_text)
-            _figure_cells(ws, r, base + 1, figure, fills)
-
-    ws = sheet("ICT", {1: 6, 2: 50, 3: 12, 4: 12, 5: 12})
-    columns = ["Ref", "Description", "Target", "Detriment", "Failure"]
-    for label in months:
-        columns += [f"{label} actual", f"{label} RAG", f"{label} travel"]
-    header(ws, 1, columns)
-    for r, line in enumerate(pack.ict, start=2):
-        texts = (line.ref, line.description, line.target_text, line.detriment_text,
-                  line.failure_text)  # fmt: skip
-        for column, value in enumerate(texts, start=1):
-            put(ws, r, column, value).alignment = wrap
-        for i, figure in enumerate(line.figures):
-            if figure is not None:
-                _figure_cells(ws, r, 6 + 3 * i, figure, fills)
+    taken = {name.lower() for name in OTHER_SHEETS}
+    for section in pack.sections:
+        name = sheet_title(section.contract, taken)
+        taken.add(name.lower())
+        if section.levels:
+            ws = sheet(name, {1: 6, 2: 50, 3: 12, 4: 12, 5: 12})
+        else:
+            ws = sheet(name, {1: 30, 2: 12, 3: 50, 4: 12})
+        put(ws, 1, 1, section.title).font = Font(bold=True, size=12)
+        _section_rows(ws, section, months, header, wrap, fills)
 
     for title, rows in (("Open exceptions", pack.open_exceptions), ("Waivers", pack.waivers)):
         ws = sheet(title, {1: 10, 2: 9, 3: 24, 4: 16, 5: 20, 6: 70, 7: 12, 8: 40, 9: 16})
@@ -353,6 +368,55 @@ def write_pack_xlsx(pack: CommitteePack, path: Path) -> Path:
                 put(ws, r, column, value).alignment = wrap
     wb.save(path)
     return path
+
+
+def _section_rows(
+    ws: Any, section: ContractSection, months: list[str], header: Any, wrap: Any, fills: Any
+) -> None:
+    """One contract's table under its title: target and actual per month, or the levels."""
+    if section.levels:
+        columns = ["Ref", "Description", "Target", "Detriment", "Failure"]
+        for label in months:
+            columns += [f"{label} actual", f"{label} RAG", f"{label} travel"]
+        header(ws, 2, columns)
+        for r, line in enumerate(section.lines, start=3):
+            texts = (line.ref, line.description, line.target_text, line.detriment_text,
+                     line.failure_text)  # fmt: skip
+            for column, value in enumerate(texts, start=1):
+                put(ws, r, column, value).alignment = wrap
+            for i, figure in enumerate(line.figures):
+                if figure is not None:
+                    _figure_cells(ws, r, 6 + 3 * i, figure, fills)
+        return
+    columns = ["Service area", "Ref", "Description", "Frequency"]
+    for label in months:
+        columns += [f"{label} target", f"{label} actual", f"{label} RAG", f"{label} travel"]
+    header(ws, 2, columns)
+    for r, line in enumerate(section.lines, start=3):
+        for column, value in enumerate(
+            (line.service_area, line.ref, line.description, line.frequency), start=1
+        ):
+            put(ws, r, column, value).alignment = wrap
+        for i, figure in enumerate(line.figures):
+            base = 5 + 4 * i
+            if figure is None:
+                continue
+            put(ws, r, base, figure.target if figure.target is not None else line.target_text)
+            _figure_cells(ws, r, base + 1, figure, fills)
+
+
+def sheet_title(contract: str, taken: set[str]) -> str:
+    """A sheet name for a contract Excel accepts, unlike any in ``taken`` (lower case).
+
+    Excel allows 31 characters and none of ``[]:*?/\\``, and compares names
+    without regard to case.
+    """
+    base = re.sub(r"[\[\]:*?/\\]", "_", contract).strip("'") or "Contract"
+    name, n = base[:31], 1
+    while name.lower() in taken:
+        n += 1
+        name = f"{base[: 31 - len(str(n)) - 1]} {n}"
+    return name
 
 
 def _figure_cells(ws: Any, row: int, column: int, figure: Figure, fills: dict[str, Any]) -> None:

@@ -60,6 +60,13 @@ def test_every_table_view_and_column_is_described(warehouse: Path) -> None:
     assert tables["open_exceptions"]["columns"]["state"] == (
         "open, acknowledged, queried, waived or resolved: the latest decision."
     )
+    # The contracts and example refs come from the catalogue, not from code.
+    assert tables["measurements"]["columns"]["kpi_ref"] == (
+        "The KPI's reference as the KPI catalogue spells it (e.g. STS-K-009 for PSSP, 1 for ICT)."
+    )
+    assert tables["kpis"]["columns"]["contract"].startswith(
+        "The contract's short name, as the KPI catalogue declares it: PSSP (Peterborough Serco "
+    )
 
 
 @pytest.mark.parametrize("query", list(QUERIES), ids=list(QUERIES))

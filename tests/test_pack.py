@@ -76,7 +76,7 @@ def test_pssp_and_ict_tables_carry_rag_and_travel(db_path: Path) -> None:
     title, months = financial_year("2017-18")
     pack = gather_pack(open_warehouse(db_path), "2017-18", title, months, "now")
     assert pack.months == ("2017-04", "2017-07", "2017-08")
-    calls = next(line for line in pack.pssp if line.ref == "CS-K-002")
+    calls = next(line for line in pack.lines("PSSP") if line.ref == "CS-K-002")
     august = calls.figures[2]
     assert august is not None
     assert (august.actual, august.target, august.rag) == (76.0, 86.0, "R")
@@ -85,7 +85,7 @@ def test_pssp_and_ict_tables_carry_rag_and_travel(db_path: Path) -> None:
         "worse", "2017-07", "worse than Jul-17 (82)",
     )  # fmt: skip
     year = pack_for(db_path, "2016-17")
-    ict = {line.ref: line for line in year.ict}
+    ict = {line.ref: line for line in year.lines("ICT")}
     december = year.months.index("2016-12")
     assert (ict["7"].figures[december].rag, ict["3"].figures[december].rag) == ("R", "A")  # type: ignore[union-attr]
     assert (ict["3"].target_text, ict["3"].detriment_text, ict["3"].failure_text) == (
@@ -101,7 +101,7 @@ def test_pack_text_is_escaped_and_the_xlsx_holds_no_formula(tmp_path: Path) -> N
         message=HOSTILE, state="waived", note='=HYPERLINK("http://evil.example","x")',
         reviewer="@admin",
     )  # fmt: skip
-    pack = CommitteePack("2017-03", "March 2017", "now", ("2017-03",), (), (), (), (item,), (item,))
+    pack = CommitteePack("2017-03", "March 2017", "now", ("2017-03",), (), (), (item,), (item,))
     html = render_pack_html(pack)
     assert HOSTILE not in html and "<script" not in html
     assert "&lt;script&gt;" in html

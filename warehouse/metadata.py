@@ -1,22 +1,26 @@
 """What every table, view and column of the warehouse means, and reviewers' canned queries.
 
 ``datasette_metadata`` turns these into Datasette's metadata (``kpiflow
-browse``); a test checks that every table, view and column of a real
-warehouse is described here.
+browse``), naming the catalogue's contracts and example refs where it is
+given the catalogue; a test checks that every table, view and column of a
+real warehouse is described here.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warehouse.views import ACCEPTED
+
+if TYPE_CHECKING:
+    from schemas.catalogue import Catalogue
 
 # Columns that mean the same wherever they appear.
 COMMON: dict[str, str] = {
     "id": "Row id.",
     "submission_id": "The submission (row of submissions) this came from.",
-    "contract": "PSSP (the Strategic Partnership) or ICT (the ICT managed service).",
-    "kpi_ref": "The KPI's reference as the catalogue spells it (R&B-K-009b, or 1 to 21 for ICT).",
+    "contract": "The contract's short name, as the KPI catalogue declares it.",
+    "kpi_ref": "The KPI's reference as the KPI catalogue spells it.",
     "period": "The month, YYYY-MM (a kpi-missing exception lists every month its return covers).",
     "service_area": "The KPI's service area, as the catalogue names it.",
     "file_name": "The return's file name as it was dropped in the inbox.",
@@ -49,7 +53,7 @@ COMMON: dict[str, str] = {
     "frequency": "monthly, quarterly, six-monthly or annual.",
     "unit": "percent, days, count or score.",
     "direction": "higher or lower: which way is better.",
-    "sort_key": "The KPI's place in the catalogue: sorts ICT KPI 2 before 10, PSSP by area.",
+    "sort_key": "The KPI's place in the catalogue, a number: KPI 2 sorts before KPI 10.",
 }
 
 _DECISION = {
@@ -98,8 +102,8 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         {
             "ref": "The KPI's reference.",
             "target": "The contract's target as written (95.8%, 14, 0 failures, < 5%).",
-            "detriment": "ICT: the detriment level, if any.",
-            "failure": "ICT: the service failure level, if any.",
+            "detriment": "The detriment level, where the contract sets one.",
+            "failure": "The service failure level, where the contract sets one.",
             "profiled": "1 when the month's target is a profile towards an annual target.",
             "due_months": "Quarterly and six-monthly KPIs: the months a figure is due (JSON).",
             "removed": "The notice of change that removed the KPI from the contract, if any.",
@@ -161,8 +165,8 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "thresholds: no joins needed.",
         {
             "target_text": "The contract's target as written in the catalogue.",
-            "detriment_text": "ICT: the detriment level as written.",
-            "failure_text": "ICT: the failure level as written.",
+            "detriment_text": "The detriment level as written, where the contract sets one.",
+            "failure_text": "The failure level as written, where the contract sets one.",
         },
     ),
     "service_area_summary": (
@@ -268,22 +272,50 @@ QUERIES: dict[str, dict[str, str]] = {
 }
 
 
-def describe(table: str, column: str) -> str | None:
-    """The description of one column of one table or view, or None when there is none."""
+def describe(
+    table: str, column: str, common: dict[str, str] | None = None
+) -> str | None:
+    """The description of one column of one table or view, or None when there is none.
+
+    ``common`` replaces the shared descriptions (``catalogue_common`` makes them).
+    """
     own = TABLES.get(table, ("", {}))[1]
-    return own.get(column) or COMMON.get(column)
+    return own.get(column) or (COMMON if common is None else common).get(column)
 
 
-def datasette_metadata(database: str, columns: dict[str, list[str]]) -> dict[str, Any]:
+def catalogue_common(catalogue: Catalogue) -> dict[str, str]:
+    """The shared descriptions, ``contract`` and ``kpi_ref`` naming what the catalogue holds."""
+    contracts = []
+    examples = []
+    for name in catalogue.contract_names:
+        declared = catalogue.contracts.get(name)
+        contracts.append(f"{name} ({declared.description})" if declared and declared.description
+                         else name)  # fmt: skip
+        kpis = [k.ref for k in catalogue.of_contract(name)]
+        if kpis:
+            examples.append(f"{kpis[0]} for {name}")
+    common = dict(COMMON)
+    if contracts:
+        common["contract"] = f"{COMMON['contract'][:-1]}: {'; '.join(contracts)}."
+    if examples:
+        common["kpi_ref"] = f"{COMMON['kpi_ref'][:-1]} (e.g. {', '.join(examples)})."
+    return common
+
+
+def datasette_metadata(
+    database: str, columns: dict[str, list[str]], catalogue: Catalogue | None = None
+) -> dict[str, Any]:
     """Datasette metadata for the warehouse opened as ``database``.
 
-    ``columns`` lists each table's and view's columns (from the file itself).
+    ``columns`` lists each table's and view's columns (from the file itself);
+    with ``catalogue``, the contract and ref columns name its contracts.
     """
+    common = COMMON if catalogue is None else catalogue_common(catalogue)
     tables: dict[str, Any] = {}
     for name, names in columns.items():
         entry: dict[str, Any] = {
             "description": TABLES.get(name, ("", {}))[0],
-            "columns": {c: describe(name, c) or "" for c in names},
+            "columns": {c: describe(name, c, common) or "" for c in names},
         }
         tables[name] = entry
     return {

@@ -2,7 +2,8 @@
 
 Everything comes from ``measurements_detail`` (current figures with their
 catalogue entry), ``service_area_summary``, ``supplier_summary_check`` and
-``current_exceptions``; ``reports.pack`` turns the result into HTML and .xlsx.
+``current_exceptions``; the catalogue gives the contracts' order and
+descriptions. ``reports.pack`` turns the result into HTML and .xlsx.
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
 from reports.pack import (
     CommitteePack,
+    ContractSection,
     Figure,
     KpiLine,
     PackException,
@@ -24,6 +26,9 @@ from reports.pack import (
     Travel,
 )
 from schemas.status import STATUS_RANK
+
+if TYPE_CHECKING:
+    from schemas.catalogue import Catalogue
 
 _YEAR = re.compile(r"(\d{4})-(\d{2})")
 _MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
@@ -61,11 +66,19 @@ def previous_month(period: str) -> str:
 
 
 def gather_pack(
-    db: sqlite_utils.Database, scope: str, title: str, wanted: list[str], generated_at: str
+    db: sqlite_utils.Database,
+    scope: str,
+    title: str,
+    wanted: list[str],
+    generated_at: str,
+    catalogue: Catalogue | None = None,
 ) -> CommitteePack:
     """Collect the pack for the months ``wanted``; only months with figures are shown.
 
-    Raises ValueError when the warehouse holds no figure for any of them.
+    One section per contract with figures in those months, in the catalogue's
+    order and titled with its description (without a catalogue: in the order
+    of the ``kpis`` table, titled with the name alone). Raises ValueError when
+    the warehouse holds no figure for any of the months.
     """
     marks = ", ".join("?" for _ in wanted)
     months = [
@@ -78,21 +91,72 @@ def gather_pack(
     ]
     if not months:
         raise ValueError(f"the warehouse holds no figures for {title}")
-    lines = _kpi_lines(db, months)
+    order = contract_order(db, catalogue)
     return CommitteePack(
         scope=scope,
         title=title,
         generated_at=generated_at,
         months=tuple(months),
-        summary=tuple(_summary(db, months)),
-        pssp=tuple(line for line in lines if line.contract == "PSSP"),
-        ict=tuple(line for line in lines if line.contract == "ICT"),
-        open_exceptions=tuple(_exceptions(db, months, waived=False)),
-        waivers=tuple(_exceptions(db, months, waived=True)),
+        summary=tuple(_summary(db, months, order)),
+        sections=tuple(_sections(db, months, order, catalogue)),
+        open_exceptions=tuple(_exceptions(db, months, order, waived=False)),
+        waivers=tuple(_exceptions(db, months, order, waived=True)),
     )
 
 
-def _summary(db: sqlite_utils.Database, months: list[str]) -> list[SummaryRow]:
+def contract_order(db: sqlite_utils.Database, catalogue: Catalogue | None) -> dict[str, int]:
+    """Each contract's place: the catalogue's contracts first, in its order.
+
+    Then any other contract the warehouse knows (one since taken out of the
+    catalogue), in the order of its KPIs in the ``kpis`` table, then by name.
+    """
+    names = list(catalogue.contract_names) if catalogue is not None else []
+    for row in db.query(
+        "SELECT contract FROM (SELECT contract, MIN(sort_key) AS first FROM kpis "
+        "GROUP BY contract UNION ALL SELECT DISTINCT contract, NULL FROM current_measurements) "
+        "GROUP BY contract ORDER BY MIN(first) IS NULL, MIN(first), contract"
+    ):
+        if row["contract"] not in names:
+            names.append(row["contract"])
+    return {name: place for place, name in enumerate(names)}
+
+
+def _sections(
+    db: sqlite_utils.Database,
+    months: list[str],
+    order: dict[str, int],
+    catalogue: Catalogue | None,
+) -> list[ContractSection]:
+    by_contract: dict[str, list[KpiLine]] = defaultdict(list)
+    for line in _kpi_lines(db, months, order):
+        by_contract[line.contract].append(line)
+    # A contract whose KPIs have detriment or failure levels gets the levels layout.
+    levelled = {
+        row["contract"]
+        for row in db.query(
+            "SELECT DISTINCT contract FROM kpis WHERE COALESCE(detriment, '') != '' "
+            "OR COALESCE(failure, '') != ''"
+        )
+    }
+    if catalogue is not None:
+        levelled |= {k.contract for k in catalogue.kpis.values() if k.detriment or k.failure}
+    sections = []
+    for contract in sorted(by_contract, key=lambda name: order.get(name, len(order))):
+        declared = catalogue.contracts.get(contract) if catalogue is not None else None
+        sections.append(
+            ContractSection(
+                contract=contract,
+                description=declared.description if declared is not None else "",
+                levels=contract in levelled,
+                lines=tuple(by_contract[contract]),
+            )
+        )
+    return sections
+
+
+def _summary(
+    db: sqlite_utils.Database, months: list[str], order: dict[str, int]
+) -> list[SummaryRow]:
     computed = {
         (r["contract"], r["service_area"], r["period"]): r
         for r in db.query("SELECT * FROM service_area_summary")
@@ -103,9 +167,12 @@ def _summary(db: sqlite_utils.Database, months: list[str]) -> list[SummaryRow]:
     }
     areas = [
         (r["contract"], r["service_area"])
-        for r in db.query(
-            "SELECT contract, service_area, MIN(sort_key) AS first FROM kpis "
-            "GROUP BY contract, service_area ORDER BY contract DESC, first"
+        for r in sorted(
+            db.query(
+                "SELECT contract, service_area, MIN(sort_key) AS first FROM kpis "
+                "GROUP BY contract, service_area"
+            ),
+            key=lambda r: (order.get(r["contract"], len(order)), r["first"] or 0),
         )
     ]
     rows = []
@@ -131,17 +198,22 @@ def _summary(db: sqlite_utils.Database, months: list[str]) -> list[SummaryRow]:
     return rows
 
 
-def _kpi_lines(db: sqlite_utils.Database, months: list[str]) -> list[KpiLine]:
+def _kpi_lines(
+    db: sqlite_utils.Database, months: list[str], order: dict[str, int]
+) -> list[KpiLine]:
     history: dict[tuple[str, str], dict[str, dict[str, Any]]] = defaultdict(dict)
     for row in db.query("SELECT * FROM measurements_detail ORDER BY contract, sort_key, period"):
         history[(row["contract"], row["kpi_ref"])][row["period"]] = row
     kpis = {
         (k["contract"], k["ref"]): k
-        for k in db.query("SELECT * FROM kpis ORDER BY contract DESC, sort_key")
+        for k in db.query("SELECT * FROM kpis ORDER BY sort_key")
     }
     lines = []
     ordered = sorted(
-        history, key=lambda key: (key[0] != "PSSP", (kpis.get(key) or {}).get("sort_key") or 0)
+        history,
+        key=lambda key: (
+            order.get(key[0], len(order)), (kpis.get(key) or {}).get("sort_key") or 0
+        ),
     )
     for key in ordered:
         figures = history[key]
@@ -212,17 +284,26 @@ def _travel(
 
 
 def _exceptions(
-    db: sqlite_utils.Database, months: list[str], *, waived: bool
+    db: sqlite_utils.Database, months: list[str], order: dict[str, int], *, waived: bool
 ) -> list[PackException]:
     covered: dict[int, set[str]] = defaultdict(set)
     for row in db.query("SELECT submission_id, period FROM current_coverage"):
         covered[row["submission_id"]].add(row["period"])
     state = "state = 'waived'" if waived else "state NOT IN ('waived', 'resolved')"
     severity = "" if waived else " AND severity != 'info'"
-    rows = db.query(
-        f"SELECT * FROM current_exceptions WHERE {state}{severity} ORDER BY "
-        "CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, contract DESC, "
-        "CAST(kpi_ref AS INTEGER), kpi_ref, period, id"
+    ranks = {"error": 0, "warning": 1}
+    # Errors first, then warnings, then the rest; within them contracts in catalogue
+    # order (an exception about no contract last), then by KPI (2 before 10).
+    rows = sorted(
+        db.query(
+            f"SELECT * FROM current_exceptions WHERE {state}{severity} ORDER BY "
+            "CAST(kpi_ref AS INTEGER), kpi_ref, period, id"
+        ),
+        key=lambda r: (
+            ranks.get(r["severity"], 2),
+            order.get(r["contract"], len(order) + (0 if r["contract"] else 1)),
+            r["contract"] or "",
+        ),
     )
     out = []
     wanted = set(months)
