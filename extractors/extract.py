@@ -306,9 +306,9 @@ def _observation(
         else None
     )
     fill_cell = view.cell(*view.anchor(row, col)) or cell
-    fixed = table.fixed
     rag_at = _cell_for(table, row, ref, RAG, None, month)
-    criteria_at = (ref.row, fixed[CRITERIA]) if CRITERIA in fixed else None
+    rag = _text_at(view, rag_at)
+    about = _row_texts(table, ref.row, row)
     return Observation(
         contract=table.contract,
         kpi_ref=ref.match.ref,
@@ -324,18 +324,51 @@ def _observation(
         detriment_raw=_text_at(view, _cell_for(table, row, ref, DETRIMENT, None, month)),
         failure_raw=_text_at(view, _cell_for(table, row, ref, FAILURE, None, month)),
         service_area=area,
-        description=_text_at(view, (ref.row, fixed[DESCRIPTION]) if DESCRIPTION in fixed else None),
-        frequency=_text_at(view, (ref.row, fixed[FREQUENCY]) if FREQUENCY in fixed else None),
-        frequency_cell=view.address(ref.row, fixed[FREQUENCY]) if FREQUENCY in fixed else "",
-        criteria=_text_at(view, criteria_at),
-        criteria_cell=view.address(*criteria_at) if criteria_at and _text_at(view, criteria_at)
-        else "",
-        note=_text_at(view, (row, fixed[NOTES]) if NOTES in fixed else None),
+        description=about.description,
+        frequency=about.frequency,
+        frequency_cell=about.frequency_cell,
+        criteria=about.criteria,
+        criteria_cell=about.criteria_cell,
+        note=about.note,
         fill=fill_cell.fill,
         colour_label=colours.get(fill_cell.fill) if fill_cell.fill else None,
-        rag=_text_at(view, rag_at),
-        rag_cell=view.address(*rag_at) if rag_at and _text_at(view, rag_at) else "",
+        rag=rag,
+        rag_cell=view.address(*rag_at) if rag_at and rag else "",
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _RowTexts:
+    """What a KPI's row says about it, the same for each of its months."""
+
+    description: str
+    frequency: str
+    frequency_cell: str
+    criteria: str
+    criteria_cell: str
+    note: str
+
+
+def _row_texts(table: TableLayout, ref_row: int, row: int) -> _RowTexts:
+    key = (ref_row, row)
+    cached: _RowTexts | None = table.row_texts.get(key)
+    if cached is not None:
+        return cached
+    view, fixed = table.view, table.fixed
+
+    def at(role: str, on: int) -> tuple[str, str]:
+        if role not in fixed:
+            return "", ""
+        text = _text_at(view, (on, fixed[role]))
+        return text, view.address(on, fixed[role]) if text else ""
+
+    criteria, criteria_cell = at(CRITERIA, ref_row)
+    found = table.row_texts[key] = _RowTexts(
+        at(DESCRIPTION, ref_row)[0], at(FREQUENCY, ref_row)[0],
+        view.address(ref_row, fixed[FREQUENCY]) if FREQUENCY in fixed else "",
+        criteria, criteria_cell, at(NOTES, row)[0],
+    )  # fmt: skip
+    return found
 
 
 def _service_area(table: TableLayout, row: int) -> str:

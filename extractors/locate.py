@@ -9,6 +9,7 @@ actual column) or a summary header (service area plus monthly counts).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,6 +64,11 @@ def header_text(value: Any) -> str:
 
 def role_of(value: Any) -> str | None:
     """The role a header cell names ("KPI Ref" -> ref, "RAG" -> rag), or None."""
+    return _role_of_text(value) if isinstance(value, str) else None
+
+
+@functools.lru_cache(maxsize=8192)
+def _role_of_text(value: str) -> str | None:
     text = header_text(value)
     role = _EXACT.get(text)
     if role is None and text.endswith(" ref"):

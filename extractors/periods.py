@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -171,6 +172,8 @@ def fy_month(fy: int, month: int) -> str:
 def read_period_text(value: Any) -> PeriodText | None:
     """Read a header cell as time; None when it says nothing about time.
 
+    Memoised per distinct text: a sheet repeats its labels and values.
+
     The cell may carry words such as "Target" or "Performance Target" beside
     the month; a cell with other words ("Council Tax collected in Sept 2016")
     is not a header and gives None.
@@ -179,6 +182,11 @@ def read_period_text(value: Any) -> PeriodText | None:
         return PeriodText(period=_fmt(value.year, value.month))
     if not isinstance(value, str):
         return None
+    return _read_text(value)
+
+
+@functools.lru_cache(maxsize=8192)
+def _read_text(value: str) -> PeriodText | None:
     text = " ".join(value.replace("\u00a0", " ").split())
     if not text or len(text) > 60:
         return None

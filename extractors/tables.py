@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import Any
 
 from extractors.grid import SheetGrid
 from extractors.hints import SheetLayout
@@ -117,6 +118,7 @@ class TableLayout:
     unread: str = ""  # why no figure could be read ("" when the table is readable)
     single_period_cell: tuple[int, int] | None = None
     hint: SheetLayout | None = None  # the layout file's word on this sheet
+    row_texts: dict[tuple[int, int], Any] = field(default_factory=dict)  # per-row cache
 
     @property
     def first_row(self) -> int:
@@ -204,12 +206,20 @@ def _breaks(
 
 
 def _is_header_row(view: View, row: int) -> bool:
+    """Whether a row holds two or more header labels (months or roles): a table's header."""
+    known = view.header_rows.get(row)
+    if known is None:
+        known = view.header_rows[row] = _count_labels(view, row) >= 2
+    return known
+
+
+def _count_labels(view: View, row: int) -> int:
     labels = 0
     for cell in view.row(row):
         label = read_period_text(cell.value)
         if (label is not None and label.is_time) or role_of(cell.value) is not None:
             labels += 1
-    return labels >= 2
+    return labels
 
 
 def find_runs(view: View, book: RefBook) -> list[_Run]:
@@ -380,8 +390,11 @@ def _layout(view: View, run: _Run, book: RefBook, *, strong: bool) -> TableLayou
         band = _header_band(view, refs[0].row, run.col, hint)
         title = _title_text(view, band, refs[0].row)
     table = TableLayout(view, contract, run.col, refs, band, title, hint=hint)
+    labelled = _labelled_as_refs(view, band, run.col)
+    if not strong and not labelled and not _may_be_titled_run(table, book):
+        return None  # bare numbers with nothing saying they are refs: not worth reading
     _read_axis(table)
-    if not strong and not _corroborated(table, band, book):
+    if not strong and not labelled and not table.periods:
         return None
     return table
 
@@ -473,28 +486,29 @@ def _title_text(view: View, band: list[int], first_row: int) -> str:
     return " | ".join(parts)
 
 
-def _corroborated(table: TableLayout, band: list[int], book: RefBook) -> bool:
-    """Whether bare numbers are KPI refs here.
+def _labelled_as_refs(view: View, band: list[int], col: int) -> bool:
+    """Whether the label right above a run says it is a ref column.
 
-    Either the label above them says so ("Ref", "KPI No", "Indicator Code",
-    "Month" over a transposed table), or the title names their contract and they run
-    1, 2, 3... (at least three, each once, in order) beside readable months.
+    "Ref", "KPI No", "Indicator Code", or "Month" over a transposed table.
     """
-    view = table.view
     for row in reversed(band):
-        label = view.shown(row, table.ref_col)
+        label = view.shown(row, col)
         if label is None:
             continue
         text = header_text(label)
-        if role_of(label) in (REF, PERIOD) or text.endswith((" ref", " no", " code")):
-            return True
-        break
+        return role_of(label) in (REF, PERIOD) or text.endswith((" ref", " no", " code"))
+    return False
+
+
+def _may_be_titled_run(table: TableLayout, book: RefBook) -> bool:
+    """Bare numbers with no ref header count when the title names their contract and they
+    run 1, 2, 3... (at least three, each once, in order) beside readable months."""
     numbers = [int(r.match.ref) for r in table.refs if r.match.ref.isdigit()]
     ascending = len(numbers) == len(table.refs) and all(
         a < b for a, b in pairwise(numbers)
     )
     named = table.contract in book.contracts_named_in(table.title)
-    return named and ascending and len(numbers) >= 3 and bool(table.periods)
+    return named and ascending and len(numbers) >= 3
 
 
 # --- the other axis -------------------------------------------------------------

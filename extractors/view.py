@@ -25,6 +25,8 @@ class View:
     _by_row: dict[int, list[CellData]] = field(default_factory=dict)
     _anchor: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
     _span: dict[tuple[int, int], int] = field(default_factory=dict)
+    # Rows already judged header-like (``extractors.tables``), by row.
+    header_rows: dict[int, bool] = field(default_factory=dict)
 
     @classmethod
     def of(cls, sheet: SheetGrid, transposed: bool = False) -> View:
