@@ -44,6 +44,7 @@ _EXACT: dict[str, str] = {
     "rag": RAG, "rag status": RAG, "rag rating": RAG, "status": RAG, "red amber green": RAG,
     "period": PERIOD, "month": PERIOD, "reporting period": PERIOD, "reporting month": PERIOD,
     "date": PERIOD, "year month": PERIOD,
+    "tgt": TARGET, "targets": TARGET, "act": ACTUAL, "actuals": ACTUAL, "result achieved": ACTUAL,
 }  # fmt: skip
 
 LOOKED_FOR = (

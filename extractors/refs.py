@@ -33,6 +33,7 @@ ROLE_SUFFIXES: Mapping[str, str] = {
 }  # fmt: skip
 _TOKEN = re.compile(r"[a-z]+|\d+")
 _BARE_NUMBER = re.compile(r"\s*\d{1,4}\s*")
+_HEAD = re.compile(r"^\s*(\S+(?:\s\S+){0,2}?)\s*(?:\s[-–:]\s|\s*\(|\s*\n|:\s)")
 MAX_REF_TEXT = 40
 """Longer text is a sentence, never a ref."""
 
@@ -45,6 +46,9 @@ class RefMatch:
     ref: str
     strong: bool
     role: str | None = None
+    # The ref starts a cell of words ("STS-K-009 - Statutory returns"): a mention
+    # as often as a table's ref column, so alone it is never a table.
+    head: bool = False
 
 
 _SEP = r"(?:[\W_]|and)*"
@@ -159,14 +163,33 @@ class RefBook:
             value = int(value)
         if isinstance(value, int):
             return self._lookup(str(value), strong=False, hint=None, role=None)
-        if not isinstance(value, str) or len(value) > MAX_REF_TEXT:
+        if not isinstance(value, str) or len(value) > 200:
             return ()
         cached = self._cache.get(value)
         if cached is None:
-            cached = self._cache[value] = self._match_text(value)
+            cached = self._match_text(value)
+            if not cached:
+                cached = self._match_head(value)
+            self._cache[value] = cached
         return cached
 
+    def _match_head(self, text: str) -> tuple[RefMatch, ...]:
+        """A lettered ref and its description in one cell: "STS-K-009 - Statutory returns".
+
+        Only a strong ref (a bare number then words is a sentence), and only
+        when a dash, colon, bracket or line break separates it from the words.
+        """
+        head = _HEAD.match(text)
+        if head is None:
+            return ()
+        found = self._match_text(head.group(1))
+        return tuple(
+            RefMatch(m.contract, m.ref, m.strong, m.role, head=True) for m in found if m.strong
+        )
+
     def _match_text(self, text: str) -> tuple[RefMatch, ...]:
+        if len(text) > MAX_REF_TEXT:
+            return ()
         tokens = _tokens(text)
         if not tokens or not any(t.isdigit() for t in tokens):
             return ()

@@ -119,6 +119,15 @@ class TableLayout:
     single_period_cell: tuple[int, int] | None = None
     hint: SheetLayout | None = None  # the layout file's word on this sheet
     row_texts: dict[tuple[int, int], Any] = field(default_factory=dict)  # per-row cache
+    bounds: tuple[int, int] = (1, 1 << 20)  # the columns it may use (tables side by side)
+
+    def cols_of(self, rows: Iterable[int]) -> list[int]:
+        """The non-empty columns of these rows within the table's bounds, ref column aside."""
+        low, high = self.bounds
+        return sorted(
+            {c.col for row in rows for c in self.view.row(row) if low <= c.col <= high}
+            - {self.ref_col}
+        )
 
     @property
     def first_row(self) -> int:
@@ -312,8 +321,14 @@ def _tables_of(view: View, runs: list[_Run], book: RefBook) -> list[TableLayout]
     weak = [r for r in runs if not r.strong]
     tables: list[TableLayout] = []
     spans = [(r.col, r.cells[0][0], r.cells[-1][0]) for r in strong]
+    # Only runs that are plainly refs bound their neighbours: a figure 1 beside a
+    # table is not a table.
+    plain = strong + [
+        r for r in weak
+        if _labelled_as_refs(view, _header_band(view, r.cells[0][0], r.col), r.col)
+    ]  # fmt: skip
     for run in strong:
-        table = _layout(view, run, book, strong=True)
+        table = _layout(view, run, book, strong=True, bounds=_bounds(run, plain))
         if table is not None:
             tables.append(table)
     for run in weak:
@@ -321,10 +336,52 @@ def _tables_of(view: View, runs: list[_Run], book: RefBook) -> list[TableLayout]
         first, last = run.cells[0][0], run.cells[-1][0]
         if any(col == run.col and lo <= first and last <= hi + 1 for col, lo, hi in spans):
             continue
-        table = _layout(view, run, book, strong=False)
+        table = _layout(view, run, book, strong=False, bounds=_bounds(run, plain))
         if table is not None:
             tables.append(table)
     return tables
+
+
+def _split(view: View, rows: list[int], col: int, neighbours: tuple[int, int]) -> tuple[int, int]:
+    """Where this table's columns end beside the neighbours' ref columns: at an empty column.
+
+    ``neighbours`` holds the ref columns of the tables either side (exclusive
+    bounds); the empty column that separates tables side by side is found
+    between, falling back to the neighbour's ref column.
+    """
+    left_ref, right_ref = neighbours[0] - 1, neighbours[1] + 1
+    used = {c.col for row in rows for c in view.row(row)}
+    left, right = neighbours
+    if left_ref >= 1:
+        gaps = [c for c in range(left_ref + 1, col) if c not in used]
+        left = gaps[-1] + 1 if gaps else neighbours[0]
+    if right_ref < 1 << 20:
+        gaps = [c for c in range(col + 1, right_ref) if c not in used]
+        right = gaps[0] - 1 if gaps else neighbours[1]
+    return left, right
+
+
+def _bounds(run: _Run, runs: list[_Run]) -> tuple[int, int]:
+    """The columns a table may use: up to the next table side by side on the same rows.
+
+    A twin ref column ("7" beside "KPI 7", the same refs on the same rows, or
+    any ref column right beside this one) is not another table and does not
+    bound it: tables side by side have their own columns between them.
+    """
+    rows = {row for row, _ in run.cells}
+    refs = {(row, m.ref) for row, hits in run.cells for m in hits}
+    left, right = 1, 1 << 20
+    for other in runs:
+        if other is run or abs(other.col - run.col) < 2 or not rows & {r for r, _ in other.cells}:
+            continue
+        theirs = {(row, m.ref) for row, hits in other.cells for m in hits}
+        if len(refs & theirs) * 2 >= min(len(refs), len(theirs)):
+            continue  # a twin
+        if other.col < run.col:
+            left = max(left, other.col + 1)
+        elif other.col > run.col:
+            right = min(right, other.col - 1)
+    return left, right
 
 
 def _drop_twins(tables: list[TableLayout]) -> list[TableLayout]:
@@ -336,14 +393,21 @@ def _drop_twins(tables: list[TableLayout]) -> list[TableLayout]:
     ranked = sorted(tables, key=_rank)
     kept: list[TableLayout] = []
     for table in ranked:
-        rows = {r.row for r in table.refs}
-        if any(
-            k.view is table.view and len(rows & {r.row for r in k.refs}) * 2 >= len(rows)
-            for k in kept
-        ):
+        if any(_twins(k, table) for k in kept):
             continue
         kept.append(table)
     return sorted(kept, key=lambda t: (t.view.transposed, t.first_row, t.ref_col))
+
+
+def _twins(kept: TableLayout, table: TableLayout) -> bool:
+    """Mostly the same rows, and the ref column beside the other's or the same refs."""
+    rows = {r.row for r in table.refs}
+    if kept.view is not table.view or len(rows & {r.row for r in kept.refs}) * 2 < len(rows):
+        return False
+    refs = {(r.row, r.match.ref) for r in table.refs}
+    return abs(kept.ref_col - table.ref_col) < 2 or refs <= {
+        (r.row, r.match.ref) for r in kept.refs
+    }
 
 
 def _rank(table: TableLayout) -> tuple[int, int, int, int]:
@@ -370,7 +434,9 @@ def _choose_contract(run: _Run, title: str, book: RefBook) -> str | None:
     return ranked[0][0]
 
 
-def _layout(view: View, run: _Run, book: RefBook, *, strong: bool) -> TableLayout | None:
+def _layout(
+    view: View, run: _Run, book: RefBook, *, strong: bool, bounds: tuple[int, int] = (1, 1 << 20)
+) -> TableLayout | None:
     hint = book.layout_for(view.name)
     band = _header_band(view, run.cells[0][0], run.col, hint)
     title = _title_text(view, band, run.cells[0][0])
@@ -383,13 +449,16 @@ def _layout(view: View, run: _Run, book: RefBook, *, strong: bool) -> TableLayou
         for row, hits in run.cells
         if any(m.contract == contract for m in hits)
     ]
+    if all(r.match.head for r in refs) and not any(len(view.row(r.row)) > 1 for r in refs):
+        return None  # "KPI 7: the system failed" on a line of its own: a note, not a table
     headed = any(role_of(view.shown(row, run.col)) == REF for row in band)
     if strong or headed:
         refs = _with_unknown_refs(view, refs, contract, headed)
     if refs[0].row != run.cells[0][0]:
         band = _header_band(view, refs[0].row, run.col, hint)
         title = _title_text(view, band, refs[0].row)
-    table = TableLayout(view, contract, run.col, refs, band, title, hint=hint)
+    bounds = _split(view, [*band, *(r.row for r in refs)], run.col, bounds)
+    table = TableLayout(view, contract, run.col, refs, band, title, hint=hint, bounds=bounds)
     labelled = _labelled_as_refs(view, band, run.col)
     if not strong and not labelled and not _may_be_titled_run(table, book):
         return None  # bare numbers with nothing saying they are refs: not worth reading
@@ -529,7 +598,8 @@ def _column_labels(table: TableLayout) -> dict[int, _ColumnLabel]:
     """What the header band says about each column (merged labels cover their range)."""
     view = table.view
     labels: dict[int, _ColumnLabel] = {}
-    cols = sorted({c.col for row in table.header_rows for c in view.row(row)} | _span_cols(table))
+    rows = [*table.header_rows, *(r.row for r in table.refs)]
+    cols = table.cols_of(rows)
     for col in cols:
         if col == table.ref_col:
             continue
@@ -558,11 +628,6 @@ def _column_labels(table: TableLayout) -> dict[int, _ColumnLabel]:
         labels[col] = label
     _fill_unmerged_months(table, labels)
     return labels
-
-
-def _span_cols(table: TableLayout) -> set[int]:
-    view = table.view
-    return {c.col for r in table.refs for c in view.row(r.row)}
 
 
 def _time_role(time: PeriodText) -> str | None:
@@ -639,7 +704,7 @@ def _find_row_roles(table: TableLayout, labels: dict[int, _ColumnLabel]) -> None
             table.row_roles[row] = role or ACTUAL
         table.role_col = table.ref_col
         return
-    candidates = sorted({c.col for r in table.refs for c in view.row(r.row)} - {table.ref_col})
+    candidates = table.cols_of(r.row for r in table.refs)
     last = table.refs[-1].row
     for col in candidates:
         roles: dict[int, str] = {}
@@ -677,7 +742,7 @@ def _find_period_column(table: TableLayout, labels: dict[int, _ColumnLabel]) -> 
     candidates = [table.fixed[PERIOD]] if PERIOD in table.fixed else []
     if len(set(refs)) < len(refs) or candidates:
         candidates += [c for c in sorted(labels) if c not in candidates and labels[c].time is None]
-        for col in sorted({c.col for r in rows for c in view.row(r)} - {table.ref_col}):
+        for col in table.cols_of(rows):
             if col not in candidates:
                 candidates.append(col)
     for col in candidates:
@@ -692,6 +757,9 @@ def _month_columns(table: TableLayout, labels: dict[int, _ColumnLabel]) -> None:
     """Months across the columns: each month's actual and its target / detriment / failure / RAG."""
     window = window_in(table.title)
     by_period: dict[str, PeriodColumns] = {}
+    # The same month twice (a typo for the next month, a copied column): both are
+    # read, so the rules see two values for one month rather than one silently.
+    repeats: list[PeriodColumns] = []
     cursor: str | None = None
     pending_targets: list[_ColumnLabel] = []
     for col in sorted(labels):
@@ -723,7 +791,14 @@ def _month_columns(table: TableLayout, labels: dict[int, _ColumnLabel]) -> None:
         if role == ACTUAL:
             cursor = period
         group = by_period.setdefault(period, PeriodColumns(period, header=label.time_cell))
-        group.cols.setdefault(role, col)
+        if role in group.cols and repeats and repeats[-1].period == period and (
+            role not in repeats[-1].cols
+        ):
+            group = repeats[-1]
+        elif role in group.cols:
+            group = PeriodColumns(period, header=label.time_cell)
+            repeats.append(group)
+        group.cols[role] = col
     for label in pending_targets:
         assert label.time is not None and label.time.month is not None
         after = [
@@ -732,8 +807,9 @@ def _month_columns(table: TableLayout, labels: dict[int, _ColumnLabel]) -> None:
         ]  # fmt: skip
         if after:
             after[0].cols.setdefault(label.role or TARGET, label.col)
-    table.periods = [g for g in by_period.values() if ACTUAL in g.cols]
-    for group in by_period.values():
+    groups = [*by_period.values(), *repeats]
+    table.periods = [g for g in groups if ACTUAL in g.cols]
+    for group in groups:
         if ACTUAL not in group.cols and group.header is not None:
             text = str(table.view.value(*group.header))
             table.unpinned.append(

@@ -65,7 +65,8 @@ def unaccounted(
         if sheet.hidden:
             continue
         for (row, col), cell in sheet.cells.items():
-            strong = [m for m in book.match(cell.value) if m.strong]
+            # A ref written as the whole cell; a note that starts with one is a mention.
+            strong = [m for m in book.match(cell.value) if m.strong and not m.head]
             if not strong:
                 continue
             refs = {m.ref for m in strong}

@@ -1,0 +1,102 @@
+"""The locator (``extractors.tables``) on layouts beyond the corpus's families.
+
+Each test writes a real workbook and checks the exact figures and problems.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import Workbook
+
+from extractors.files import extract_file
+from extractors.model import Extraction
+from flows.process import check_file
+from flows.settings import Settings
+from schemas.catalogue import Catalogue
+
+
+def write(path: Path, rows: list[list[Any]], sheet: str = "KPIs") -> Path:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = sheet
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def figures(result: Extraction) -> list[tuple[str, str, str, str, float | None]]:
+    return [(o.contract, o.kpi_ref, o.period, o.cell, o.actual) for o in result.observations]
+
+
+def test_tables_side_by_side_read_only_their_own_months(tmp_path: Path) -> None:
+    path = write(tmp_path / "two.xlsx", [
+        ["PSSP", None, None, None, "ICT"],
+        ["Ref", "Sep-16", "Oct-16", None, "Ref", "Sep-16", "Oct-16"],
+        ["STS-K-009", 100, 99, None, 3, 90.5, 91],
+        ["PAY-K-001", 98, 97, None, 4, 95, 96],
+    ])  # fmt: skip
+    assert figures(extract_file(path, isolate=False)) == [
+        ("PSSP", "STS-K-009", "2016-09", "B3", 100.0), ("PSSP", "STS-K-009", "2016-10", "C3", 99.0),
+        ("PSSP", "PAY-K-001", "2016-09", "B4", 98.0), ("PSSP", "PAY-K-001", "2016-10", "C4", 97.0),
+        ("ICT", "3", "2016-09", "F3", 90.5), ("ICT", "3", "2016-10", "G3", 91.0),
+        ("ICT", "4", "2016-09", "F4", 95.0), ("ICT", "4", "2016-10", "G4", 96.0),
+    ]  # fmt: skip
+
+
+def test_a_month_written_twice_is_read_twice_and_refused_when_it_differs(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    path = write(tmp_path / "twice.xlsx", [
+        ["Ref", "Sep-16", "Sep-16"],
+        ["STS-K-009", 100, 97],
+    ])  # fmt: skip
+    settings = Settings(inbox=tmp_path, db=tmp_path / "kpi.db", reports=tmp_path / "r")
+    checked = check_file(path, catalogue, settings)
+    assert checked.extraction is not None
+    assert figures(checked.extraction) == [
+        ("PSSP", "STS-K-009", "2016-09", "B2", 100.0), ("PSSP", "STS-K-009", "2016-09", "C2", 97.0)
+    ]  # fmt: skip
+    assert [(r.code, r.cell) for r in checked.records if r.severity == "error"] == [
+        ("duplicate-kpi-value", "B2"), ("duplicate-kpi-value", "C2")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("ref", "expected"),
+    [("STS-K-009 - Completion of statutory returns", "STS-K-009"),
+     ("PRO-K-4 (Procurement savings)", "PRO-K-004"),
+     ("ICT KPI 7: Fulfilment of P3 requests", "7")],
+    ids=["dash", "bracket", "colon"],
+)
+def test_a_ref_and_its_description_in_one_cell(tmp_path: Path, ref: str, expected: str) -> None:
+    path = write(tmp_path / "one-cell.xlsx", [["KPI", "Aug-17"], [ref, 96]])
+    result = extract_file(path, isolate=False)
+    assert [(o.kpi_ref, o.period, o.actual) for o in result.observations] == [
+        (expected, "2017-08", 96.0)
+    ]
+
+
+def test_a_note_naming_a_kpi_under_a_table_is_not_a_table(tmp_path: Path) -> None:
+    path = write(tmp_path / "note.xlsx", [
+        ["Ref", "Aug-17"], ["STS-K-009", 100], [], ["KPI 7: the call system failed on 3 Aug"],
+    ])  # fmt: skip
+    result = extract_file(path, isolate=False)
+    assert figures(result) == [("PSSP", "STS-K-009", "2017-08", "B2", 100.0)]
+    assert result.problems == []
+
+
+def test_tgt_and_act_under_each_month(tmp_path: Path) -> None:
+    path = write(tmp_path / "tgt.xlsx", [
+        ["Ref", "Jul-17", None, "Aug-17", None],
+        [None, "Tgt", "Act", "Tgt", "Act"],
+        ["STS-K-009", 100, 99, 100, 100],
+    ])  # fmt: skip
+    result = extract_file(path, isolate=False)
+    assert [(o.period, o.cell, o.actual, o.target_cell) for o in result.observations] == [
+        ("2017-07", "C3", 99.0, "B3"), ("2017-08", "E3", 100.0, "D3")
+    ]
