@@ -245,6 +245,10 @@ class _Book:
     timedelta_formats: Any
     number_formats: Any
     fills: Any
+    # The workbook asks to be recalculated when opened (``fullCalcOnLoad``): a
+    # generator wrote its formulas, and a stored result of 0 may be a placeholder
+    # rather than what Excel shows.
+    stale_formulas: bool = False
 
 
 def read_lean(path: Path, fmt: str, book: RefBook | None = None) -> tuple[Workbook, bool]:
@@ -305,6 +309,7 @@ def _read_book(
         timedelta_formats=stylesheet.timedelta_formats,
         number_formats=stylesheet.number_formats,
         fills=IndexedList(stylesheet.fills),
+        stale_formulas=bool(package.calcPr is not None and package.calcPr.fullCalcOnLoad),
     )
     sheets: list[SheetGrid] = []
     seen = False
@@ -371,6 +376,7 @@ def _read_with_openpyxl_workbook(
             timedelta_formats=wb._timedelta_formats,
             number_formats=wb._number_formats,
             fills=wb._fills,
+            stale_formulas=bool(wb.calculation is not None and wb.calculation.fullCalcOnLoad),
         )
         for sheet, rel in reader.parser.find_sheets():
             if rel.target not in reader.valid_files or "chartsheet" in rel.Type:
@@ -638,6 +644,11 @@ class _CellPass:
             self._cell = None
 
 
+def _placeholder(value: Any) -> bool:
+    """0 or "" as a formula's stored result: what generators write when they cannot compute."""
+    return value == "" or (type(value) in (int, float) and value == 0)
+
+
 def _read_cells(xml: bytes, book: _Book, strings: Any, title: str, hidden: bool) -> SheetGrid:
     """A sheet's grid, as ``_openpyxl_sheet`` gives it after ``bind_all``."""
     from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
@@ -681,7 +692,11 @@ def _read_cells(xml: bytes, book: _Book, strings: Any, title: str, hidden: bool)
                 value = from_ISO8601(text)
             else:  # "str", "e" and anything else: the text
                 value = text
-        elif formula is not None and inline is None:
+        if formula is not None and inline is None and (
+            value is None or (book.stale_formulas and _placeholder(value))
+        ):
+            # No result saved, or the placeholder 0 a generator (xlsxwriter) stores
+            # in a workbook that asks Excel to recalculate it on opening.
             value = Uncalculated(formula or "(a shared formula)")
         cells[position] = (value, look)
     ranges = [CellRange(ref) for ref in found.merged]

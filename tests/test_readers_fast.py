@@ -25,6 +25,7 @@ from extractors import ooxml
 from extractors.errors import UnreadableFile
 from extractors.extract import extract_workbook
 from extractors.files import extract_file, read_and_extract
+from extractors.grid import SheetGrid, Uncalculated
 from extractors.locate import _EXACT, AREA, REF
 from extractors.preflight import preflight
 from extractors.readers import read_workbook
@@ -149,6 +150,23 @@ def bound(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return titles
 
 
+def same_cells(fast: SheetGrid, full: SheetGrid) -> bool:
+    """The lean reading is openpyxl's, except a formula whose result was not saved.
+
+    There the lean pass gives ``Uncalculated`` where openpyxl (data_only) gives
+    nothing, or the result a generator stored that Excel recalculates on load.
+    """
+    if (fast.name, fast.merged, fast.hidden) != (full.name, full.merged, full.hidden):
+        return False
+    for position in fast.cells.keys() | full.cells.keys():
+        mine, theirs = fast.cells.get(position), full.cells.get(position)
+        if mine is not None and isinstance(mine.value, Uncalculated):
+            continue
+        if mine != theirs:
+            return False
+    return True
+
+
 def full_and_fast(path: Path) -> tuple[Any, Any]:
     fmt, _ = preflight(path)
     return read_workbook(path, fmt), read_workbook(path, fmt, only_tables=True)
@@ -164,7 +182,7 @@ def test_fast_path_gives_the_same_extraction_and_skips_the_log(
     # Every sheet kept is exactly openpyxl's: values, formats, fills, merged, hidden.
     by_name = {s.name: s for s in full.sheets}
     for sheet in fast.sheets:
-        assert sheet == by_name[sheet.name]
+        assert same_cells(sheet, by_name[sheet.name])
     assert fast.styles_available and full.styles_available
     assert extract_workbook(fast, big_return.name) == extract_workbook(full, big_return.name)
     # Only the full reading had openpyxl bind cells: the fast one read the KPI
@@ -322,7 +340,9 @@ def test_zoo_fast_path_matches_full_reading(tmp_path: Path, small_threshold: Non
         if full.styles_available:
             assert fast.styles_available, source.name
             kept = {s.name: s for s in fast.sheets}
-            assert all(kept[s.name] == s for s in full.sheets if s.name in kept), source.name
+            assert all(
+                same_cells(kept[s.name], s) for s in full.sheets if s.name in kept
+            ), source.name
             assert extract_workbook(fast, source.name) == extract_workbook(full, source.name)
         else:
             values = {s.name: {k: c.value for k, c in s.cells.items()} for s in full.sheets}

@@ -16,6 +16,7 @@ from extractors.model import Extraction
 from flows.process import check_file
 from flows.settings import Settings
 from schemas.catalogue import Catalogue
+from tests.workbooks import rewrite_package
 
 
 def write(path: Path, rows: list[list[Any]], sheet: str = "KPIs") -> Path:
@@ -99,4 +100,26 @@ def test_tgt_and_act_under_each_month(tmp_path: Path) -> None:
     result = extract_file(path, isolate=False)
     assert [(o.period, o.cell, o.actual, o.target_cell) for o in result.observations] == [
         ("2017-07", "C3", 99.0, "B3"), ("2017-08", "E3", 100.0, "D3")
+    ]
+
+
+def test_a_generators_placeholder_results_are_not_figures(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    # As xlsxwriter writes formulas: a stored result of 0 and "recalculate on opening".
+    source = write(tmp_path / "src.xlsx", [["Ref", "Aug-17"], ["STS-K-009", "=SUM(1,99)"],
+                                           ["PAY-K-001", 98]])  # fmt: skip
+
+    def placeholder(name: str, data: bytes) -> bytes:
+        if name == "xl/worksheets/sheet1.xml":
+            return data.replace(b"<v></v>", b"<v>0</v>").replace(b"<v />", b"<v>0</v>")
+        return data
+
+    path = rewrite_package(source, tmp_path / "generated.xlsx", placeholder)
+    settings = Settings(inbox=tmp_path, db=tmp_path / "kpi.db", reports=tmp_path / "r")
+    checked = check_file(path, catalogue, settings)
+    assert checked.extraction is not None
+    assert figures(checked.extraction) == [("PSSP", "PAY-K-001", "2017-08", "B3", 98.0)]
+    assert [(r.code, r.cell, r.value) for r in checked.records if r.severity == "error"] == [
+        ("formula-not-calculated", "B2", "=SUM(1,99)")
     ]
