@@ -21,6 +21,7 @@ CODES: dict[str, tuple[str, str]] = {
     "reader-crashed": ("error", "The reader process crashed on the file (isolated: the run went on)."),
     "reader-timeout": ("error", "Reading the file took longer than the time limit."),
     "no-kpi-table": ("error", "No PSSP or ICT KPI table header was found on any sheet."),
+    "internal-error": ("error", "kpiflow itself failed on the file on every try (a bug, not the supplier's fault); the file was set aside unchanged in rejected/ with the trace."),
     # Reading and layout.
     "format-mismatch": ("warning", "The file's extension does not match its content."),
     "styles-unavailable": ("info", "The format carries no colours (.xls/.xlsb/.ods/.csv): colour checks skipped."),
