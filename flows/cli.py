@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import signal
 import sys
@@ -135,7 +136,6 @@ def _paths(parser: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = _parser().parse_args(argv)
-    verbose = bool(getattr(args, "verbose", False))
     try:
         return _command(args)
     except BrokenPipeError:
@@ -152,10 +152,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:
         problem = _explained(exc)
-        if verbose:
+        if getattr(args, "verbose", False):
             kpiflow_logger().error("trace of: %s", problem.sentence, exc_info=exc)
         print(f"kpiflow: {problem.sentence}", file=sys.stderr)
         return problem.exit_status
+    finally:
+        _stop_logging_to_stderr()
 
 
 def _command(args: argparse.Namespace) -> int:
@@ -295,13 +297,29 @@ def _flush_prefect_logs() -> None:
 
 def _log_to_stderr(verbose: bool) -> None:
     """Send kpiflow's own log lines to stderr (Prefect captures them too in a flow)."""
-    import logging
-
+    logger = kpiflow_logger()
+    _stop_logging_to_stderr()
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-    logger = logging.getLogger("kpiflow")
+    handler.kpiflow_cli = True  # type: ignore[attr-defined]
+    form = "%(asctime)s %(levelname)s %(message)s"
+    handler.setFormatter(logging.Formatter(form) if verbose else _OneLineFormatter(form))
     logger.addHandler(handler)
     logger.setLevel(logging.INFO if verbose else logging.WARNING)
+
+
+def _stop_logging_to_stderr() -> None:
+    """Remove the handler ``_log_to_stderr`` added (``main`` may run again in a process)."""
+    logger = kpiflow_logger()
+    for old in [h for h in logger.handlers if getattr(h, "kpiflow_cli", False)]:
+        logger.removeHandler(old)
+        logger.setLevel(logging.NOTSET)
+
+
+class _OneLineFormatter(logging.Formatter):
+    """Log lines without their traces: those are for --verbose and the Prefect UI."""
+
+    def formatException(self, ei: Any) -> str:
+        return ""
 
 
 def _print_run(result: RunResult, settings: Settings) -> None:

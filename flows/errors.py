@@ -17,6 +17,8 @@ import errno
 import sqlite3
 from pathlib import Path
 
+from flows.safe_text import shown
+
 EXIT_OK = 0
 EXIT_ATTENTION = 1
 EXIT_USAGE = 2
@@ -29,6 +31,8 @@ class KpiflowProblem(Exception):
     exit_status = EXIT_ATTENTION
 
     def __init__(self, sentence: str) -> None:
+        # Paths and messages in it may carry a supplier's file name: one line, always.
+        sentence = shown(sentence)
         super().__init__(sentence)
         self.sentence = sentence
 
@@ -50,10 +54,14 @@ class EnvironmentProblem(KpiflowProblem):
     exit_status = EXIT_ENVIRONMENT
 
 
-#: Errors of the disk or its permissions, never of one file's content.
+#: Errors of the disk, its permissions or its layout, never of one file's content
+#: (kpiflow never builds a path from a file's content beyond a sanitised name).
 ENVIRONMENT_ERRNOS = frozenset(
-    {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
-)
+    {
+        errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO,
+        errno.ENOTDIR, errno.EEXIST, errno.EISDIR,
+    }
+)  # fmt: skip
 
 
 def environment_problem(
@@ -135,6 +143,11 @@ def disk_problem(exc: OSError) -> EnvironmentProblem:
         return EnvironmentProblem(
             f"kpiflow is not allowed to write{where} ({exc.strerror}); make it writable for "
             "this user or point kpiflow elsewhere (--inbox, --db, --reports)."
+        )
+    if exc.errno in (errno.ENOTDIR, errno.EEXIST, errno.EISDIR):
+        return EnvironmentProblem(
+            f"kpiflow could not write{where}: a file or folder stands in the way "
+            f"({exc.strerror}); move it, or point kpiflow elsewhere (--inbox, --db, --reports)."
         )
     return EnvironmentProblem(
         f"kpiflow could not write{where} ({exc.strerror}); check the disk and run again."

@@ -109,13 +109,12 @@ def file_failed(
         )  # fmt: skip
     sha256 = sha256_of(path)
     attempts = _record(claims, name, sha256, Attempt(_now(), run, what))
+    # The trace is for whoever maintains kpiflow: in the Prefect run's log and,
+    # with --verbose, on the terminal; without it the terminal shows this one line.
     log.warning(
         "event=failed file=%s run=%s attempt=%d/%d error=%s",
-        name, run, len(attempts), MAX_ATTEMPTS, what,
+        name, run, len(attempts), MAX_ATTEMPTS, what, exc_info=error,
     )  # fmt: skip
-    # The trace is for whoever maintains kpiflow: in the log with --verbose
-    # (and always in the Prefect run's log), never on a reviewer's terminal.
-    log.info("event=failed-trace file=%s run=%s", name, run, exc_info=error)
     if len(attempts) < MAX_ATTEMPTS:
         return FileOutcome(
             name, "failed",
@@ -171,7 +170,7 @@ def _set_aside(
                 raise problem from exc
             # The warehouse is what fails: the reason file still says everything.
             log.warning("event=not-recorded file=%s error=%s", name, _one_line(exc))
-    crash_point("after-load")
+    crash_point("after-load", name)
     details = [
         "",
         "attempts:",

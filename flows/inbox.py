@@ -208,15 +208,16 @@ def settle(
                 return target
             continue
         reason_path = folder / f"{candidate}{REASON_SUFFIX}"
-        if text is not None and not _reserve(reason_path, text, sha256):
-            continue
-        crash_point("after-reason")
+        if text is not None:
+            if not _reserve(reason_path, text, sha256):
+                continue
+            crash_point("after-reason", name)
         if not _link(path, target):
             if text is not None:
                 reason_path.unlink(missing_ok=True)
             continue
+        crash_point("after-link", name)
         path.unlink(missing_ok=True)  # gone already where hard links are not supported
-        crash_point("after-move")
         return target
     raise AssertionError("unreachable: the candidate names never run out")
 

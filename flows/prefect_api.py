@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import socket
 import sqlite3
 import subprocess
@@ -35,6 +36,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from flows.errors import EnvironmentProblem, UsageProblem
+from flows.safe_text import shown
 
 DEFAULT_API_TIMEOUT = 5.0
 #: Prefect's database is checked in full (``PRAGMA quick_check``) up to this size.
@@ -151,9 +153,12 @@ def check_home(home: Path | None = None) -> None:
             conn.execute("PRAGMA busy_timeout = 5000")
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             if database.stat().st_size <= QUICK_CHECK_MAX_BYTES:
-                verdict = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+                verdict = str(conn.execute("PRAGMA quick_check(1)").fetchone()[0])
                 if verdict != "ok":
-                    raise sqlite3.DatabaseError(f"database disk image is malformed: {verdict}")
+                    where = " ".join(
+                        line for line in verdict.splitlines() if not line.startswith("***")
+                    )
+                    raise sqlite3.DatabaseError(f"database disk image is malformed: {where}")
         finally:
             conn.close()
     except OSError as exc:
@@ -163,8 +168,8 @@ def check_home(home: Path | None = None) -> None:
         ) from None
     except sqlite3.Error as exc:
         raise EnvironmentProblem(
-            f"Prefect's database {database} is damaged ({exc}); move it aside (kpiflow init "
-            f"makes a new one), {fix}."
+            f"Prefect's database {database} is damaged ({shown(exc)}); move it aside (kpiflow "
+            f"init makes a new one), {fix}."
         ) from None
 
 
@@ -264,6 +269,8 @@ def _server_env(ephemeral: bool) -> dict[str, str]:
             PREFECT_UI_ENABLED="0", PREFECT__SERVER_EPHEMERAL="1", PREFECT__SERVER_FINAL="1"
         )
     env.pop("PREFECT_API_URL", None)
+    # The server's own log must say why it stopped, whatever kpiflow's terminal shows.
+    env.pop("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", None)
     return env
 
 
@@ -298,20 +305,22 @@ def _wait_healthy(url: str, server: subprocess.Popen[bytes], log_path: Path, por
     )
 
 
+_RAISED = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception): .+")
+
+
 def _last_words(log_path: Path) -> str:
-    """The line of the server's log that says why it stopped (an error, else the last)."""
+    """The line of the server's log that says why it stopped: the last exception raised,
+    else the last error, else the last line."""
     try:
-        lines = [
-            line.strip()
-            for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines()
-            if line.strip()
-        ]
+        text = log_path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return "no output"
-    for line in reversed(lines):
-        if "Error" in line.split(":", 1)[0] or "error" in line.lower():
-            return line[:300]
-    return lines[-1][:300] if lines else "no output"
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for wanted in (_RAISED.match, lambda line: "error" in line.lower()):
+        for line in reversed(lines):
+            if wanted(line):
+                return shown(line[:300])
+    return shown(lines[-1][:300]) if lines else "no output"
 
 
 @contextlib.contextmanager

@@ -224,7 +224,7 @@ def process_claimed(
         "event=extracted file=%s format=%s rows=%d exceptions=%d",
         original_name, checked.format, checked.rows_extracted, len(checked.records),
     )  # fmt: skip
-    crash_point("after-extract")
+    crash_point("after-extract", original_name)
     stem = f"{safe_stem(original_name)}-{sha256[:8]}"
     report_path = settings.reports / f"{stem}.html"
     annotated = (
@@ -258,7 +258,7 @@ def process_claimed(
     # Reports first: a run killed before the load redoes them; one killed
     # after it finds them written and only has the move left to do.
     _write_reports(checked, all_rows, submission, report_path, annotated)
-    crash_point("after-reports")
+    crash_point("after-reports", original_name)
     target_cells = checked.target_cells()
     try:
         submission_id = load_submission(
@@ -271,7 +271,7 @@ def process_claimed(
         "event=loaded file=%s submission=%s status=%s rows=%d errors=%d warnings=%d",
         original_name, submission_id, status, len(rows), counts["error"], counts["warning"],
     )  # fmt: skip
-    crash_point("after-load")
+    crash_point("after-load", original_name)
     if checked.rejected:
         destination = settle(
             path, settings.rejected, sha256, reason=checked.rejection, name=original_name

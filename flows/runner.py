@@ -40,12 +40,13 @@ BeforeFile = Callable[[str], None]
 AfterFile = Callable[[FileOutcome], None]
 
 
-def check_outputs(settings: Settings) -> None:
+def check_outputs(settings: Settings, warehouse: bool = True) -> None:
     """Make sure a run can write where it must, before it claims anything.
 
-    The inbox (for its claim area), the reports folder and the warehouse
-    (opened, made if new, and written to under the busy timeout). Raises an
-    ``EnvironmentProblem`` or ``UsageProblem`` naming the path.
+    The inbox (for its claim area), the reports folder and, with
+    ``warehouse``, the warehouse (opened, made if new, and written to under
+    the busy timeout). Raises an ``EnvironmentProblem`` or ``UsageProblem``
+    naming the path.
     """
     for folder, named, what, flag in (
         (settings.inbox / CLAIMED, settings.inbox, "inbox", "--inbox or KPIFLOW_INBOX"),
@@ -58,6 +59,8 @@ def check_outputs(settings: Settings) -> None:
                 pass
         except OSError as exc:
             raise folder_problem(exc, named, what, flag) from exc
+    if not warehouse:
+        return
     try:
         open_warehouse(settings.db, settings.busy_timeout).close()
     except (sqlite3.Error, OSError) as exc:
@@ -107,6 +110,7 @@ def _run(
     started = _now()
     catalogue = load_catalogue(settings.catalogue)
     settings.inbox.mkdir(parents=True, exist_ok=True)
+    check_outputs(settings, warehouse=False)
     db = open_warehouse(settings.db, settings.busy_timeout)
     try:
         sync_catalogue(db, catalogue)
@@ -130,7 +134,7 @@ def _run(
                     )
                     continue
                 log.info("event=claimed file=%s", candidate.path.name)
-                crash_point("after-claim")
+                crash_point("after-claim", candidate.path.name)
                 work.append((claimed, False))
             reference = log_ref or f"kpiflow run {area.run_id}"
             with _progress(len(work)) as advance:
