@@ -77,6 +77,12 @@ def forget_attempts(claims: Path, name: str, sha256: str) -> None:
     attempts_file(claims, name, sha256).unlink(missing_ok=True)
 
 
+def settled(claims: Path, name: str, destination: str) -> None:
+    """Drop the count of a file that has now found its folder (after earlier failures)."""
+    if destination and any(claims.glob("*.attempts")):
+        forget_attempts(claims, name, sha256_of(Path(destination)))
+
+
 def _record(claims: Path, name: str, sha256: str, attempt: Attempt) -> list[Attempt]:
     line = json.dumps({"at": attempt.at, "run": attempt.run, "error": attempt.error})
     with attempts_file(claims, name, sha256).open("a", encoding="utf-8") as handle:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from flows.crash import crash_point
 from flows.errors import environment_problem, folder_problem
-from flows.failures import file_failed
+from flows.failures import file_failed, settled
 from flows.inbox import CLAIMED, ClaimArea, scan_inbox
 from flows.process import FileOutcome, process_claimed
 from flows.readahead import ReadAhead, ReadFile
@@ -195,7 +195,7 @@ def _one_file(
     Only a problem of the machine escapes, stopping the run.
     """
     try:
-        return process_claimed(
+        outcome = process_claimed(
             path, path.name, catalogue, settings, db, recovering=recovering, read=read
         )
     except Exception as exc:
@@ -206,6 +206,8 @@ def _one_file(
             path, path.name, exc, settings, db, claims=area.root, run=area.run_id,
             log_ref=log_ref,
         )  # fmt: skip
+    settled(area.root, path.name, outcome.destination)
+    return outcome
 
 
 @contextmanager
