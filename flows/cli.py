@@ -268,6 +268,13 @@ def _run(args: argparse.Namespace) -> int:
 def _run_in_prefect(settings: Settings, verbose: bool) -> RunResult:
     """One flow run against the configured API (checked) or a temporary server."""
     prepare_prefect(verbose, console=False)
+    # One retry (after 2 s) rather than Prefect's five (a minute per call): an API
+    # that went away fails the run in seconds, not minutes. A run needs the API only
+    # at its start and its end, and a failed run is simply run again.
+    os.environ.setdefault("PREFECT_CLIENT_MAX_RETRIES", "1")
+    if not verbose:
+        # Prefect's log shipper reports a lost API on stderr itself; the sentence says it.
+        logging.raiseExceptions = False
     from flows.prefect_api import prefect_api
 
     with prefect_api():

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -217,6 +218,15 @@ def temporary_server(home: Path | None = None) -> Iterator[str]:
         )
     try:
         yield f"http://127.0.0.1:{port}/api"
+    except Exception as exc:
+        if server.poll() is None:
+            raise
+        # The server died under the run: say so, not what the client made of it.
+        raise EnvironmentProblem(
+            f"Prefect's temporary server stopped during the run ({_ending(server, log_path)}); "
+            "files already done are done and any file in progress stays claimed for the next "
+            f"run; see {log_path} and run again, {PLAIN}."
+        ) from exc
     finally:
         stop_guarded(server, log_path)
 
@@ -288,8 +298,9 @@ def _wait_healthy(url: str, server: subprocess.Popen[bytes], log_path: Path, por
             said = _last_words(log_path)
             if "address already in use" in said.lower():
                 raise PortTaken(port)
+            ending = _ending(server, log_path)
             raise EnvironmentProblem(
-                f"The Prefect server kpiflow started stopped at once ({said}); see {log_path} "
+                f"The Prefect server kpiflow started stopped at once ({ending}); see {log_path} "
                 f"and check Prefect's home {prefect_home()}, {PLAIN}."
             )
         try:
@@ -306,6 +317,20 @@ def _wait_healthy(url: str, server: subprocess.Popen[bytes], log_path: Path, por
 
 
 _RAISED = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception): .+")
+
+
+def _ending(server: subprocess.Popen[bytes], log_path: Path) -> str:
+    """How a server ended: its last words, else its exit status or signal."""
+    said = _last_words(log_path)
+    if said != "no output":
+        return said
+    code = server.returncode
+    if code is not None and code > 128:
+        try:
+            return f"killed by {signal.Signals(code - 128).name}"
+        except ValueError:
+            pass
+    return f"exit status {code}"
 
 
 def _last_words(log_path: Path) -> str:
