@@ -247,14 +247,22 @@ def _run(args: argparse.Namespace) -> int:
     settings = _settings(inbox=args.inbox, db=args.db, reports=args.reports)
     if not settings.inbox.is_dir():
         raise UsageProblem(f"the inbox {settings.inbox} does not exist")
-    from extractors.sandbox import start_forkserver
-    from flows.runner import check_outputs
     from schemas.catalogue import load_catalogue
 
-    # Everything a run needs is checked before anything starts.
+    # Everything a run needs is checked before anything starts, the cheap first.
     load_catalogue(settings.catalogue)
-    check_outputs(settings)
+    if not args.plain:
+        from flows.prefect_api import check_prefect
+
+        prepare_prefect(args.verbose, console=False)
+        check_prefect()
+    from extractors.sandbox import start_forkserver
+
+    # The readers' process starts on the other core while pandas and pandera load.
     start_forkserver()
+    from flows.runner import check_outputs
+
+    check_outputs(settings)
     if args.plain:
         from flows.runner import run_once
 

@@ -348,6 +348,15 @@ def _last_words(log_path: Path) -> str:
     return shown(lines[-1][:300]) if lines else "no output"
 
 
+def check_prefect() -> None:
+    """Check the configured API, or Prefect's home when there is none (before Prefect loads)."""
+    url = configured_api_url()
+    if url:
+        check_api(url)
+    else:
+        check_home()
+
+
 @contextlib.contextmanager
 def prefect_api() -> Iterator[str]:
     """The API a run uses, checked, or a temporary server's; the URL is in force inside.
