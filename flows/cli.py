@@ -198,12 +198,11 @@ def _explained(exc: BaseException) -> KpiflowProblem:
             "already done are done and any file in progress stays claimed for the next run; "
             "run again, or run with --plain to run without Prefect."
         )
-    text = shown(str(exc).strip().splitlines()[0] if str(exc).strip() else "")
-    problem = KpiflowProblem(
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return KpiflowProblem(
         f"internal error ({type(exc).__name__}{': ' + text if text else ''}); this is a bug "
         "in kpiflow: run again with --verbose for the trace and report it."
     )
-    return problem
 
 
 def _settings(**flags: Any) -> Settings:
@@ -586,7 +585,10 @@ def _backup(destination: Path, db_path: Path | None) -> int:
 
 
 def _init() -> int:
+    from flows.prefect_api import check_home
+
     prepare_prefect()
+    check_home()
     # Creating the schema once here avoids racing migrations when several
     # first runs start together on an empty Prefect home.
     import asyncio
