@@ -141,8 +141,8 @@ def disk_problem(exc: OSError) -> EnvironmentProblem:
         )
     if exc.errno in (errno.EACCES, errno.EPERM):
         return EnvironmentProblem(
-            f"kpiflow is not allowed to write{where} ({exc.strerror}); make it writable for "
-            "this user or point kpiflow elsewhere (--inbox, --db, --reports)."
+            f"kpiflow is not allowed to use{where} ({exc.strerror}); make it readable and "
+            "writable for this user or point kpiflow elsewhere (--inbox, --db, --reports)."
         )
     if exc.errno in (errno.ENOTDIR, errno.EEXIST, errno.EISDIR):
         return EnvironmentProblem(

@@ -91,9 +91,20 @@ class ClaimArea:
         self.folder = self.root / self.run_id
         self.folder.mkdir()
 
+    def holds(self, name: str) -> bool:
+        """True when this run already holds a file of that name."""
+        return os.path.lexists(self.folder / name)
+
     def claim(self, path: Path) -> Path | None:
-        """Move ``path`` into this run's folder; None if another run took it first."""
+        """Move ``path`` into this run's folder; None if another run took it first.
+
+        Never over a file this run already holds under the same name (None
+        too): that one waits for the next run. Only this run moves files into
+        its folder, so checking first is safe.
+        """
         target = self.folder / path.name
+        if os.path.lexists(target):
+            return None
         try:
             # Atomic on one filesystem: of two runs racing, one rename finds
             # the source gone and fails.
@@ -103,7 +114,7 @@ class ClaimArea:
         return target
 
     def adopt_orphans(self) -> list[Path]:
-        """Take over files claimed by runs that died; return them, oldest run first.
+        """Take over files claimed by runs that died; return them (by run, then name).
 
         A run's folder is abandoned when its lock file can be locked (its
         run is gone), or when it has no lock file at all: a run creates its
@@ -123,8 +134,8 @@ class ClaimArea:
                     continue  # its run is alive and working
                 folder = self.root / owner
                 for path in sorted(folder.iterdir()) if folder.is_dir() else []:
-                    if not path.is_file():
-                        continue
+                    if not path.is_file() or self.holds(path.name):
+                        continue  # a name already taken here waits in its folder
                     claimed = self.claim(path)
                     if claimed is not None:
                         adopted.append(claimed)

@@ -127,6 +127,12 @@ def _run(
                     kind = ignored if candidate.why_not.startswith("ignored") else waiting
                     kind.append(candidate.path.name)
                     continue
+                if area.holds(candidate.path.name):
+                    log.warning(
+                        "event=deferred file=%s reason=a file of the same name is already in "
+                        "this run; the next run takes it", candidate.path.name,
+                    )  # fmt: skip
+                    continue
                 claimed = area.claim(candidate.path)
                 if claimed is None:
                     log.info(

@@ -164,8 +164,8 @@ def test_a_reports_folder_that_turns_read_only_mid_run_stops_the_run_and_keeps_t
         [cause] = causes
         report = settings.reports / f"a-{hashlib.sha256(original).hexdigest()[:8]}.html"
         assert stopped.value.sentence == (
-            f"kpiflow is not allowed to write {report} ({cause}); make it writable for this "
-            "user or point kpiflow elsewhere (--inbox, --db, --reports)."
+            f"kpiflow is not allowed to use {report} ({cause}); make it readable and writable "
+            "for this user or point kpiflow elsewhere (--inbox, --db, --reports)."
         )
         assert stopped.value.exit_status == 3
         # Not the file's fault: no attempt counted, claimed with its lock file.
@@ -328,3 +328,24 @@ def test_a_newline_in_a_file_name_cannot_forge_a_log_line_or_a_row(
     assert "file=dec\\nevent=loaded file=FORGED.xlsx" in err
     assert (settings.processed / name).read_bytes() == original
     assert _rows(settings) == [(name, "loaded_with_exceptions")]
+
+
+def test_files_of_the_same_name_in_several_claims_never_overwrite_each_other(
+    tmp_path: Path,
+) -> None:
+    settings = _settings(tmp_path)
+    # Two runs of an older version died holding a file of the same name; a third
+    # copy waits in the inbox.
+    originals = []
+    for owner, value in (("101-aaaaaaaa", 91), ("102-bbbbbbbb", 92)):
+        folder = settings.inbox / ".claimed" / owner
+        folder.mkdir(parents=True)
+        originals.append(write_table(folder / "dec.xlsx", ICT_HEADER, [ict_row(7, value)])
+                         .read_bytes())  # fmt: skip
+    originals.append(_drop(settings, "dec.xlsx", 93))
+    taken = [len(run_once(settings).outcomes) for _ in range(3)]
+    assert taken == [1, 1, 1]
+    kept = sorted(p.read_bytes() for p in settings.processed.iterdir())
+    assert kept == sorted(originals)
+    assert len(_rows(settings)) == 3
+    assert _claims(settings) == []
