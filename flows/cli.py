@@ -410,7 +410,7 @@ def _samples(directory: Path) -> int:
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise folder_problem(exc, directory, "folder", "another folder") from None
+        raise folder_problem(exc, directory, "samples folder", "the command") from None
     for path in write_samples(directory):
         print(shown(path))
     return EXIT_OK
