@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import signal
 import sqlite3
@@ -98,8 +99,9 @@ FINAL: dict[str, tuple[str, str, list[tuple[str]]]] = {
 
 @pytest.fixture(scope="module")
 def killed_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Settings, bytes]]:
-    """One real ``kpiflow run --plain`` per case, all at once, each SIGKILLed at its point."""
-    started = {}
+    """One real run per case, all at once, each SIGKILLed at its point (``tests.crashrun``)."""
+    prepared: dict[str, tuple[Settings, bytes]] = {}
+    cases = []
     for case, kind, point, _ in KILLS:
         settings = _settings(tmp_path_factory.mktemp(case))
         name = "ict-a.xlsx"
@@ -115,13 +117,17 @@ def killed_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Set
             attempts.parent.mkdir()
             line = '{"at": "2026-12-01T06:00:00+00:00", "run": "1-earlier", "error": "E: x"}\n'
             attempts.write_text(line * 2)
-        started[case] = (settings, original, _run_plain(settings, KPIFLOW_CRASH_AT=point))
-    out = {}
-    for case, (settings, original, run) in started.items():
-        run.communicate(timeout=120)
-        assert run.returncode == -signal.SIGKILL, case
-        out[case] = (settings, original)
-    return out
+        prepared[case] = (settings, original)
+        cases.append({"inbox": str(settings.inbox), "db": str(settings.db),
+                      "reports": str(settings.reports), "crash_at": point})  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.crashrun"], cwd=ROOT, input=json.dumps(cases),
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    statuses = json.loads(done.stdout)
+    assert statuses == [-signal.SIGKILL] * len(KILLS), done.stderr
+    return prepared
 
 
 @pytest.mark.slow
