@@ -234,6 +234,8 @@ def prepare_prefect(verbose: bool = False, console: bool = True) -> None:
         "PREFECT_LOGGING_EXTRA_LOGGERS": "kpiflow",
         "PREFECT_LOGGING_LEVEL": "INFO" if verbose else "WARNING",
         "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "NOTSET" if console or verbose else "CRITICAL",
+        # Prefect's own workers report on stderr through this one.
+        "PREFECT_LOGGING_HANDLERS_DEBUG_LEVEL": "NOTSET" if console or verbose else "CRITICAL",
     }
     for name, value in defaults.items():
         os.environ.setdefault(name, value)

@@ -281,6 +281,7 @@ def _server_env(ephemeral: bool) -> dict[str, str]:
     env.pop("PREFECT_API_URL", None)
     # The server's own log must say why it stopped, whatever kpiflow's terminal shows.
     env.pop("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", None)
+    env.pop("PREFECT_LOGGING_HANDLERS_DEBUG_LEVEL", None)
     return env
 
 

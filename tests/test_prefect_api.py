@@ -124,9 +124,9 @@ def _wait(run: subprocess.Popen[str], into: Finished) -> None:
     into.returncode = run.returncode
 
 
-def test_a_killed_run_leaves_no_prefect_server_behind(
-    tmp_path: Path, unusable: dict[str, Finished]
-) -> None:
+def _stalled_run(tmp_path: Path, **env: str) -> tuple[subprocess.Popen[str], list[str]]:
+    """A real ``kpiflow run`` with a temporary Prefect server, stalled inside its flow run
+    right after claiming its file (so its server, guard and forkserver are up)."""
     args = _inbox(tmp_path)
     home = tmp_path / "home"
     home.mkdir()
@@ -135,20 +135,27 @@ def test_a_killed_run_leaves_no_prefect_server_behind(
         # A Prefect home whose database is already made starts its server in half the time.
         with sqlite3.connect(migrated) as source, sqlite3.connect(home / "prefect.db") as copy:
             source.backup(copy)
-    env = {**os.environ, "PREFECT_HOME": str(home), "KPIFLOW_CRASH_AT": "after-claim:stall"}
-    env.pop("PREFECT_API_URL", None)
+    full_env = {**os.environ, "PREFECT_HOME": str(home), "KPIFLOW_CRASH_AT": "after-claim:stall",
+                **env}  # fmt: skip
+    full_env.pop("PREFECT_API_URL", None)
     run = subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", *args], cwd=ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, "-m", "flows.cli", *args], cwd=ROOT, env=full_env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     claims = tmp_path / "inbox" / ".claimed"
+    deadline = time.monotonic() + 120
+    while not list(claims.glob("*/dec.xlsx")) and time.monotonic() < deadline:
+        if run.poll() is not None:
+            pytest.fail(f"the run ended before it stalled: {run.communicate()}")
+        time.sleep(0.2)
+    return run, args
+
+
+def test_a_killed_run_leaves_no_prefect_server_behind(
+    tmp_path: Path, unusable: dict[str, Finished]
+) -> None:
+    run, args = _stalled_run(tmp_path)
     try:
-        # It stalls inside the flow run, right after claiming the file: the
-        # temporary server, the guard and the readers' forkserver are all up.
-        deadline = time.monotonic() + 120
-        while not list(claims.glob("*/dec.xlsx")) and time.monotonic() < deadline:
-            assert run.poll() is None, "the run ended before it stalled"
-            time.sleep(0.2)
         family = descendants(run.pid)
         lines = {pid: command_line(pid) for pid in family}
         assert any("uvicorn" in line for line in lines.values()), lines
@@ -156,13 +163,39 @@ def test_a_killed_run_leaves_no_prefect_server_behind(
         assert any("forkserver" in line for line in lines.values()), lines
     finally:
         run.send_signal(signal.SIGKILL)
-        run.wait()
+        run.communicate()
     assert wait_until_dead(family, 10) == set(), {p: lines[p] for p in family}
     # The next run (plain, to stay quick) takes the file the killed one had claimed.
     plain = kpiflow(*args, "--plain")
     out, _ = plain.communicate(timeout=60)
     assert plain.returncode == 0, out
     assert (tmp_path / "inbox" / "processed" / "dec.xlsx").is_file()
+
+
+def test_a_server_killed_mid_run_fails_the_run_in_one_sentence(tmp_path: Path) -> None:
+    resume = tmp_path / "resume"
+    run, _ = _stalled_run(tmp_path, KPIFLOW_RESUME_FILE=str(resume))
+    try:
+        family = descendants(run.pid)
+        [server] = [p for p in family if command_line(p).split()[1:3] == ["-m", "uvicorn"]]
+        os.kill(server, signal.SIGKILL)  # the temporary server dies under the run
+        started = time.monotonic()
+        resume.touch()
+        out, err = run.communicate(timeout=120)
+        assert time.monotonic() - started < 15
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.communicate()
+    log = tmp_path / "home" / f"kpiflow-server-{run.pid}.log"
+    assert (run.returncode, out, err) == (3, "", (
+        "kpiflow: Prefect's temporary server stopped during the run (killed by SIGKILL); files "
+        "already done are done and any file in progress stays claimed for the next run; see "
+        f"{log} and run again, {PLAIN}\n"
+    ))  # fmt: skip
+    # The file was finished before the run found its server gone; nothing is left running.
+    assert (tmp_path / "inbox" / "processed" / "dec.xlsx").is_file()
+    assert wait_until_dead(family, 10) == set()
 
 
 @pytest.mark.parametrize(
