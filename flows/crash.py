@@ -4,9 +4,8 @@
 
 - ``after-load`` (or ``after-load:kill``): this process is killed with SIGKILL;
 - ``after-load:raise``: ``InjectedFault`` is raised, as a bug in kpiflow would be;
-- ``after-load:stall``: the process sleeps (for the tests that kill a run, or its
-  Prefect server, from outside while it is busy), until the file named by
-  ``KPIFLOW_RESUME_FILE`` exists, or for 10 minutes;
+- ``after-load:stall``: the process sleeps for 10 minutes (for the tests that kill
+  a run, or its Prefect server, from outside while it is busy);
 - ``@NAME`` limits the point to the file of that name (the others go through).
 
 The points, in the order a file meets them: ``after-claim`` (runner),
@@ -46,9 +45,6 @@ def crash_point(name: str, file: str | None = None) -> None:
         if action == "raise":
             raise InjectedFault(f"fault injected at {name} (KPIFLOW_CRASH_AT={wanted})")
         if action == "stall":
-            resume = os.environ.get("KPIFLOW_RESUME_FILE")
-            deadline = time.monotonic() + 600
-            while time.monotonic() < deadline and not (resume and os.path.exists(resume)):
-                time.sleep(0.1)
+            time.sleep(600)
             return
         os.kill(os.getpid(), signal.SIGKILL)

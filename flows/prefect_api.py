@@ -29,6 +29,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import tomllib
 import urllib.error
@@ -216,19 +217,41 @@ def temporary_server(home: Path | None = None) -> Iterator[str]:
             f"Prefect's temporary server found no free port to listen on; see {log_path}, "
             f"{PLAIN}."
         )
+    stopping = threading.Event()
+    watcher = threading.Thread(
+        target=_exit_if_it_dies, args=(server, log_path, stopping), daemon=True,
+        name="kpiflow-server-watch",
+    )  # fmt: skip
+    watcher.start()
     try:
         yield f"http://127.0.0.1:{port}/api"
-    except Exception as exc:
-        if server.poll() is None:
-            raise
-        # The server died under the run: say so, not what the client made of it.
-        raise EnvironmentProblem(
-            f"Prefect's temporary server stopped during the run ({_ending(server, log_path)}); "
-            "files already done are done and any file in progress stays claimed for the next "
-            f"run; see {log_path} and run again, {PLAIN}."
-        ) from exc
     finally:
+        stopping.set()
         stop_guarded(server, log_path)
+
+
+def _died_sentence(server: subprocess.Popen[bytes], log_path: Path) -> str:
+    return (
+        f"Prefect's temporary server stopped during the run ({_ending(server, log_path)}); "
+        "files already done are done and any file in progress stays claimed for the next "
+        f"run; see {log_path} and run again, {PLAIN}."
+    )
+
+
+def _exit_if_it_dies(
+    server: subprocess.Popen[bytes], log_path: Path, stopping: threading.Event
+) -> None:
+    """End the run at once, with its one sentence, if the server dies under it.
+
+    Left alone, Prefect would retry every call to the dead API before giving
+    up. A run is safe to stop at any moment (that is what a SIGKILL at every
+    crash point tests): the file in progress stays claimed for the next run.
+    """
+    while not stopping.wait(0.2):
+        if server.poll() is not None and not stopping.is_set():
+            problem = EnvironmentProblem(_died_sentence(server, log_path))
+            os.write(2, f"kpiflow: {problem.sentence}\n".encode())
+            os._exit(problem.exit_status)
 
 
 class PortTaken(Exception):
