@@ -15,7 +15,7 @@ import pytest
 
 from flows.errors import EnvironmentProblem, UsageProblem, environment_problem
 from flows.safe_text import shown
-from tests.faults import ROOT, alive, descendants, wait_until_dead
+from tests.faults import ROOT, alive, command_line, descendants, wait_until_dead
 
 DB = Path("/srv/kpiflow/warehouse/kpi.db")
 
@@ -92,9 +92,11 @@ def test_the_guard_stops_its_command_when_its_parent_is_killed() -> None:
     )
     parent = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT)
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 30
         family: set[int] = set()
-        while len(family) < 2 and time.monotonic() < deadline:  # the guard and sleep
+        # The guard, and the command it started.
+        while not any(command_line(p).startswith("sleep ") for p in family):
+            assert time.monotonic() < deadline
             time.sleep(0.05)
             family = descendants(parent.pid)
         assert len(family) == 2
@@ -108,10 +110,12 @@ def test_the_guard_passes_on_the_status_and_stops_on_sigterm() -> None:
     done = subprocess.run([sys.executable, "-m", "flows.guard", "sh", "-c", "exit 7"], cwd=ROOT)
     assert done.returncode == 7
     guard = subprocess.Popen([sys.executable, "-m", "flows.guard", "sleep", "300"], cwd=ROOT)
-    deadline = time.monotonic() + 20
-    while not descendants(guard.pid) and time.monotonic() < deadline:
+    deadline = time.monotonic() + 30
+    sleepers: list[int] = []
+    while not sleepers and time.monotonic() < deadline:
         time.sleep(0.05)
-    [sleeper] = descendants(guard.pid)
+        sleepers = [p for p in descendants(guard.pid) if command_line(p).startswith("sleep ")]
+    [sleeper] = sleepers
     guard.terminate()
     assert guard.wait(timeout=10) == 128 + signal.SIGTERM
     assert not alive(sleeper)

@@ -227,7 +227,7 @@ def test_a_reader_never_outlives_its_run_even_killed() -> None:
         while len(family) < 3 and time.monotonic() < deadline:
             time.sleep(0.1)
             family = descendants(run.pid)
-        assert len(family) == 3, {p: command_line(p) for p in family}
+        assert len(family) >= 3, {p: command_line(p) for p in family}
     finally:
         run.send_signal(signal.SIGKILL)
         run.wait()
