@@ -110,8 +110,8 @@ def file_failed(
         log.warning("event=vanished file=%s run=%s error=%s", name, run, what)
         return FileOutcome(
             name, "failed",
-            "The file disappeared from the claim folder before kpiflow could finish it "
-            "(something else moved or deleted it), so nothing was recorded or kept.",
+            "The file is no longer in its claim folder (something else moved or deleted it), "
+            "so kpiflow could not finish it.",
         )  # fmt: skip
     sha256 = sha256_of(path)
     attempts = _record(claims, name, sha256, Attempt(_now(), run, what))

@@ -139,8 +139,8 @@ def test_a_claimed_file_someone_deletes_fails_alone(tmp_path: Path) -> None:
     result = run_once(settings, before_file=delete)
     assert [(o.file_name, o.status, o.reason) for o in result.outcomes] == [
         ("a.xlsx", "failed",
-         "The file disappeared from the claim folder before kpiflow could finish it (something "
-         "else moved or deleted it), so nothing was recorded or kept."),
+         "The file is no longer in its claim folder (something else moved or deleted it), so "
+         "kpiflow could not finish it."),
         ("b.xlsx", "loaded_with_exceptions", ""),
     ]  # fmt: skip
     assert result.needs_attention()
