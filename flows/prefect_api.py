@@ -169,6 +169,8 @@ def check_home(home: Path | None = None) -> None:
             f"it writable, {fix}."
         ) from None
     except sqlite3.Error as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            return  # another run's server is writing to it: it opens, that is enough
         raise EnvironmentProblem(
             f"Prefect's database {database} is damaged ({shown(exc)}); move it aside (kpiflow "
             f"init makes a new one), {fix}."
