@@ -533,6 +533,9 @@ def _serve(args: argparse.Namespace) -> int:
     load_catalogue(settings.catalogue)
     settings.inbox.mkdir(parents=True, exist_ok=True)
     check_outputs(settings)
+    from flows.prefect_api import check_prefect
+
+    check_prefect()
     print(
         f"Serving kpiflow: inbox poll every {options.poll_seconds:g} s, monthly run "
         f"'{options.cron}' (Europe/London); Ctrl-C to stop.",
