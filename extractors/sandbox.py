@@ -19,21 +19,27 @@ Outcomes in the parent:
   "memory allocation ... failed" abort);
 - any other exception the function raised, re-raised as itself when it
   pickles (with the child's traceback as a note), else as ``RuntimeError``.
+
+A child never outlives the run: the forkserver exits when the run's process
+does (even on SIGKILL), and each child asks Linux for SIGKILL when the
+forkserver dies.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import math
 import multiprocessing
 import os
 import resource
 import signal
+import sys
 import tempfile
 import threading
 import traceback
 from collections.abc import Callable
-from multiprocessing import spawn
+from multiprocessing import forkserver, spawn
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
@@ -45,6 +51,7 @@ T = TypeVar("T")
 PRELOAD = ["extractors.readers", "extractors.sandbox", "openpyxl", "python_calamine"]
 
 _CONTEXT: Any = None
+_PR_SET_PDEATHSIG = 1
 _STDERR_TAIL = 4096
 _LOCAL = threading.local()
 _PATCHED: list[Callable[..., Any]] = []
@@ -99,8 +106,6 @@ def start_forkserver() -> None:
     one-file ``kpiflow validate`` does not wait for it. Harmless when it is
     already running.
     """
-    from multiprocessing import forkserver
-
     _context()  # the preload list and the main-module patch, as run_isolated sets them
     forkserver.ensure_running()
 
@@ -252,6 +257,30 @@ def _limit(kind: int, soft: int) -> None:
         resource.setrlimit(kind, (soft, hard))
 
 
+def _die_with_parent() -> None:
+    """Have Linux SIGKILL this reader if the forkserver that forked it dies.
+
+    The forkserver exits when the last holder of its "alive" pipe closes it.
+    Each child is handed a copy; closing it here leaves the run's process as
+    the only holder, so the forkserver exits as soon as the run does (even
+    on SIGKILL) and its children follow it: a reader never outlives its run.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    server = getattr(forkserver, "_forkserver", None)
+    alive = getattr(server, "_forkserver_alive_fd", None)
+    if isinstance(alive, int):
+        with contextlib.suppress(OSError):
+            os.close(alive)
+        server._forkserver_alive_fd = None  # type: ignore[union-attr]
+    if os.getppid() == 1:  # the forkserver died before the signal was asked for
+        os._exit(1)
+
+
 def _child_main(
     sender: Connection,
     func: Callable[..., Any],
@@ -260,6 +289,7 @@ def _child_main(
     timeout_s: float,
     stderr_path: str,
 ) -> None:
+    _die_with_parent()
     with contextlib.suppress(OSError):
         fd = os.open(stderr_path, os.O_WRONLY | os.O_APPEND)
         os.dup2(fd, 2)

@@ -30,11 +30,14 @@ def run(args: argparse.Namespace) -> int:
     """Serve the warehouse until Ctrl-C."""
     import uvicorn
 
+    from flows.access import require_warehouse
+    from flows.errors import UsageProblem
     from flows.settings import Settings
 
     path = Settings.build(db=args.db).db
+    require_warehouse(path)
     if not 0 < args.port < 65536:
-        raise ValueError(f"--port {args.port} is not a port number")
+        raise UsageProblem(f"--port {args.port} is not a port number")
     datasette = build_datasette(path)
     print(
         f"Browsing {path} read-only at http://{HOST}:{args.port}/{path.stem} "

@@ -5,35 +5,55 @@ commands that need them, so ``kpiflow --help`` is instant and
 ``kpiflow validate`` never imports Prefect.
 
 Exit status: 0 when every file was loaded (warnings allowed); 1 when a file
-was rejected or has errors; 2 for a usage or configuration error.
+was rejected, failed or has errors; 2 for a usage or configuration error; 3
+when the machine stops the run (``flows.errors``). Problems are mapped to
+their status here, at the edge, and said in one sentence; the trace goes to
+the log with ``--verbose``.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from flows.access import existing_warehouse, warehouse_read
+from flows.errors import (
+    EXIT_ATTENTION,
+    EXIT_OK,
+    EXIT_USAGE,
+    EnvironmentProblem,
+    KpiflowProblem,
+    UsageProblem,
+    disk_problem,
+    environment_problem,
+    folder_problem,
+)
+from flows.safe_text import kpiflow_logger, shown
 
 if TYPE_CHECKING:
+
     from flows.settings import Settings
     from flows.summary import RunResult
-
-EXIT_OK, EXIT_ATTENTION, EXIT_USAGE = 0, 1, 2
 
 EPILOG = """\
 exit status:
   0  every file was loaded (with or without warnings)
-  1  a file was rejected or has errors: read its report
+  1  a file was rejected, failed or has errors: read its report
   2  usage or configuration error
+  3  the machine stopped the run (warehouse locked, read-only or full, a folder
+     not writable, Prefect unreachable); the files it had claimed wait for the next run
 
 environment:
   KPIFLOW_INBOX, KPIFLOW_DB, KPIFLOW_REPORTS, KPIFLOW_CATALOGUE,
-  KPIFLOW_STABLE_SECONDS, KPIFLOW_READER_TIMEOUT, KPIFLOW_READER_MEMORY_MB
+  KPIFLOW_STABLE_SECONDS, KPIFLOW_READER_TIMEOUT, KPIFLOW_READER_MEMORY_MB,
+  KPIFLOW_BUSY_TIMEOUT (warehouse lock wait, 30 s), KPIFLOW_API_TIMEOUT (Prefect API, 5 s)
   (flags win over the environment, the environment over the defaults)
 """
 
@@ -139,42 +159,94 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = _parser().parse_args(argv)
     try:
-        if args.command == "run":
-            return _run(args)
-        if args.command == "validate":
-            return _validate(args.file, args.format, args.html)
-        if args.command == "samples":
-            return _samples(args.directory)
-        if args.command == "status":
-            return _status(args.db, args.limit)
-        if args.command == "history":
-            return _history(args.kpi_ref, args.contract, args.db)
-        if args.command == "serve":
-            return _serve(args)
-        if args.command == "backup":
-            return _backup(args.destination, args.db)
-        if args.command == "init":
-            return _init()
-        if args.command in ("review", "pack", "browse"):
-            from importlib import import_module
-
-            return int(import_module(f"flows.{args.command}").run(args))
+        return _command(args)
     except BrokenPipeError:
         # Output piped into `head` and closed early: not an error.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
-    except (OSError, ValueError) as problem:
-        print(f"kpiflow: {problem}", file=sys.stderr)
-        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(
+            "kpiflow: interrupted; any file it had claimed stays claimed and the next run "
+            "takes it.",
+            file=sys.stderr,
+        )
+        return 130
+    except Exception as exc:
+        problem = _explained(exc)
+        if getattr(args, "verbose", False):
+            kpiflow_logger().error("trace of: %s", problem.sentence, exc_info=exc)
+        print(f"kpiflow: {problem.sentence}", file=sys.stderr)
+        return problem.exit_status
+    finally:
+        _stop_logging_to_stderr()
+
+
+def _command(args: argparse.Namespace) -> int:
+    if args.command == "run":
+        return _run(args)
+    if args.command == "validate":
+        return _validate(args.file, args.format, args.html)
+    if args.command == "samples":
+        return _samples(args.directory)
+    if args.command == "status":
+        return _status(args.db, args.limit)
+    if args.command == "history":
+        return _history(args.kpi_ref, args.contract, args.db)
+    if args.command == "serve":
+        return _serve(args)
+    if args.command == "backup":
+        return _backup(args.destination, args.db)
+    if args.command == "init":
+        return _init()
+    if args.command in ("review", "pack", "browse"):
+        from importlib import import_module
+
+        return int(import_module(f"flows.{args.command}").run(args))
     return EXIT_USAGE
 
 
-def prepare_prefect(verbose: bool = False) -> None:
+def _explained(exc: BaseException) -> KpiflowProblem:
+    """The one-sentence problem ``exc`` stands for (exit status 1 for a kpiflow bug)."""
+    from schemas.catalogue import CatalogueError
+
+    if isinstance(exc, KpiflowProblem):
+        return exc
+    if isinstance(exc, CatalogueError):
+        return UsageProblem(str(exc))
+    if isinstance(exc, OSError) and exc.errno is not None:
+        problem = environment_problem(exc, Path("?"))
+        if problem is not None:
+            return problem
+    if type(exc).__module__.split(".")[0] in ("httpx", "httpcore"):
+        return EnvironmentProblem(
+            f"The Prefect API stopped answering ({type(exc).__name__}: {shown(exc)}); files "
+            "already done are done and any file in progress stays claimed for the next run; "
+            "run again, or run with --plain to run without Prefect."
+        )
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return KpiflowProblem(
+        f"internal error ({type(exc).__name__}{': ' + text if text else ''}); this is a bug "
+        "in kpiflow: run again with --verbose for the trace and report it."
+    )
+
+
+def _settings(**flags: Any) -> Settings:
+    from flows.settings import Settings
+
+    try:
+        return Settings.build(**flags)
+    except ValueError as bad:
+        raise UsageProblem(f"{bad}.") from None
+
+
+def prepare_prefect(verbose: bool = False, console: bool = True) -> None:
     """Point Prefect at a home inside the project and keep it quiet and offline.
 
     Must run before ``prefect`` is imported. Values already set in the
-    environment are kept.
+    environment are kept. With ``console`` off (``kpiflow run`` without
+    ``--verbose``) Prefect prints nothing on the terminal: kpiflow says what
+    happened in its own table and sentences, the Prefect UI keeps the log.
     """
     from flows.settings import PROJECT_ROOT
 
@@ -187,65 +259,126 @@ def prepare_prefect(verbose: bool = False) -> None:
         "DO_NOT_TRACK": "1",
         "PREFECT_LOGGING_EXTRA_LOGGERS": "kpiflow",
         "PREFECT_LOGGING_LEVEL": "INFO" if verbose else "WARNING",
+        "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "NOTSET" if console or verbose else "CRITICAL",
+        # Prefect's own workers report on stderr through this one.
+        "PREFECT_LOGGING_HANDLERS_DEBUG_LEVEL": "NOTSET" if console or verbose else "CRITICAL",
     }
     for name, value in defaults.items():
         os.environ.setdefault(name, value)
 
 
 def _run(args: argparse.Namespace) -> int:
-    from flows.settings import Settings
-
     if args.stable_seconds is not None:
         os.environ["KPIFLOW_STABLE_SECONDS"] = str(args.stable_seconds)
     _log_to_stderr(args.verbose)
-    settings = Settings.build(inbox=args.inbox, db=args.db, reports=args.reports)
+    settings = _settings(inbox=args.inbox, db=args.db, reports=args.reports)
     if not settings.inbox.is_dir():
-        print(f"kpiflow: the inbox {settings.inbox} does not exist", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageProblem(f"the inbox {settings.inbox} does not exist")
+    from schemas.catalogue import load_catalogue
+
+    # Everything a run needs is checked before anything starts, the cheap first.
+    load_catalogue(settings.catalogue)
+    if not args.plain:
+        from flows.prefect_api import check_prefect
+
+        prepare_prefect(args.verbose, console=False)
+        check_prefect()
     from extractors.sandbox import start_forkserver
 
+    # The readers' process starts on the other core while pandas and pandera load.
     start_forkserver()
+    from flows.runner import check_outputs
+
+    check_outputs(settings)
     if args.plain:
         from flows.runner import run_once
 
         result = run_once(settings)
     else:
-        prepare_prefect(args.verbose)
-        from flows.monthly import run_inbox
-
-        ran = run_inbox(
-            inbox=str(settings.inbox), db=str(settings.db), reports=str(settings.reports)
-        )
-        assert ran is not None
-        result = ran
+        result = _run_in_prefect(settings, args.verbose)
     _print_run(result, settings)
     return EXIT_ATTENTION if result.needs_attention() else EXIT_OK
 
 
+def _run_in_prefect(settings: Settings, verbose: bool) -> RunResult:
+    """One flow run against the configured API (checked) or a temporary server."""
+    prepare_prefect(verbose, console=False)
+    # One retry (after 2 s) rather than Prefect's five (a minute per call): an API
+    # that went away fails the run in seconds, not minutes. A run needs the API only
+    # at its start and its end, and a failed run is simply run again.
+    os.environ.setdefault("PREFECT_CLIENT_MAX_RETRIES", "1")
+    if not verbose:
+        # Prefect's log shipper reports a lost API on stderr itself; the sentence says it.
+        logging.raiseExceptions = False
+    from flows.prefect_api import prefect_api
+
+    with prefect_api():
+        from flows.monthly import run_inbox
+
+        state: Any = run_inbox(
+            inbox=str(settings.inbox), db=str(settings.db), reports=str(settings.reports),
+            return_state=True,
+        )  # fmt: skip
+        _flush_prefect_logs()
+    if state.is_failed():
+        failure = state.result(raise_on_failure=False)
+        if isinstance(failure, BaseException):
+            raise failure
+        raise EnvironmentProblem(f"the Prefect flow run failed: {state.message}")
+    result: RunResult = state.result()
+    return result
+
+
+def _flush_prefect_logs() -> None:
+    """Send the run's last log lines while its API is still up."""
+    from prefect.logging.handlers import APILogHandler
+
+    with contextlib.suppress(Exception):
+        APILogHandler().flush()
+
+
 def _log_to_stderr(verbose: bool) -> None:
     """Send kpiflow's own log lines to stderr (Prefect captures them too in a flow)."""
-    import logging
-
+    logger = kpiflow_logger()
+    _stop_logging_to_stderr()
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-    logger = logging.getLogger("kpiflow")
+    handler.kpiflow_cli = True  # type: ignore[attr-defined]
+    form = "%(asctime)s %(levelname)s %(message)s"
+    handler.setFormatter(logging.Formatter(form) if verbose else _OneLineFormatter(form))
     logger.addHandler(handler)
     logger.setLevel(logging.INFO if verbose else logging.WARNING)
+
+
+def _stop_logging_to_stderr() -> None:
+    """Remove the handler ``_log_to_stderr`` added (``main`` may run again in a process)."""
+    logger = kpiflow_logger()
+    for old in [h for h in logger.handlers if getattr(h, "kpiflow_cli", False)]:
+        logger.removeHandler(old)
+        logger.setLevel(logging.NOTSET)
+
+
+class _OneLineFormatter(logging.Formatter):
+    """Log lines without their traces: those are for --verbose and the Prefect UI."""
+
+    def formatException(self, ei: Any) -> str:
+        return ""
 
 
 def _print_run(result: RunResult, settings: Settings) -> None:
     from flows.summary import TABLE_COLUMNS, summary_table
 
-    rows = [[str(row[c]) for c in TABLE_COLUMNS] for row in summary_table(result)]
+    rows = [[shown(row[c]) for c in TABLE_COLUMNS] for row in summary_table(result)]
     if sys.stdout.isatty():
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
         table = Table(title="kpiflow run")
         for column in TABLE_COLUMNS:
             table.add_column(column, overflow="fold")
         for row in rows:
-            table.add_row(*row)
+            # Text, not markup: a file named "[red]x" is shown as it is.
+            table.add_row(*(Text(cell) for cell in row))
         Console().print(table)
     else:
         # Plain columns for logs and pipes: no box drawing, no wrapping.
@@ -254,8 +387,12 @@ def _print_run(result: RunResult, settings: Settings) -> None:
             print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     if not result.outcomes:
         print("No files were ready in the inbox.")
+    for outcome in result.outcomes:
+        if outcome.status == "failed":
+            print(f"{shown(outcome.file_name)}: {shown(outcome.reason)}")
     if result.waiting:
-        print(f"Left for the next run (still being written): {', '.join(result.waiting)}")
+        waiting = ", ".join(shown(name) for name in result.waiting)
+        print(f"Left for the next run (still being written): {waiting}")
     print(f"Warehouse: {settings.db}")
     print(f"Reports:   {settings.reports}")
     if result.summary_path:
@@ -264,17 +401,15 @@ def _print_run(result: RunResult, settings: Settings) -> None:
 
 def _validate(path: Path, fmt: str = "text", html: Path | None = None) -> int:
     if not path.is_file():
-        print(f"kpiflow: no such file: {path}", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageProblem(f"no such file: {shown(path)}")
     from extractors.sandbox import start_forkserver
 
     # The reader's process starts on the other core while pandas and pandera load.
     start_forkserver()
     from flows.process import check_file
-    from flows.settings import Settings
     from schemas.catalogue import load_catalogue
 
-    settings = Settings.build()
+    settings = _settings()
     catalogue = load_catalogue(settings.catalogue)
     checked = check_file(path, catalogue, settings)
     counts = checked.counts()
@@ -289,56 +424,68 @@ def _validate(path: Path, fmt: str = "text", html: Path | None = None) -> int:
         print(dumps(document(path, checked, catalogue)))
         return status
     if html is not None:
-        print(f"Report: {html}")
+        print(f"Report: {shown(html)}")
+    name = shown(path.name)
     if checked.rejected:
-        print(f"{path.name}: rejected: {checked.rejection}")
+        print(f"{name}: rejected: {shown(checked.rejection)}")
         return EXIT_ATTENTION
     tables = len(checked.extraction.tables) if checked.extraction else 0
     print(
-        f"{path.name}: {checked.rows_extracted} figures read from {tables} tables; "
+        f"{name}: {checked.rows_extracted} figures read from {tables} tables; "
         f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info"
     )
     for record in checked.records:
-        where = record.location or "-"
-        value = f" [{record.value}]" if record.value else ""
-        print(f"{record.severity:<7} {record.code:<28} {where}{value}: {record.message}")
+        # Sheet names, cell text and messages quoting them come from the workbook.
+        where = shown(record.location) or "-"
+        value = f" [{shown(record.value)}]" if record.value else ""
+        print(f"{record.severity:<7} {record.code:<28} {where}{value}: {shown(record.message)}")
     return status
 
 
 def _samples(directory: Path) -> int:
     from samples.generate import write_samples
 
+    if directory.exists() and not directory.is_dir():
+        raise UsageProblem(
+            f"{shown(directory)} is a file, not a folder; give a folder for the sample returns "
+            "(the default is inbox/)."
+        )
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise folder_problem(exc, directory, "samples folder", "the command") from None
     for path in write_samples(directory):
-        print(path)
+        print(shown(path))
     return EXIT_OK
 
 
 def _status(db_path: Path | None, limit: int) -> int:
-    from flows.settings import Settings
-    from warehouse.db import open_warehouse
-
-    settings = Settings.build(db=db_path)
-    db = open_warehouse(settings.db)
+    settings = _settings(db=db_path)
+    db = existing_warehouse(settings.db)
+    with warehouse_read(settings.db):
+        runs = list(db.query("SELECT * FROM runs ORDER BY id DESC LIMIT ?", [limit]))
+        rows = list(
+            db.query(
+                "SELECT id, file_name, status, rows_loaded, errors, warnings, processed_at "
+                "FROM submissions ORDER BY id DESC LIMIT ?",
+                [limit],
+            )
+        )
     print("Runs")
     print(f"{'id':>4}  {'started':<25} {'files':>5} {'loaded':>6} {'rejected':>8} "
           f"{'dup':>4} {'ignored':>7} {'err':>4} {'warn':>4}")  # fmt: skip
-    for r in db.query("SELECT * FROM runs ORDER BY id DESC LIMIT ?", [limit]):
+    for r in runs:
         print(
             f"{r['id']:>4}  {r['started_at']:<25} {r['files']:>5} {r['loaded']:>6} "
             f"{r['rejected']:>8} {r['duplicates']:>4} {r['ignored']:>7} {r['errors']:>4} "
             f"{r['warnings']:>4}"
         )
-    rows = db.query(
-        "SELECT id, file_name, status, rows_loaded, errors, warnings, processed_at "
-        "FROM submissions ORDER BY id DESC LIMIT ?",
-        [limit],
-    )
     print("\nSubmissions")
     print(f"{'id':>4}  {'processed':<25} {'status':<23} {'rows':>5} {'err':>4} {'warn':>4}  file")
     for r in rows:
         print(
             f"{r['id']:>4}  {r['processed_at']:<25} {r['status']:<23} {r['rows_loaded']:>5} "
-            f"{r['errors']:>4} {r['warnings']:>4}  {r['file_name']}"
+            f"{r['errors']:>4} {r['warnings']:>4}  {shown(r['file_name'])}"
         )
     return EXIT_OK
 
@@ -346,16 +493,29 @@ def _status(db_path: Path | None, limit: int) -> int:
 def _history(kpi_ref: str, contract: str | None, db_path: Path | None) -> int:
     from flows.history import show_history
 
-    return show_history(kpi_ref, contract, db_path)
+    settings = _settings(db=db_path)
+    with warehouse_read(settings.db):
+        return show_history(kpi_ref, contract, settings)
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from flows.serve import ServeOptions, serve
-    from flows.settings import Settings
+    from flows.serve import ServeOptions, serve, server_port
 
     _log_to_stderr(verbose=True)
-    settings = Settings.build(inbox=args.inbox, db=args.db, reports=args.reports)
+    settings = _settings(inbox=args.inbox, db=args.db, reports=args.reports)
+    # Checked before anything starts: the options, the catalogue, the folders.
+    prepare_prefect()
     options = ServeOptions.build(cron=args.cron, poll_seconds=args.poll_seconds)
+    server_port()
+    from flows.runner import check_outputs
+    from schemas.catalogue import load_catalogue
+
+    load_catalogue(settings.catalogue)
+    settings.inbox.mkdir(parents=True, exist_ok=True)
+    check_outputs(settings)
+    from flows.prefect_api import check_prefect
+
+    check_prefect()
     print(
         f"Serving kpiflow: inbox poll every {options.poll_seconds:g} s, monthly run "
         f"'{options.cron}' (Europe/London); Ctrl-C to stop.",
@@ -376,26 +536,45 @@ def _interrupt(signum: int, frame: object) -> None:
 def _backup(destination: Path, db_path: Path | None) -> int:
     import sqlite3
 
-    from flows.settings import Settings
-
-    settings = Settings.build(db=db_path)
-    if not settings.db.is_file():
-        print(f"kpiflow: no warehouse at {settings.db}", file=sys.stderr)
-        return EXIT_USAGE
-    source = sqlite3.connect(settings.db)
-    target = sqlite3.connect(destination)
+    settings = _settings(db=db_path)
+    source = existing_warehouse(settings.db)
+    if destination.is_dir():
+        raise UsageProblem(
+            f"{shown(destination)} is a folder; give the backup's file name, such as "
+            f"{shown(destination / 'kpi-backup.db')}."
+        )
+    if not destination.parent.is_dir():
+        raise UsageProblem(
+            f"the folder {shown(destination.parent)} does not exist; create it first or give "
+            "another destination."
+        )
+    if destination.exists() and destination.resolve() == settings.db.resolve():
+        raise UsageProblem(f"{shown(destination)} is the warehouse itself; give another file.")
+    try:
+        target = sqlite3.connect(destination)
+    except sqlite3.Error as exc:
+        raise EnvironmentProblem(
+            f"kpiflow cannot write the backup {shown(destination)} ({exc}); check that the "
+            "folder is writable."
+        ) from None
     try:
         # The online backup API copies a consistent snapshot even while a run writes.
-        source.backup(target)
+        with warehouse_read(settings.db):
+            source.conn.backup(target)
+    except OSError as exc:
+        raise disk_problem(exc) from None
     finally:
         target.close()
         source.close()
-    print(f"Backed up {settings.db} to {destination}")
+    print(f"Backed up {shown(settings.db)} to {shown(destination)}")
     return EXIT_OK
 
 
 def _init() -> int:
+    from flows.prefect_api import check_home
+
     prepare_prefect()
+    check_home()
     # Creating the schema once here avoids racing migrations when several
     # first runs start together on an empty Prefect home.
     import asyncio

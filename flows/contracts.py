@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from flows.errors import UsageProblem
+
 if TYPE_CHECKING:
     from schemas.catalogue import Catalogue
 
@@ -18,7 +20,7 @@ HELP = "a contract the KPI catalogue declares (KPIFLOW_CATALOGUE), in any case"
 def contract_named(text: str, catalogue: Catalogue) -> str:
     """The catalogue's name for ``text`` (its name or an alias, in any case and spacing).
 
-    Raises ValueError with one sentence listing the catalogue's contracts.
+    Raises ``UsageProblem`` with one sentence listing the catalogue's contracts.
     """
     wanted = _key(text)
     for name in catalogue.contract_names:
@@ -28,9 +30,11 @@ def contract_named(text: str, catalogue: Catalogue) -> str:
             return name
     names = catalogue.contract_names
     if not names:
-        raise ValueError(f"--contract {text!r}: the KPI catalogue declares no contracts")
+        raise UsageProblem(f"--contract {text!r}: the KPI catalogue declares no contracts")
     listed = f"{', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else names[0]
-    raise ValueError(f"--contract {text!r} is not a contract in the KPI catalogue: give {listed}")
+    raise UsageProblem(
+        f"--contract {text!r} is not a contract in the KPI catalogue: give {listed}"
+    )
 
 
 def _key(text: str) -> str:

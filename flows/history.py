@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import difflib
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+from flows.access import existing_warehouse
+from flows.safe_text import shown
+
+if TYPE_CHECKING:
+    from flows.settings import Settings
 
 COLUMNS = ("month", "figure", "target", "status", "#", "file", "cell")
 
 
-def show_history(kpi_ref: str, contract: str | None, db_path: Path | None) -> int:
+def show_history(kpi_ref: str, contract: str | None, settings: Settings) -> int:
     """Print the KPI's description, then a headed table of every figure loaded for it.
 
     The ref is matched as the catalogue matches it (any case or spacing); an
@@ -17,11 +23,8 @@ def show_history(kpi_ref: str, contract: str | None, db_path: Path | None) -> in
     contract the catalogue does not declare raises ValueError naming those it does.
     """
     from flows.contracts import contract_named
-    from flows.settings import Settings
     from schemas.catalogue import load_catalogue
-    from warehouse.db import open_warehouse
 
-    settings = Settings.build(db=db_path)
     catalogue = load_catalogue(settings.catalogue)
     if contract is not None:
         contract = contract_named(contract, catalogue)
@@ -38,9 +41,9 @@ def show_history(kpi_ref: str, contract: str | None, db_path: Path | None) -> in
         near = [refs[r] for r in difflib.get_close_matches(wanted, list(refs), n=3, cutoff=0.5)]
         where = f"the {contract} catalogue" if contract else "the catalogue"
         hint = f"; the nearest refs are {', '.join(near)}" if near else ""
-        print(f"kpiflow: KPI {kpi_ref} is not in {where}{hint}.", file=sys.stderr)
+        print(f"kpiflow: KPI {shown(kpi_ref)} is not in {where}{hint}.", file=sys.stderr)
         return 2
-    db = open_warehouse(settings.db)
+    db = existing_warehouse(settings.db)
     for n, kpi in enumerate(kpis):
         if n:
             print()
@@ -62,7 +65,7 @@ def show_history(kpi_ref: str, contract: str | None, db_path: Path | None) -> in
             f"{levels}"
         )
         if not rows:
-            print(f"No figures for {kpi.contract} KPI {kpi.ref} in {settings.db}.")
+            print(f"No figures for {kpi.contract} KPI {kpi.ref} in {shown(settings.db)}.")
             continue
         _print_rows(rows)
     return 0
@@ -78,12 +81,13 @@ def _print_rows(rows: list[dict[str, object]]) -> None:
         earlier = before.get(period)
         # A later return repeating the same figure is not a restatement.
         if earlier is not None and earlier[:2] != value[:2]:
-            note = f"restated; was {earlier[2]}"
+            note = f"restated; was {shown(earlier[2])}"
         before[period] = value
         target = "" if r["target"] is None else f"{r['target']:g}"
         table.append(
-            [period, str(r["raw"]), target, str(r["status"]), str(r["submission"]),
-             str(r["file_name"]), f"{r['sheet']}!{r['cell']}", note]
+            # Cell text, file and sheet names come from outside: escaped for the terminal.
+            [period, shown(r["raw"]), target, str(r["status"]), str(r["submission"]),
+             shown(r["file_name"]), shown(f"{r['sheet']}!{r['cell']}"), note]
         )  # fmt: skip
     header = [*COLUMNS, ""]
     widths = [min(40, max(len(row[i]) for row in [header, *table])) for i in range(len(header))]

@@ -11,21 +11,36 @@ table artifact.
 
 from __future__ import annotations
 
+from typing import Any
+
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.context import FlowRunContext
+from prefect.states import Failed
 
+from flows.errors import KpiflowProblem, UsageProblem
 from flows.process import FileOutcome
 from flows.runner import run_once
+from flows.safe_text import shown
 from flows.settings import Settings
-from flows.summary import RunResult, summary_markdown, summary_table
+from flows.summary import summary_markdown, summary_table
+from schemas.catalogue import CatalogueError
 
 
 def _log_outcome(outcome: FileOutcome) -> None:
     get_run_logger().info(
         "file=%s status=%s rows_extracted=%d rows_loaded=%d errors=%d warnings=%d moved_to=%s",
-        outcome.file_name, outcome.status, outcome.rows_extracted, outcome.rows_loaded,
-        outcome.errors, outcome.warnings, outcome.destination,
+        shown(outcome.file_name), outcome.status, outcome.rows_extracted, outcome.rows_loaded,
+        outcome.errors, outcome.warnings, shown(outcome.destination),
     )  # fmt: skip
+
+
+def _log_ref() -> str | None:
+    """Where this run's log is: the Prefect flow run, by name and id."""
+    context = FlowRunContext.get()
+    if context is None or context.flow_run is None:
+        return None
+    return f"Prefect flow run '{context.flow_run.name}' ({context.flow_run.id})"
 
 
 @flow(name="kpiflow-run", log_prints=False)
@@ -34,17 +49,27 @@ def run_inbox(
     db: str | None = None,
     reports: str | None = None,
     only_if_ready: bool = False,
-) -> RunResult | None:
+) -> Any:
     """Take every ready file in the inbox through the pipeline, then publish the summary.
 
     With ``only_if_ready`` (the inbox poll) a run that finds nothing to take
-    returns at once and publishes nothing.
+    returns at once and publishes nothing. A problem kpiflow can explain (a
+    locked warehouse, an unwritable folder, a bad catalogue) ends the flow
+    run ``Failed`` with its one sentence as the state's message (and the
+    problem as its data, for ``kpiflow run`` to report), not a traceback.
     """
-    settings = Settings.build(inbox=inbox, db=db, reports=reports)
-    if only_if_ready and not inbox_has_work(settings):
-        get_run_logger().info("nothing new and stable in %s", settings.inbox)
-        return None
-    result = run_once(settings, after_file=_log_outcome)
+    try:
+        settings = Settings.build(inbox=inbox, db=db, reports=reports)
+        if only_if_ready and not inbox_has_work(settings):
+            get_run_logger().info("nothing new and stable in %s", settings.inbox)
+            return None
+        result = run_once(settings, after_file=_log_outcome, log_ref=_log_ref())
+    except KpiflowProblem as problem:
+        get_run_logger().error("%s", problem.sentence)
+        return Failed(message=problem.sentence, data=problem)
+    except CatalogueError as bad_catalogue:
+        get_run_logger().error("%s", bad_catalogue)
+        return Failed(message=str(bad_catalogue), data=UsageProblem(str(bad_catalogue)))
     create_markdown_artifact(
         markdown=summary_markdown(result),
         key="kpiflow-run-summary",

@@ -24,10 +24,16 @@ def add_arguments(pack: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Write ``pack-SCOPE.html`` and ``pack-SCOPE.xlsx``; print where they are."""
+    from flows.errors import UsageProblem
     from flows.settings import Settings
 
     settings = Settings.build(db=args.db)
-    paths = write_pack(settings.db, args.out or settings.reports, year=args.year, month=args.month)
+    try:
+        paths = write_pack(
+            settings.db, args.out or settings.reports, year=args.year, month=args.month
+        )
+    except ValueError as bad:  # a scope that is not a year or month, or has no figures
+        raise UsageProblem(str(bad)) from None
     for path in paths:
         print(path)
     return 0
@@ -46,6 +52,7 @@ def write_pack(
     The contracts' order and descriptions come from ``catalogue`` (by default
     the settings' catalogue: ``KPIFLOW_CATALOGUE`` or the bundled one).
     """
+    from flows.access import require_warehouse
     from flows.settings import Settings
     from reports.pack import write_pack_html, write_pack_xlsx
     from schemas.catalogue import load_catalogue
@@ -60,8 +67,7 @@ def write_pack(
         scope = month.strip()
     else:
         raise ValueError("give --year 2016-17 or --month 2017-08")
-    if not db_path.is_file():
-        raise ValueError(f"no warehouse at {db_path}")
+    require_warehouse(db_path)
     db = open_warehouse(db_path)
     generated = datetime.now(UTC).strftime("%d %b %Y, %H:%M UTC")
     if catalogue is None:

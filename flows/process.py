@@ -6,7 +6,6 @@ No Prefect here: ``kpiflow validate`` and the tests call these directly, and
 
 from __future__ import annotations
 
-import logging
 import sqlite3
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from extractors.model import Extraction
 from flows.crash import crash_point
 from flows.inbox import safe_stem, settle, sha256_of
 from flows.readahead import ReadFile, read_file
+from flows.safe_text import kpiflow_logger
 from flows.settings import Settings
 from schemas.adapter import validate_observations
 from schemas.catalogue import Catalogue
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from reports import ExceptionState, MeasurementRow
     from warehouse.loader import SubmissionRow
 
-log = logging.getLogger("kpiflow")
+log = kpiflow_logger()
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,14 +212,11 @@ def process_claimed(
 
     sha256 = sha256_of(path)
     received_at = datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(timespec="seconds")
+    if recovering:
+        finished = _finish_interrupted(path, original_name, sha256, received_at, settings, db)
+        if finished is not None:
+            return finished
     earlier = accepted_submission(db, sha256)
-    if earlier is not None and recovering:
-        # A previous run loaded this file and stopped before moving it: finish the move.
-        destination = settle(path, settings.processed, sha256)
-        return FileOutcome(
-            original_name, earlier["status"], "finished moving after an interrupted run",
-            submission_id=earlier["id"], destination=str(destination),
-        )  # fmt: skip
     if earlier is not None:
         reason = (
             f"the same file (sha256 {sha256[:12]}) was loaded before as "
@@ -231,7 +228,7 @@ def process_claimed(
             [],
             [],
         )
-        destination = settle(path, settings.processed, sha256)
+        destination = settle(path, settings.processed, sha256, name=original_name)
         log.info("event=duplicate file=%s of_submission=%s", original_name, earlier["id"])
         return FileOutcome(
             original_name, "duplicate", reason, submission_id=submission_id,
@@ -245,6 +242,7 @@ def process_claimed(
         "event=extracted file=%s format=%s rows=%d exceptions=%d",
         original_name, checked.format, checked.rows_extracted, len(checked.records),
     )  # fmt: skip
+    crash_point("after-extract", original_name)
     stem = f"{safe_stem(original_name)}-{sha256[:8]}"
     report_path = settings.reports / f"{stem}.html"
     annotated = (
@@ -282,6 +280,7 @@ def process_claimed(
         checked, all_rows, submission, report_path, annotated, states,
         catalogue=catalogue, db=db, loaded=len(rows),
     )  # fmt: skip
+    crash_point("after-reports", original_name)
     target_cells = checked.target_cells()
     try:
         submission_id = load_submission(
@@ -297,11 +296,13 @@ def process_claimed(
         "event=loaded file=%s submission=%s status=%s rows=%d errors=%d warnings=%d",
         original_name, submission_id, status, len(rows), counts["error"], counts["warning"],
     )  # fmt: skip
-    crash_point("after-load")
+    crash_point("after-load", original_name)
     if checked.rejected:
-        destination = settle(path, settings.rejected, sha256, reason=checked.rejection)
+        destination = settle(
+            path, settings.rejected, sha256, reason=checked.rejection, name=original_name
+        )
     else:
-        destination = settle(path, settings.processed, sha256)
+        destination = settle(path, settings.processed, sha256, name=original_name)
     log.info("event=moved file=%s to=%s", original_name, destination)
     return FileOutcome(
         file_name=original_name,
@@ -317,6 +318,38 @@ def process_claimed(
         destination=str(destination),
         first_problem=first_problem(checked.records),
     )
+
+
+def _finish_interrupted(
+    path: Path,
+    name: str,
+    sha256: str,
+    received_at: str,
+    settings: Settings,
+    db: sqlite_utils.Database,
+) -> FileOutcome | None:
+    """Finish a file whose row an interrupted run already wrote; None if there is none.
+
+    Only a file taken over from a run that stopped (or failed) can have one:
+    the same bytes, name and modification time. It is moved where its row
+    says, with the row's reason, and recorded nothing more.
+    """
+    from warehouse.loader import submission_of
+
+    row = submission_of(db, sha256, name, received_at)
+    if row is None:
+        return None
+    if row["status"] == "rejected":
+        destination = settle(path, settings.rejected, sha256, reason=row["reason"], name=name)
+    else:
+        destination = settle(path, settings.processed, sha256, name=name)
+    log.info("event=finished file=%s submission=%s to=%s", name, row["id"], destination)
+    return FileOutcome(
+        name, row["status"], row["reason"] or "finished moving after an interrupted run",
+        rows_extracted=row["rows_extracted"] or 0, rows_loaded=row["rows_loaded"] or 0,
+        errors=row["errors"] or 0, warnings=row["warnings"] or 0, submission_id=row["id"],
+        report_path=row["report_path"] or None, destination=str(destination),
+    )  # fmt: skip
 
 
 def _annotate(

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from flows.safe_text import shown
+
 if TYPE_CHECKING:
     import sqlite_utils
 
@@ -65,6 +67,7 @@ def add_arguments(review: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``kpiflow review`` as parsed; return the exit status."""
+    from flows.access import require_warehouse
     from flows.contracts import contract_named
     from flows.settings import Settings
     from schemas.catalogue import load_catalogue
@@ -74,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
     contract = args.contract
     if contract is not None:
         contract = contract_named(contract, load_catalogue(settings.catalogue))
+    require_warehouse(settings.db)  # a decision needs the exceptions it is about
     db = open_warehouse(settings.db)
     if args.action:
         return decide(db, args.action, args.ids, note=args.note, reviewer=args.by)
@@ -155,12 +159,18 @@ def _as_dict(filters: Filters) -> dict[str, Any]:
 def decide(
     db: sqlite_utils.Database, action: str, ids: Sequence[str], *, note: str, reviewer: str
 ) -> int:
+    from flows.errors import UsageProblem
     from warehouse.reviews import record_decision
     from warehouse.views import ACTION_STATES
 
-    targets = record_decision(db, ids, action, note=note, reviewer=reviewer)
+    try:
+        targets = record_decision(db, ids, action, note=note, reviewer=reviewer)
+    except ValueError as bad:  # an id no exception has, a decision without a note...
+        raise UsageProblem(str(bad)) from None
     state = ACTION_STATES[action]
     for target in targets:
-        print(f"{target.short_id}  #{target.id}  {target.summary}: {state}")
-    print(f"Recorded {len(targets)} decision{'s' if len(targets) != 1 else ''} by {reviewer}.")
+        print(f"{target.short_id}  #{target.id}  {shown(target.summary)}: {state}")
+    print(
+        f"Recorded {len(targets)} decision{'s' if len(targets) != 1 else ''} by {shown(reviewer)}."
+    )
     return 0

@@ -8,27 +8,66 @@ flow calls it inside one flow run.
 
 from __future__ import annotations
 
-import logging
+import sqlite3
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flows.crash import crash_point
-from flows.inbox import ClaimArea, scan_inbox
+from flows.errors import environment_problem, folder_problem
+from flows.failures import file_failed, settled
+from flows.inbox import CLAIMED, ClaimArea, scan_inbox
 from flows.process import FileOutcome, process_claimed
-from flows.readahead import ReadAhead
+from flows.readahead import ReadAhead, ReadFile
+from flows.safe_text import kpiflow_logger
 from flows.settings import Settings
 from flows.summary import RunResult, write_run_summary
-from schemas.catalogue import load_catalogue
+from schemas.catalogue import Catalogue, load_catalogue
 from warehouse.db import open_warehouse
 from warehouse.loader import record_run, sync_catalogue
 
-log = logging.getLogger("kpiflow")
+if TYPE_CHECKING:
+    import sqlite_utils
+
+log = kpiflow_logger()
 
 BeforeFile = Callable[[str], None]
 AfterFile = Callable[[FileOutcome], None]
+
+
+def check_outputs(settings: Settings, warehouse: bool = True) -> None:
+    """Make sure a run can write where it must, before it claims anything.
+
+    The inbox (for its claim area), the reports folder and, with
+    ``warehouse``, the warehouse (opened, made if new, and written to under
+    the busy timeout). Raises an ``EnvironmentProblem`` or ``UsageProblem``
+    naming the path.
+    """
+    for folder, named, what, flag in (
+        (settings.inbox / CLAIMED, settings.inbox, "inbox", "--inbox or KPIFLOW_INBOX"),
+        (settings.reports, settings.reports, "reports folder", "--reports or KPIFLOW_REPORTS"),
+        (settings.db.parent, settings.db.parent, "warehouse's folder", "--db or KPIFLOW_DB"),
+    ):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=folder, prefix=".kpiflow-probe-"):
+                pass
+        except OSError as exc:
+            raise folder_problem(exc, named, what, flag) from exc
+    if not warehouse:
+        return
+    try:
+        open_warehouse(settings.db, settings.busy_timeout).close()
+    except (sqlite3.Error, OSError) as exc:
+        problem = environment_problem(exc, settings.db, settings.busy_timeout)
+        if problem is None:
+            raise
+        raise problem from exc
 
 
 def run_once(
@@ -36,6 +75,7 @@ def run_once(
     *,
     before_file: BeforeFile | None = None,
     after_file: AfterFile | None = None,
+    log_ref: str | None = None,
 ) -> RunResult:
     """Take every ready file in the inbox through the pipeline; never the same file twice.
 
@@ -44,12 +84,34 @@ def run_once(
     read while the current one is checked (``flows.readahead``). ``before_file``
     (given the file's name) and ``after_file`` (given its outcome) are called
     around each file: the Prefect flow logs through them, the benchmark
-    times with them.
+    times with them. ``log_ref`` names where this run's log is (the Prefect
+    flow run); a failed file's reason points there.
+
+    A file kpiflow fails on is that file's outcome (``flows.failures``); a
+    problem of the machine (a locked or full warehouse, an unwritable folder)
+    stops the run with an ``EnvironmentProblem``, leaving the file it was on
+    claimed for the next run.
     """
+    try:
+        return _run(settings, before_file, after_file, log_ref)
+    except (sqlite3.Error, OSError) as exc:
+        problem = environment_problem(exc, settings.db, settings.busy_timeout)
+        if problem is None:
+            raise
+        raise problem from exc
+
+
+def _run(
+    settings: Settings,
+    before_file: BeforeFile | None,
+    after_file: AfterFile | None,
+    log_ref: str | None,
+) -> RunResult:
     started = _now()
     catalogue = load_catalogue(settings.catalogue)
     settings.inbox.mkdir(parents=True, exist_ok=True)
-    db = open_warehouse(settings.db)
+    check_outputs(settings, warehouse=False)
+    db = open_warehouse(settings.db, settings.busy_timeout)
     try:
         sync_catalogue(db, catalogue)
         outcomes: list[FileOutcome] = []
@@ -65,6 +127,12 @@ def run_once(
                     kind = ignored if candidate.why_not.startswith("ignored") else waiting
                     kind.append(candidate.path.name)
                     continue
+                if area.holds(candidate.path.name):
+                    log.warning(
+                        "event=deferred file=%s reason=a file of the same name is already in "
+                        "this run; the next run takes it", candidate.path.name,
+                    )  # fmt: skip
+                    continue
                 claimed = area.claim(candidate.path)
                 if claimed is None:
                     log.info(
@@ -72,8 +140,9 @@ def run_once(
                     )
                     continue
                 log.info("event=claimed file=%s", candidate.path.name)
-                crash_point("after-claim")
+                crash_point("after-claim", candidate.path.name)
                 work.append((claimed, False))
+            reference = log_ref or f"kpiflow run {area.run_id}"
             with _progress(len(work)) as advance:
                 for index, (path, recovering) in enumerate(work):
                     if before_file is not None:
@@ -81,8 +150,8 @@ def run_once(
                     if index + 1 < len(work):
                         following = work[index + 1][0]
                         read.start(following, following.name, settings)
-                    outcome = process_claimed(
-                        path, path.name, catalogue, settings, db, recovering=recovering, read=read
+                    outcome = _one_file(
+                        path, recovering, catalogue, settings, db, read, area, reference
                     )
                     outcomes.append(outcome)
                     if after_file is not None:
@@ -115,6 +184,36 @@ def run_once(
     finally:
         db.close()
     return result
+
+
+def _one_file(
+    path: Path,
+    recovering: bool,
+    catalogue: Catalogue,
+    settings: Settings,
+    db: sqlite_utils.Database,
+    read: ReadFile,
+    area: ClaimArea,
+    log_ref: str,
+) -> FileOutcome:
+    """One file's outcome: what ``process_claimed`` made of it, or ``failed``.
+
+    Only a problem of the machine escapes, stopping the run.
+    """
+    try:
+        outcome = process_claimed(
+            path, path.name, catalogue, settings, db, recovering=recovering, read=read
+        )
+    except Exception as exc:
+        problem = environment_problem(exc, settings.db, settings.busy_timeout)
+        if problem is not None:
+            raise problem from exc
+        return file_failed(
+            path, path.name, exc, settings, db, claims=area.root, run=area.run_id,
+            log_ref=log_ref,
+        )  # fmt: skip
+    settled(area.root, path.name, outcome.destination)
+    return outcome
 
 
 @contextmanager

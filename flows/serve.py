@@ -4,23 +4,32 @@ The monthly run (cron, 06:00 on the 2nd, Europe/London) takes the inbox
 whatever is in it; the inbox poll (every 5 minutes) starts a run that returns
 at once unless something new and stable is waiting. Prefect's temporary
 server runs no scheduler, so with no ``PREFECT_API_URL`` this module starts
-and supervises a local ``prefect server start`` and stops it on exit.
+and supervises a local ``prefect server start`` (under ``flows.guard``, so
+it dies with ``serve`` even on SIGKILL) and stops it on exit. The options,
+the API or Prefect's home are checked before anything starts.
 """
 
 from __future__ import annotations
 
+import math
 import os
-import signal
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from flows.errors import EnvironmentProblem, UsageProblem
+from flows.prefect_api import (
+    PortTaken,
+    api_in_force,
+    check_api,
+    check_home,
+    configured_api_url,
+    prefect_home,
+    start_guarded,
+    stop_guarded,
+)
 from flows.settings import Settings
 
 TIMEZONE = "Europe/London"
@@ -44,9 +53,36 @@ class ServeOptions:
 
     @classmethod
     def build(cls, cron: str | None = None, poll_seconds: float | None = None) -> ServeOptions:
+        """Flags, else the environment, else the defaults; checked before anything starts.
+
+        Raises ``UsageProblem`` naming the flag or variable for a cron that is
+        not a schedule or a poll interval that is not a positive number.
+        """
+        cron_from = "--cron" if cron else "KPIFLOW_MONTHLY_CRON"
         cron = cron or os.environ.get("KPIFLOW_MONTHLY_CRON") or DEFAULT_CRON
-        poll = poll_seconds or float(os.environ.get("KPIFLOW_POLL_SECONDS") or DEFAULT_POLL_SECONDS)
-        return cls(cron=cron, poll_seconds=poll)
+        flag = "--poll-seconds"
+        if poll_seconds is None:
+            flag = "KPIFLOW_POLL_SECONDS"
+            text = os.environ.get("KPIFLOW_POLL_SECONDS") or str(DEFAULT_POLL_SECONDS)
+            try:
+                poll_seconds = float(text)
+            except ValueError:
+                raise UsageProblem(
+                    f"KPIFLOW_POLL_SECONDS must be a number of seconds, not {text!r}."
+                ) from None
+        if not (math.isfinite(poll_seconds) and poll_seconds > 0):
+            raise UsageProblem(
+                f"{flag} must be a number of seconds above 0, not {poll_seconds:g}."
+            )
+        options = cls(cron=cron, poll_seconds=poll_seconds)
+        try:
+            schedules(options)
+        except ValueError as bad:
+            raise UsageProblem(
+                f"{cron_from} {cron!r} is not a cron schedule ({bad}); give five fields, minute "
+                "hour day month weekday, such as '0 6 2 * *' (06:00 on the 2nd)."
+            ) from None
+        return options
 
 
 def schedules(options: ServeOptions) -> list[Any]:
@@ -79,64 +115,51 @@ def build_deployment(settings: Settings, options: ServeOptions) -> Any:
     )
 
 
+def server_port() -> int:
+    """``KPIFLOW_SERVER_PORT`` (default 4200), checked."""
+    text = os.environ.get("KPIFLOW_SERVER_PORT") or "4200"
+    try:
+        port = int(text)
+    except ValueError:
+        port = 0
+    if not 0 < port < 65536:
+        raise UsageProblem(f"KPIFLOW_SERVER_PORT must be a port number (1-65535), not {text!r}.")
+    return port
+
+
 @contextmanager
-def local_server(port: int | None = None, timeout_s: float = 120.0) -> Iterator[str]:
-    """Start ``prefect server start`` on localhost, wait until healthy, stop it on exit."""
-    port = port or int(os.environ.get("KPIFLOW_SERVER_PORT") or 4200)
-    url = f"http://127.0.0.1:{port}/api"
-    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
-    env.pop("PREFECT_API_URL", None)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-         "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )  # fmt: skip
+def local_server(port: int | None = None) -> Iterator[str]:
+    """Start ``prefect server start`` on localhost (under ``flows.guard``), wait until
+    healthy, stop it on exit; it never outlives this process, even on SIGKILL."""
+    port = port or server_port()
+    log_path = prefect_home() / f"kpiflow-serve-{os.getpid()}.log"
+    command = ["-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
     try:
-        _wait_healthy(url, server, timeout_s)
-        yield url
+        server = start_guarded(command, port, log_path)
+    except PortTaken:
+        raise EnvironmentProblem(
+            f"Port {port} on 127.0.0.1 is already in use, so the local Prefect server cannot "
+            "start there; stop what uses it or set KPIFLOW_SERVER_PORT to a free port."
+        ) from None
+    try:
+        yield f"http://127.0.0.1:{port}/api"
     finally:
-        _stop(server)
-
-
-def _wait_healthy(url: str, server: subprocess.Popen[bytes], timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the Prefect server exited early (status {server.returncode})")
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2) as response:  # noqa: S310
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError(f"the Prefect server did not become healthy within {timeout_s:.0f} s")
-
-
-def _stop(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is not None:
-        return
-    # The server runs uvicorn and services in its own process group.
-    os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
+        stop_guarded(server, log_path)
 
 
 def serve(settings: Settings, options: ServeOptions) -> None:
-    """Serve the deployment until interrupted, with a local server if none is configured."""
-    from flows.cli import prepare_prefect
+    """Serve the deployment until interrupted, with a local server if none is configured.
 
-    prepare_prefect()
-    if os.environ.get("PREFECT_API_URL"):
+    Call ``flows.cli.prepare_prefect`` first (``kpiflow serve`` does).
+    """
+    url = configured_api_url()
+    if url:
+        check_api(url)
         _serve(settings, options)
         return
-    with local_server() as url:
-        os.environ["PREFECT_API_URL"] = url
+    port = server_port()
+    check_home()
+    with local_server(port) as url, api_in_force(url):
         print(f"Prefect server and UI: {url.removesuffix('/api')}", flush=True)
         _serve(settings, options)
 

@@ -11,6 +11,8 @@ default. Environment variables:
   next run, as it may still be being copied (default 5)
 - ``KPIFLOW_READER_TIMEOUT``: seconds one workbook may take to read (default 60)
 - ``KPIFLOW_READER_MEMORY_MB``: memory cap of the reader process (default 2048)
+- ``KPIFLOW_BUSY_TIMEOUT``: seconds a run waits for another writer's lock on the
+  warehouse before it stops with exit status 3 (default 30)
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class Settings:
     stable_seconds: float = 5.0
     reader_timeout: float = 60.0
     reader_memory_mb: int = 2048
+    busy_timeout: float = 30.0
 
     @property
     def processed(self) -> Path:
@@ -61,5 +64,11 @@ class Settings:
                 continue
             # Flags arrive typed; environment values are text to convert.
             convert: Any = type(f.default)
-            values[f.name] = convert(given)
+            try:
+                values[f.name] = convert(given)
+            except ValueError:
+                kind = "a whole number" if convert is int else "a number"
+                raise ValueError(
+                    f"KPIFLOW_{f.name.upper()} must be {kind}, not {given!r}"
+                ) from None
         return cls(**values)

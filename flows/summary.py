@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flows.process import FileOutcome
+from flows.safe_text import shown
 from reports import RunRow, RunSummary, write_run_summary_html
 
 
@@ -23,8 +24,8 @@ class RunResult:
     summary_path: str = ""
 
     def needs_attention(self) -> bool:
-        """True when a file was rejected or loaded with errors (exit status 1)."""
-        return any(o.status == "rejected" or o.errors for o in self.outcomes)
+        """True when a file was rejected, failed or loaded with errors (exit status 1)."""
+        return any(o.status in ("rejected", "failed") or o.errors for o in self.outcomes)
 
     def as_summary(self) -> RunSummary:
         return RunSummary(
@@ -70,15 +71,19 @@ TABLE_COLUMNS = ("file", "status", "rows", "errors", "warnings", "report")
 
 
 def summary_table(result: RunResult) -> list[dict[str, Any]]:
-    """One row per file, as the CLI and the Prefect table artifact show them."""
+    """One row per file, as the CLI and the Prefect table artifact show them.
+
+    Names are shown with control characters escaped: a newline in a file
+    name must not make a second row.
+    """
     return [
         {
-            "file": o.file_name,
+            "file": shown(o.file_name),
             "status": o.status,
             "rows": o.rows_loaded,
             "errors": o.errors,
             "warnings": o.warnings,
-            "report": o.report_path or "",
+            "report": shown(o.report_path or ""),
         }
         for o in result.outcomes
     ]
@@ -103,8 +108,8 @@ def summary_markdown(result: RunResult) -> str:
     ]
     pairs = zip(summary.rows, result.outcomes, strict=True)
     for _, o in sorted(pairs, key=lambda pair: pair[0].severity_rank):
-        name = o.file_name.replace("|", "\\|")
-        reason = (o.reason or o.first_problem).replace("|", "\\|")
+        name = shown(o.file_name).replace("|", "\\|")
+        reason = shown(o.reason or o.first_problem).replace("|", "\\|")
         lines.append(
             f"| {name} | {o.status} | {o.rows_loaded} | {o.errors} | {o.warnings} | {reason} |"
         )

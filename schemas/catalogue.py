@@ -2,13 +2,14 @@
 
 The data lives in ``schemas/catalogue.toml`` so a contract manager can edit
 it without touching code; ``load_catalogue`` checks it and fails loudly (this
-is configuration, not supplier input).
+is configuration, not supplier input), naming the file, the line and the KPI.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -121,15 +122,53 @@ def _key(text: str) -> str:
     return re.sub(r"\s+", "", text).lower()
 
 
+class CatalogueError(ValueError):
+    """The catalogue cannot be used; the message names the file, the line and the KPI."""
+
+
+_HEADER = re.compile(r"^\s*\[\[\s*kpi\s*\]\]")
+_FIELD = re.compile(r"""^\s*(contract|ref)\s*=\s*["']([^"']*)["']""")
+_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+
+
 def load_catalogue(path: Path | None = None) -> Catalogue:
-    """Read and check the catalogue; raise ValueError naming the bad entry."""
+    """Read and check the catalogue; raise ``CatalogueError`` naming the file, line and KPI."""
     path = path or DEFAULT_PATH
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CatalogueError(
+            f"The KPI catalogue {path} cannot be read ({exc.strerror or exc}); check "
+            "KPIFLOW_CATALOGUE."
+        ) from None
+    except UnicodeDecodeError:
+        raise CatalogueError(f"The KPI catalogue {path} is not UTF-8 text.") from None
+    lines = text.splitlines()
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        at = _AT.search(message)
+        if at is None:
+            raise CatalogueError(f"{path}: {message}") from None
+        line, column = int(at.group(1)), int(at.group(2))
+        raise CatalogueError(
+            f"{path}, line {line}{_kpi_named(lines, line)}: {message[: at.start()]} "
+            f"at column {column}."
+        ) from None
+    starts = [n for n, text_line in enumerate(lines, start=1) if _HEADER.match(text_line)]
     kpis: dict[tuple[str, str], Kpi] = {}
     for i, entry in enumerate(data.get("kpi", []), start=1):
-        kpi = _kpi(entry, f"{path.name} entry {i}")
+        start = starts[i - 1] if i <= len(starts) else None
+
+        def where(field: str | None = None, start: int | None = start, i: int = i) -> str:
+            if start is None:
+                return f"{path}, KPI entry {i}"
+            return f"{path}, line {_field_line(lines, start, field)}"
+
+        kpi = _kpi(entry, where)
         if (kpi.contract, kpi.ref) in kpis:
-            raise ValueError(f"{path.name}: {kpi.contract} KPI {kpi.ref} is listed twice")
+            raise CatalogueError(f"{where()} ({kpi.contract} KPI {kpi.ref}): listed twice.")
         kpis[(kpi.contract, kpi.ref)] = kpi
     areas = {str(k): str(v) for k, v in data.get("service_areas", {}).items()}
     contracts = _contracts(data.get("contracts", {}), path.name)
@@ -179,7 +218,40 @@ def _check_ref_spellings(kpis: Any, where: str) -> None:
                 )
 
 
-def _kpi(entry: dict[str, Any], where: str) -> Kpi:
+def _kpi_named(lines: list[str], line: int) -> str:
+    """" (ICT KPI 7)" for the [[kpi]] block holding ``line``, "" outside one."""
+    start = next(
+        (n for n in range(min(line, len(lines)), 0, -1) if _HEADER.match(lines[n - 1])), None
+    )
+    if start is None:
+        return ""
+    fields: dict[str, str] = {}
+    for text_line in lines[start:]:
+        if _HEADER.match(text_line) or text_line.lstrip().startswith("["):
+            break
+        found = _FIELD.match(text_line)
+        if found:
+            fields.setdefault(found.group(1), found.group(2))
+    if "ref" not in fields:
+        return " (a KPI with no ref yet)"
+    return f" ({fields.get('contract', '?')} KPI {fields['ref']})"
+
+
+def _field_line(lines: list[str], start: int, field: str | None) -> int:
+    """The line of ``field`` in the [[kpi]] block starting at ``start`` (else the header's)."""
+    if field is None:
+        return start
+    pattern = re.compile(rf"^\s*{re.escape(field)}\s*=")
+    for n in range(start + 1, len(lines) + 1):
+        if _HEADER.match(lines[n - 1]) or lines[n - 1].lstrip().startswith("["):
+            break
+        if pattern.match(lines[n - 1]):
+            return n
+    return start
+
+
+def _kpi(entry: dict[str, Any], where: Callable[..., str]) -> Kpi:
+    named = f" ({entry.get('contract', '?')} KPI {entry['ref']})" if "ref" in entry else ""
     try:
         kpi = Kpi(
             contract=str(entry["contract"]),
@@ -198,12 +270,19 @@ def _kpi(entry: dict[str, Any], where: str) -> Kpi:
             aliases=tuple(str(a) for a in entry.get("aliases", ())),
         )
     except KeyError as missing:
-        raise ValueError(f"{where}: missing field {missing}") from None
+        raise CatalogueError(f"{where()}{named}: the field {missing} is missing.") from None
+    except (TypeError, ValueError):
+        raise CatalogueError(
+            f"{where('due_months')}{named}: due_months must be a list of month numbers, "
+            "such as [3, 6, 9, 12]."
+        ) from None
     for name, value, allowed in (
         ("frequency", kpi.frequency, FREQUENCIES),
         ("unit", kpi.unit, UNITS),
         ("direction", kpi.direction, DIRECTIONS),
     ):
         if value not in allowed:
-            raise ValueError(f"{where} ({kpi.ref}): {name} {value!r} is not one of {allowed}")
+            raise CatalogueError(
+                f"{where(name)}{named}: {name} {value!r} is not one of {', '.join(allowed)}."
+            )
     return kpi

@@ -36,8 +36,9 @@ def test_help_lists_commands_and_exit_statuses(capsys: pytest.CaptureFixture[str
         "    run       process every ready file in the inbox (one Prefect flow run)",
         "    validate  check one file and say what a run would report; loads nothing",
         "  0  every file was loaded (with or without warnings)",
-        "  1  a file was rejected or has errors: read its report",
+        "  1  a file was rejected, failed or has errors: read its report",
         "  2  usage or configuration error",
+        "  3  the machine stopped the run (warehouse locked, read-only or full, a folder",
     ):
         assert line in out.splitlines()
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -142,3 +144,45 @@ def test_flow_logs_each_file_and_runs_no_task_per_file(
     ]
     # Prefect's cost is one flow run per inbox scan, whatever the number of files.
     assert task_runs == []
+
+
+def test_a_problem_of_the_machine_fails_the_flow_run_with_its_sentence(
+    tmp_path: Path, sample_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.cli import _run_in_prefect
+    from flows.errors import EnvironmentProblem
+    from flows.monthly import run_inbox
+    from flows.settings import Settings
+    from warehouse.db import open_warehouse
+
+    # _run_in_prefect sets Prefect's defaults for a command line run: keep them here.
+    monkeypatch.setattr(os, "environ", os.environ.copy())
+    monkeypatch.setattr(logging, "raiseExceptions", logging.raiseExceptions)
+    monkeypatch.setenv("KPIFLOW_STABLE_SECONDS", "0")
+    monkeypatch.setenv("KPIFLOW_BUSY_TIMEOUT", "0.3")
+    inbox = _inbox(tmp_path, sample_dir)
+    db_path, reports = tmp_path / "kpi.db", tmp_path / "reports"
+    open_warehouse(db_path).close()
+    holder = sqlite3.connect(db_path)
+    holder.execute("BEGIN IMMEDIATE")  # a SQL client in the middle of a write
+    try:
+        state = run_inbox(
+            inbox=str(inbox), db=str(db_path), reports=str(reports), return_state=True
+        )
+        settings = Settings.build(inbox=inbox, db=db_path, reports=reports)
+        with pytest.raises(EnvironmentProblem) as stopped:
+            _run_in_prefect(settings, verbose=False)
+    finally:
+        holder.rollback()
+        holder.close()
+    sentence = (
+        f"The warehouse {db_path} stayed locked by another program for more than 0.3 s; close "
+        "whatever is writing to it (a SQL client in the middle of a transaction, another "
+        "kpiflow run that is stuck) and run again."
+    )
+    assert (state.is_failed(), state.message) == (True, sentence)
+    assert stopped.value.sentence == sentence
+    # Stopped before it took anything: the files wait in the inbox.
+    assert sorted(p.name for p in inbox.iterdir() if p.is_file()) == [
+        "pssp_ict_2016-04_05.xlsx", "pssp_ict_annual_2016-17.xlsx",
+    ]  # fmt: skip

@@ -16,6 +16,7 @@ from tests.sample_warehouse import (
     settings_in,
     take,
 )
+from warehouse.db import open_warehouse
 
 
 def test_only_a_changed_value_is_a_restatement(
@@ -54,6 +55,7 @@ def test_only_a_changed_value_is_a_restatement(
 def test_refs_are_matched_as_the_catalogue_matches_them(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], ref: str, expected: str
 ) -> None:
+    open_warehouse(tmp_path / "kpi.db").close()  # an empty warehouse
     status = main(["history", ref, "--db", str(tmp_path / "kpi.db")])
     out, err = capsys.readouterr()
     if status == 0:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -29,6 +30,11 @@ def _process(path: Path, settings: Settings, catalogue) -> FileOutcome:  # type:
         claimed = area.claim(path)
         assert claimed is not None
         return process_claimed(claimed, path.name, catalogue, settings, db)
+
+
+def _reason_file(reason: str, name: str, content: bytes) -> str:
+    """What ``NAME.reason.txt`` holds: the reason, then the original name and sha256."""
+    return f"{reason}\n\nfile: {name}\nsha256: {hashlib.sha256(content).hexdigest()}\n"
 
 
 def _codes(checked) -> list[tuple[str, str, str, str]]:  # type: ignore[no-untyped-def]
@@ -101,7 +107,9 @@ def test_refused_files_are_kept_with_their_reason(
     assert outcome.status == "rejected"
     kept = settings.rejected / name
     assert kept.read_bytes() == content
-    assert (settings.rejected / f"{name}.reason.txt").read_text() == outcome.reason + "\n"
+    assert (settings.rejected / f"{name}.reason.txt").read_text() == _reason_file(
+        outcome.reason, name, content
+    )
     db = sqlite_utils.Database(settings.db)
     assert db.execute("SELECT status, reason FROM submissions").fetchall() == [
         ("rejected", outcome.reason)
@@ -200,7 +208,9 @@ def test_every_hostile_kind_ends_rejected_byte_identical(
     outcome = _process(path, settings, catalogue)
     assert (outcome.status, outcome.rows_loaded) == ("rejected", 0)
     assert (settings.rejected / name).read_bytes() == content
-    assert (settings.rejected / f"{name}.reason.txt").read_text() == outcome.reason + "\n"
+    assert (settings.rejected / f"{name}.reason.txt").read_text() == _reason_file(
+        outcome.reason, name, content
+    )
     db = sqlite_utils.Database(settings.db)
     assert db.execute("SELECT status, reason FROM submissions").fetchall() == [
         ("rejected", outcome.reason)

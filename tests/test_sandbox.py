@@ -7,7 +7,10 @@ module to unpickle them); nothing is mocked.
 from __future__ import annotations
 
 import os
+import signal
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -18,6 +21,7 @@ import pytest
 from extractors.errors import UnreadableFile
 from extractors.files import load_workbook_safely
 from extractors.sandbox import run_isolated
+from tests.faults import ROOT, command_line, descendants, wait_until_dead
 
 MiB = 1024 * 1024
 MEMORY = 1024 * MiB
@@ -205,3 +209,26 @@ def test_per_call_overhead_is_small(tmp_path: Path) -> None:
         f"load_workbook_safely of a one-cell xlsx: {small * 1000:.1f} ms"
     )
     assert median < 0.5
+
+
+@pytest.mark.slow
+def test_a_reader_never_outlives_its_run_even_killed() -> None:
+    # A run (its own process) waits on a reader that sleeps; the run is SIGKILLed.
+    script = (
+        "from extractors.sandbox import run_isolated\n"
+        "from tests.test_sandbox import sleep_for\n"
+        "run_isolated(sleep_for, 120, timeout_s=300, memory_bytes=1 << 30)\n"
+    )
+    run = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 30
+        family: set[int] = set()
+        # The run's children: the resource tracker, the forkserver, and the reader under it.
+        while len(family) < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
+            family = descendants(run.pid)
+        assert len(family) >= 3, {p: command_line(p) for p in family}
+    finally:
+        run.send_signal(signal.SIGKILL)
+        run.wait()
+    assert wait_until_dead(family, 5) == set(), {p: command_line(p) for p in family}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import signal
 import sqlite3
@@ -13,6 +15,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
+from flows.failures import attempts_file
 from flows.runner import run_once
 from flows.settings import Settings
 from tests.workbooks import ICT_HEADER, ict_row, write_table
@@ -76,32 +79,89 @@ def test_two_runs_at_once_take_each_file_exactly_once(tmp_path: Path) -> None:
     assert _left_in_claims(settings) == []
 
 
+# Every crash point a file meets, for a file that loads and for one that is
+# rejected, and the last step of a file kpiflow sets aside after failing on it:
+# (id, file, KPIFLOW_CRASH_AT, what the warehouse holds when the run is killed).
+KILLS = [
+    *[(f"loaded-{point}", "good", point, rows)
+      for point, rows in (("after-claim", 0), ("after-extract", 0), ("after-reports", 0),
+                          ("after-load", 1), ("after-link", 1))],
+    *[(f"rejected-{point}", "empty", point, rows)
+      for point, rows in (("after-claim", 0), ("after-extract", 0), ("after-reports", 0),
+                          ("after-load", 1), ("after-reason", 1), ("after-link", 1))],
+    ("set-aside-after-load", "good", "after-reports:raise,after-load", 1),
+]  # fmt: skip
+FINAL: dict[str, tuple[str, str, list[tuple[str]]]] = {
+    "good": ("processed", "loaded_with_exceptions", []),
+    "empty": ("rejected", "rejected", [("empty-file",)]),
+}
+
+
+@pytest.fixture(scope="module")
+def killed_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Settings, bytes]]:
+    """One real run per case, all at once, each SIGKILLed at its point (``tests.crashrun``)."""
+    prepared: dict[str, tuple[Settings, bytes]] = {}
+    cases = []
+    for case, kind, point, _ in KILLS:
+        settings = _settings(tmp_path_factory.mktemp(case))
+        name = "ict-a.xlsx"
+        if kind == "good":
+            original = _drop(settings, name, 91).read_bytes()
+        else:
+            (settings.inbox / name).write_bytes(b"")
+            original = b""
+        if case.startswith("set-aside"):
+            # Two earlier runs failed on it: this one is its last try.
+            sha256 = hashlib.sha256(original).hexdigest()
+            attempts = attempts_file(settings.inbox / ".claimed", name, sha256)
+            attempts.parent.mkdir()
+            line = '{"at": "2026-12-01T06:00:00+00:00", "run": "1-earlier", "error": "E: x"}\n'
+            attempts.write_text(line * 2)
+        prepared[case] = (settings, original)
+        cases.append({"inbox": str(settings.inbox), "db": str(settings.db),
+                      "reports": str(settings.reports), "crash_at": point})  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.crashrun"], cwd=ROOT, input=json.dumps(cases),
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    statuses = json.loads(done.stdout)
+    assert statuses == [-signal.SIGKILL] * len(KILLS), done.stderr
+    return prepared
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(
-    ("point", "loaded_before_restart"),
-    [("after-claim", []), ("after-load", [("ict-a.xlsx", "loaded_with_exceptions")])],
-    ids=["between-claim-and-load", "between-load-and-move"],
+    ("case", "kind", "rows_when_killed"),
+    [(case, kind, rows) for case, kind, _, rows in KILLS],
+    ids=[case for case, *_ in KILLS],
 )
-def test_a_killed_run_is_finished_by_the_next(
-    tmp_path: Path, point: str, loaded_before_restart: list[tuple[str, str]]
+def test_a_run_killed_at_any_point_is_finished_by_the_next(
+    killed_runs: dict[str, tuple[Settings, bytes]], case: str, kind: str, rows_when_killed: int
 ) -> None:
-    settings = _settings(tmp_path)
-    original = _drop(settings, "ict-a.xlsx", 91).read_bytes()
-
-    killed = _run_plain(settings, KPIFLOW_CRASH_AT=point)
-    killed.communicate(timeout=120)
-    assert killed.returncode == -signal.SIGKILL
+    settings, original = killed_runs[case]
     assert _left_in_claims(settings) == ["ict-a.xlsx"]
-    assert _submissions(settings) == loaded_before_restart
+    assert len(_submissions(settings)) == rows_when_killed
 
-    rerun = _run_plain(settings)
-    out = rerun.communicate(timeout=120)[0]
-    assert rerun.returncode == 0, out
-    assert (settings.inbox / "processed" / "ict-a.xlsx").read_bytes() == original
-    assert _submissions(settings) == [("ict-a.xlsx", "loaded_with_exceptions")]
+    result = run_once(settings)  # the next run, in this process
+    folder, status, codes = FINAL[kind]
+    if case.startswith("set-aside"):
+        folder, status, codes = "rejected", "rejected", [("internal-error",)]
+    assert [(o.file_name, o.status) for o in result.outcomes] == [("ict-a.xlsx", status)]
+    # Byte-identical in its folder, recorded once, nothing left claimed.
+    assert {p.name: p.read_bytes() for p in (settings.inbox / folder).iterdir()
+            if not p.name.endswith(".reason.txt")} == {"ict-a.xlsx": original}  # fmt: skip
+    assert _submissions(settings) == [("ict-a.xlsx", status)]
     db = sqlite_utils.Database(settings.db)
-    assert db.execute("SELECT kpi_ref, actual FROM measurements").fetchall() == [("7", 91.0)]
-    assert _left_in_claims(settings) == []
-    assert list((settings.inbox / ".claimed").glob("*.lock")) == []
+    assert db.execute("SELECT code FROM exceptions WHERE severity = 'error'").fetchall() == codes
+    if kind == "good" and folder == "processed":
+        assert db.execute("SELECT kpi_ref, actual FROM measurements").fetchall() == [("7", 91.0)]
+    if folder == "rejected":
+        reason = (settings.rejected / "ict-a.xlsx.reason.txt").read_text().splitlines()
+        assert reason[0] == result.outcomes[0].reason
+        sha256 = hashlib.sha256(original).hexdigest()
+        assert reason[2:4] == ["file: ict-a.xlsx", f"sha256: {sha256}"]
+    assert list((settings.inbox / ".claimed").iterdir()) == []
 
 
 def test_a_reader_holding_the_database_does_not_break_a_run(tmp_path: Path) -> None:

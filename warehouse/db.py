@@ -6,6 +6,7 @@ tools query it, so columns are only ever added, never renamed.
 
 from __future__ import annotations
 
+import errno
 import json
 import sqlite3
 import time
@@ -103,16 +104,33 @@ _TABLES: dict[str, tuple[dict[str, type], dict[str, object]]] = {
 
 
 
-def open_warehouse(path: Path) -> sqlite_utils.Database:
-    """Open (creating if needed) the warehouse with WAL and a busy timeout."""
+def open_warehouse(path: Path, busy_timeout: float = 30.0) -> sqlite_utils.Database:
+    """Open (creating if needed) the warehouse with WAL and a busy timeout (seconds)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite_utils.Database(path)
     # WAL lets a reviewer's SQL client read while a run writes; the busy
     # timeout makes a second writer wait instead of failing at once.
-    db.execute("PRAGMA busy_timeout = 30000")
+    db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
     _enable_wal(db)
     ensure_schema(db)
     return db
+
+
+def open_existing(path: Path) -> sqlite_utils.Database:
+    """Open a warehouse that must already exist, read-only: nothing is created or changed.
+
+    Raises ``FileNotFoundError`` when there is no file, ``IsADirectoryError``
+    for a folder, and ``sqlite3.DatabaseError`` when the file is not a
+    database.
+    """
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a folder, not a warehouse file", str(path))
+    if not path.is_file():
+        raise FileNotFoundError(errno.ENOENT, "no warehouse", str(path))
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    conn.execute("PRAGMA busy_timeout = 5000")
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    return sqlite_utils.Database(conn)
 
 
 def _enable_wal(db: sqlite_utils.Database, attempts: int = 50) -> None:

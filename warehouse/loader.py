@@ -163,6 +163,22 @@ def accepted_submission(db: sqlite_utils.Database, sha256: str) -> dict[str, Any
     return next(iter(rows), None)
 
 
+def submission_of(
+    db: sqlite_utils.Database, sha256: str, file_name: str, received_at: str
+) -> dict[str, Any] | None:
+    """The row already written for this very file (same bytes, name and time), if any.
+
+    A run stopped between a file's load and its move leaves such a row; the
+    next run finishes that file instead of recording it again.
+    """
+    rows = db.query(
+        "SELECT * FROM submissions WHERE sha256 = ? AND file_name = ? AND received_at = ? "
+        "ORDER BY id DESC LIMIT 1",
+        [sha256, file_name, received_at],
+    )
+    return next(iter(rows), None)
+
+
 def current_values(
     db: sqlite_utils.Database, keys: Iterable[tuple[str, str, str]]
 ) -> dict[tuple[str, str, str], dict[str, Any]]:
