@@ -59,6 +59,17 @@ def extract_workbook(
     """
     book = book or default_ref_book()
     result = Extraction(format=workbook.format, styles_available=workbook.styles_available)
+    if not workbook.formats_known:
+        result.problems.append(
+            ExceptionRecord(
+                "formats-unavailable",
+                "warning",
+                f"The cells' number formats of this .{workbook.format} file could not be read, "
+                "so a percentage stored as a fraction (0.97 shown as 97%) reads as 0.97: check "
+                "any percentage that looks a hundred times too small.",
+                rule="percentages are read in points from the cell's format",
+            )
+        )
     summaries: list[tuple[View, SummaryHeader, int]] = []
     mentioned: set[str] = set()
     found_any = False

@@ -95,6 +95,9 @@ class Workbook:
     format: str
     sheets: list[SheetGrid]
     styles_available: bool = True
+    # False when the cells' number formats could not be read (an .xls xlrd cannot
+    # parse): a percentage stored as 0.97 then reads as 0.97, not 97.
+    formats_known: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from extractors import ods, ooxml
+from extractors import ods, ooxml, xls
 from extractors.errors import UnreadableFile
 from extractors.grid import CellData, SheetGrid, Workbook
 from extractors.refs import RefBook
@@ -228,8 +228,11 @@ def _read_calamine(
     import python_calamine as pc
 
     wb = pc.CalamineWorkbook.from_path(str(path))
-    # ODS percentage cells come as fractions with no format: mark them "0%".
-    percent = ods.percentage_cells(path) if fmt == "ods" else {}
+    # ODS and .xls percentage cells come as fractions with no format: mark them "0%".
+    try:
+        percent: dict[str, set[tuple[int, int]]] | None = _percentage_cells(path, fmt)
+    except Exception:  # calamine may read what xlrd cannot: say so, read the values
+        percent = None
     try:
         sheets: list[SheetGrid] = []
         for index, meta in enumerate(wb.sheets_metadata):
@@ -239,10 +242,20 @@ def _read_calamine(
             if only_tables and not _calamine_may_hold_table(sheet, book):
                 continue
             hidden = meta.visible != pc.SheetVisibleEnum.Visible
-            sheets.append(_calamine_sheet(sheet, hidden, percent.get(sheet.name, set())))
+            sheets.append(_calamine_sheet(sheet, hidden, (percent or {}).get(sheet.name, set())))
     finally:
         wb.close()
-    return Workbook(format=fmt, sheets=sheets, styles_available=False)
+    return Workbook(
+        format=fmt, sheets=sheets, styles_available=False, formats_known=percent is not None
+    )
+
+
+def _percentage_cells(path: Path, fmt: str) -> dict[str, set[tuple[int, int]]]:
+    if fmt == "ods":
+        return ods.percentage_cells(path)
+    if fmt == "xls":
+        return xls.percentage_cells(path)
+    return {}
 
 
 def _calamine_may_hold_table(sheet: Any, book: RefBook | None) -> bool:

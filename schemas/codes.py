@@ -26,6 +26,7 @@ CODES: dict[str, tuple[str, str]] = {
     # Reading and layout.
     "format-mismatch": ("warning", "The file's extension does not match its content."),
     "styles-unavailable": ("info", "The format carries no colours (.xls/.xlsb/.ods/.csv): colour checks skipped."),
+    "formats-unavailable": ("warning", "The cells' number formats could not be read (an .xls the format reader cannot parse): a percentage stored as a fraction reads as the fraction."),
     "hidden-sheet-read": ("info", "A hidden sheet holds a KPI table; it was read."),
     "period-unknown": ("error", "A month header cannot be pinned to a calendar month (Q3, P4, a month with no year), or a one-month table names no month; the cells are named."),
     "formula-not-calculated": ("error", "A figure is a formula saved without its result (the workbook was never opened and saved in Excel)."),

@@ -41,3 +41,37 @@ def test_extension_that_lies_is_a_warning_and_the_content_wins(tmp_path: Path) -
     assert result.format == "xlsx"
     assert [o.actual for o in result.observations] == [58.89]
     assert [(p.code, p.severity) for p in result.problems] == [("format-mismatch", "warning")]
+
+
+def test_xls_percentage_cells_are_read_in_points(tmp_path: Path) -> None:
+    import xlwt  # type: ignore[import-untyped]
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("ICT KPIs")
+    percent = xlwt.easyxf(num_format_str="0.00%")
+    for col, text in enumerate(("Ref", "Description", "Jul-17", "Aug-17")):
+        sheet.write(0, col, text)
+    sheet.write(1, 0, 3)
+    sheet.write(1, 1, "Resolution of severity 3 incidents")
+    sheet.write(1, 2, 0.9765, percent)  # shown 97.65%
+    sheet.write(1, 3, 99)  # a plain number: already points
+    path = tmp_path / "ict.xls"
+    book.save(str(path))
+
+    result = extract_file(path)
+
+    assert result.format == "xls"
+    assert [(o.period, o.cell, o.raw, o.actual) for o in result.observations] == [
+        ("2017-07", "C2", "97.65%", 97.65), ("2017-08", "D2", "99", 99.0),
+    ]  # fmt: skip
+
+
+def test_an_xls_whose_formats_cannot_be_read_says_so() -> None:
+    # calamine reads this file's values; xlrd cannot parse its formats (calamine's own
+    # test file for a wrong shared-string count).
+    path = Path(__file__).parent / "data" / "zoo" / "gh548_incorrect_sst_unique_count.xls"
+    result = extract_file(path)
+    assert [(p.code, p.severity) for p in result.problems] == [
+        ("styles-unavailable", "info"), ("formats-unavailable", "warning"),
+        ("no-kpi-table", "error"),
+    ]  # fmt: skip
