@@ -20,7 +20,7 @@ from extractors.periods import month_of_target, month_only, period_of
 # Role names a header cell can take. Months are handled apart.
 REF, AREA, DESCRIPTION, FREQUENCY, CRITERIA = "ref", "area", "description", "frequency", "criteria"
 TARGET, DETRIMENT, FAILURE, NOTES, ACTUAL = "target", "detriment", "failure", "notes", "actual"
-RAG, PERIOD = "rag", "period"
+RAG, PERIOD, YTD = "rag", "period", "ytd"
 
 _EXACT: dict[str, str] = {
     "performance measure ref": REF, "kpi ref": REF, "ref": REF, "ref no": REF,
@@ -44,6 +44,7 @@ _EXACT: dict[str, str] = {
     "rag": RAG, "rag status": RAG, "rag rating": RAG, "status": RAG, "red amber green": RAG,
     "period": PERIOD, "month": PERIOD, "reporting period": PERIOD, "reporting month": PERIOD,
     "date": PERIOD, "year month": PERIOD,
+    "ytd": YTD, "year to date": YTD, "cumulative": YTD, "ytd actual": YTD,
     "tgt": TARGET, "targets": TARGET, "act": ACTUAL, "actuals": ACTUAL, "result achieved": ACTUAL,
 }  # fmt: skip
 

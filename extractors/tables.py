@@ -38,6 +38,7 @@ from extractors.locate import (
     RAG,
     REF,
     TARGET,
+    YTD,
     classify_kpi_header,
     header_text,
     looks_like_ref,
@@ -65,6 +66,7 @@ MAX_HEADER_ROWS = 8
 _TIME_ROLE_WORDS = {
     "target": TARGET, "targets": TARGET, "tgt": TARGET, "profile": TARGET, "profiled": TARGET,
     "detriment": DETRIMENT, "failure": FAILURE, "fail": FAILURE, "rag": RAG, "status": RAG,
+    "ytd": YTD, "cumulative": YTD,
 }  # fmt: skip
 _ROW_ROLES = {**ROLE_SUFFIXES, "tgt": TARGET}
 VALUE_ROLES = (ACTUAL, TARGET, DETRIMENT, FAILURE, RAG)
@@ -592,6 +594,9 @@ class _ColumnLabel:
     role_cell: tuple[int, int] | None = None
     fy: int | None = None
     year: int | None = None
+    # A word under the month that is no role kpiflow knows ("Variance", "Comment"):
+    # the column is something else about that month, not its figure.
+    other: bool = False
 
 
 def _column_labels(table: TableLayout) -> dict[int, _ColumnLabel]:
@@ -625,6 +630,8 @@ def _column_labels(table: TableLayout) -> dict[int, _ColumnLabel]:
             role = role_of(value)
             if role is not None:
                 label.role, label.role_cell = role, position
+            elif label.time is not None and isinstance(value, str) and value.strip():
+                label.other = True
         labels[col] = label
     _fill_unmerged_months(table, labels)
     return labels
@@ -765,8 +772,8 @@ def _month_columns(table: TableLayout, labels: dict[int, _ColumnLabel]) -> None:
     for col in sorted(labels):
         label = labels[col]
         time = label.time
-        if time is None:
-            continue
+        if time is None or label.role == YTD or (label.other and label.role is None):
+            continue  # a year-to-date, variance or comment column, not the month's figure
         role = label.role if label.role in VALUE_ROLES else ACTUAL
         if table.row_roles:
             role = ACTUAL  # the rows say which is the target

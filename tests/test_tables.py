@@ -123,3 +123,16 @@ def test_a_generators_placeholder_results_are_not_figures(
     assert [(r.code, r.cell, r.value) for r in checked.records if r.severity == "error"] == [
         ("formula-not-calculated", "B2", "=SUM(1,99)")
     ]
+
+
+def test_variance_and_year_to_date_columns_are_not_the_months_figures(tmp_path: Path) -> None:
+    path = write(tmp_path / "var.xlsx", [
+        ["Ref", "Jul-17", None, None, "Aug-17", None, None, "YTD Aug-17"],
+        [None, "Target", "Actual", "Variance", "Target", "Actual", "Variance", None],
+        ["STS-K-009", 100, 99, -1, 100, 100, 0, 99.5],
+    ])  # fmt: skip
+    result = extract_file(path, isolate=False)
+    assert [(o.period, o.cell, o.actual, o.target_cell) for o in result.observations] == [
+        ("2017-07", "C3", 99.0, "B3"), ("2017-08", "F3", 100.0, "E3")
+    ]
+    assert result.problems == []
