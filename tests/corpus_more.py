@@ -46,6 +46,12 @@ within and across its families, and new ones:
   refs are ``table-not-read``, as ``refs-without-period-axis``; the data
   sheet is read), ``hidden-lookup-column-and-row`` (a hidden column of
   "PSSP|R&B-K-001" lookup keys and a hidden spacer row).
+- More of the same: ``refs-with-footnote-markers`` ("R&B-K-001*", "STS-K-009 (1)"),
+  ``service-area-heading-rows`` ("STS - Service Area" rows in the ref column),
+  ``long-export-year-and-month-columns`` (2017 | 8),
+  ``long-export-fy-and-month-name-columns`` ("2017/18" | "August"),
+  ``transposed-target-actual-rows`` ("Jul-17 Target" / "Jul-17 Actual" rows),
+  ``sheet-per-month-long-names`` (sheets "Sept 16", "December 2016", "Mar 2017").
 """
 
 from __future__ import annotations
@@ -778,6 +784,101 @@ def hidden_lookup_column_and_row() -> LayoutCase:
                    partial(_write_xlsx_hidden, name, (ws,), hidden), figures)  # fmt: skip
 
 
+# --------------------------------------------------------------------------
+# More of the same families
+# --------------------------------------------------------------------------
+
+
+def refs_with_footnote_markers() -> LayoutCase:
+    """ "R&B-K-001*", "STS-K-009 (1)": a footnote mark after a few refs."""
+    marks = {"STS-K-009": "STS-K-009 (1)", "R&B-K-001": "R&B-K-001*", "CS-K-002": "CS-K-002 **",
+             "SP-K-009": "SP-K-009 [2]"}  # fmt: skip
+    ws = Sheet("PSSP")
+    ws.line("PSSP KPI Performance")
+    ws.skip()
+    ws.line("Ref", "Description", *(month_cell(m) for m in ("Jul-17", "Aug-17")))
+    figures = _pssp_rows(ws, ("Jul-17", "Aug-17"), spell=lambda r: marks.get(r, r))
+    ws.skip()
+    ws.line("* cumulative from April; ** survey based; (1) statutory; [2] removed by NoC 041")
+    return case("refs-with-footnote-markers", "pssp_footnote_marks.xlsx", [ws], figures)
+
+
+def service_area_heading_rows() -> LayoutCase:
+    """A heading row per service area in the ref column between the groups."""
+    months = ("Sep-16", "Dec-16", "Mar-17")
+    ws = Sheet("PSSP")
+    ws.line("PSSP KPI Performance 2016/17")
+    ws.skip()
+    ws.line("Ref", "Description", *(month_cell(m) for m in months))
+    figures = []
+    for area in seeds.ANNUAL_PSSP:
+        ws.line(f"{area.area} - Service Area")
+        for kpi in area.rows:
+            ws.line(kpi.ref, kpi.description, *(pssp_cell(pssp_actual(kpi, m)) for m in months))
+            figures += [pssp_figure(kpi, m) for m in months]
+    return case("service-area-heading-rows", "pssp_area_headings.xlsx", [ws], figures)
+
+
+def long_export_year_and_month_columns() -> LayoutCase:
+    """Separate "Year" (2017) and "Month" (8) columns: together they are the period."""
+    ws = Sheet("Export")
+    ws.line("KPI Ref", "Year", "Month", "Target", "Actual")
+    figures = []
+    for month in PSSP_MONTHS:
+        when = generate.month_date(month)
+        for kpi in PSSP_ROWS:
+            ws.line(kpi.ref, when.year, when.month, pssp_cell(pssp_target(kpi, month)),
+                    pssp_cell(pssp_actual(kpi, month)))  # fmt: skip
+            figures.append(pssp_figure(kpi, month))
+    return case("long-export-year-and-month-columns", "pssp_export_year_month.xlsx", [ws],
+                figures)  # fmt: skip
+
+
+def long_export_fy_and_month_name_columns() -> LayoutCase:
+    """ "Financial Year" ("2017/18") and "Month" ("August") columns."""
+    ws = Sheet("Export")
+    ws.line("KPI", "Financial Year", "Month", "Target", "Actual")
+    figures = []
+    for month in ICT_MONTHS:
+        when = generate.month_date(month)
+        start = when.year if when.month >= 4 else when.year - 1
+        for row in ICT_ROWS:
+            ws.line(f"ICT {row.ref}", f"{start}/{(start + 1) % 100:02d}", when.strftime("%B"),
+                    row.target, ict_cell(ict_actual(row, month)))  # fmt: skip
+            figures.append(ict_figure(row, month))
+    return case("long-export-fy-and-month-name-columns", "ict_export_fy_month.xlsx", [ws],
+                figures)  # fmt: skip
+
+
+def transposed_target_actual_rows() -> LayoutCase:
+    """Refs across; "Jul-17 Target" and "Jul-17 Actual" rows down column A."""
+    months = ("Jul-17", "Aug-17")
+    ws = Sheet("Across")
+    ws.line("PSSP KPI Performance")
+    ws.line("Month", *(kpi.ref for kpi in PSSP_ROWS))
+    figures = []
+    for month in months:
+        ws.line(f"{month} Target", *(pssp_cell(pssp_target(kpi, month)) for kpi in PSSP_ROWS))
+        ws.line(f"{month} Actual", *(pssp_cell(pssp_actual(kpi, month)) for kpi in PSSP_ROWS))
+        figures += [pssp_figure(kpi, month) for kpi in PSSP_ROWS]
+    return case("transposed-target-actual-rows", "pssp_across_pairs.xlsx", [ws], figures)
+
+
+def sheet_per_month_long_names() -> LayoutCase:
+    """Sheets "Sept 16", "December 2016", "Mar 2017": one Actual column each, no title."""
+    names = {"Sep-16": "Sept 16", "Dec-16": "December 2016", "Mar-17": "Mar 2017"}
+    sheets, figures = [], []
+    for month, name in names.items():
+        ws = Sheet(name)
+        ws.line("KPI", "Description", "Target", "Actual")
+        for kpi in ICT_ROWS:
+            ws.line(f"KPI {kpi.ref}", kpi.description, kpi.target,
+                    ict_cell(ict_actual(kpi, month)))  # fmt: skip
+            figures.append(ict_figure(kpi, month))
+        sheets.append(ws)
+    return case("sheet-per-month-long-names", "ict_tabs_long_names.xlsx", sheets, figures)
+
+
 MORE_CASES: list[LayoutCase] = [
     header_row_one_no_title(),
     title_merged_across(),
@@ -815,6 +916,12 @@ MORE_CASES: list[LayoutCase] = [
     csv_semicolon_decimal_comma(),
     cover_sheet_refs_only(),
     hidden_lookup_column_and_row(),
+    refs_with_footnote_markers(),
+    service_area_heading_rows(),
+    long_export_year_and_month_columns(),
+    long_export_fy_and_month_name_columns(),
+    transposed_target_actual_rows(),
+    sheet_per_month_long_names(),
 ]
 """Every further layout case, in the order the docstring lists the families."""
 
