@@ -1,4 +1,4 @@
-"""The layout corpus (tests/corpus.py) through the real pipeline: every figure, the exact errors.
+"""The layout corpora (tests/corpus.py, corpus_more.py) through the pipeline: every figure.
 
 Each case's file goes through ``flows.process.check_file`` as ``kpiflow run``
 and ``kpiflow validate`` take it (preflight, sandboxed reader, extraction,
@@ -21,7 +21,12 @@ from flows import cli
 from flows.process import Checked, check_file
 from flows.settings import Settings
 from schemas.catalogue import Catalogue
-from tests.corpus import CASES, LayoutCase
+from tests.corpus import CASES as FIRST_CASES
+from tests.corpus import FY_MONTHS, LayoutCase
+from tests.corpus_more import MORE_CASES
+
+CASES = [*FIRST_CASES, *MORE_CASES]
+"""Both corpora: the first families and their further variants."""
 
 LAYOUT_ERRORS = frozenset({
     "no-kpi-table", "period-unknown", "table-not-read", "formula-not-calculated",
@@ -143,7 +148,7 @@ def test_corpus_files_are_byte_reproducible(tmp_path: Path) -> None:
 
 
 CELL_HOLDS: dict[str, Callable[[Any], bool]] = {
-    "period-unknown": lambda v: v in {"P4", "P5", "Q3"},
+    "period-unknown": lambda v: v in {"P4", "P5", "Q3", *FY_MONTHS},
     "formula-not-calculated": lambda v: isinstance(v, str) and v.startswith("="),
     "rag-claims-better": lambda v: v in {"Green", "Amber", "Red"},
     "unit-differs": lambda v: v == "%",
