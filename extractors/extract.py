@@ -28,7 +28,13 @@ from extractors.locate import (
     header_text,
 )
 from extractors.model import Extraction, Observation, SectionCount, SummaryCount, TableInfo
-from extractors.periods import month_label, row_period
+from extractors.periods import (
+    month_label,
+    month_of_cell,
+    row_period,
+    year_and_month,
+    year_of_cell,
+)
 from extractors.refs import RefBook
 from extractors.tables import PeriodColumns, RefCell, TableLayout, context_period, locate_tables
 from extractors.values import cell_text, normalise
@@ -72,6 +78,7 @@ def extract_workbook(
         )
     summaries: list[tuple[View, SummaryHeader, int]] = []
     mentioned: set[str] = set()
+    unread: list[TableLayout] = []
     found_any = False
     for sheet in workbook.sheets:
         tables = locate_tables(sheet, book)
@@ -95,8 +102,14 @@ def extract_workbook(
         for table in tables:
             mentioned.add(table.contract)
             mentioned |= book.contracts_named_in(table.title)
+            if table.unread and not table.unpinned:
+                unread.append(table)  # decided once every sheet is read
+                continue
             _read_table(table, file_name, result)
         summaries.extend(_summary_headers(sheet, tables))
+    read = {(o.contract, o.kpi_ref) for o in result.observations}
+    for table in unread:
+        result.problems.append(_listed_only(table, read) or _not_read(table, table.unread))
     known_periods = sorted({o.period for o in result.observations})
     for view, header, end in summaries:
         _extract_summary(view, header, end, known_periods, book, result)
@@ -129,9 +142,7 @@ def _read_table(table: TableLayout, file_name: str, result: Extraction) -> None:
     for unpinned in table.unpinned:
         result.problems.append(_period_unknown(table, unpinned.cell, unpinned.text, unpinned.why))
     if table.unread:
-        if not table.unpinned:
-            result.problems.append(_not_read(table, table.unread))
-        return
+        return  # its period-unknown errors name the cells
     if table.kind == "single":
         period, source = context_period(table, file_name)
         if period is None:
@@ -266,6 +277,10 @@ def _read_long_row(
     view = table.view
     assert table.period_col is not None
     period, _ = row_period(view.value(row, table.period_col))
+    if table.year_col is not None:
+        year = year_of_cell(view.value(row, table.year_col))
+        month_cell = month_of_cell(view.value(row, table.period_col))
+        period = year_and_month(year, month_cell) if year and month_cell else None
     if period is None:
         reading.rows_named.add(ref.row)
         text = cell_text(view.value(row, table.period_col))
@@ -485,6 +500,25 @@ def _not_read(table: TableLayout, why: str) -> ExceptionRecord:
         cell=table.ref_range(),
         contract=table.contract,
         rule=LOOKED_FOR,
+    )
+
+
+def _listed_only(table: TableLayout, read: set[tuple[str, str]]) -> ExceptionRecord | None:
+    """A contents list (refs, no figure column) whose KPIs' figures were all read elsewhere."""
+    if table.periods or table.period_col is not None or table.kind != "wide":
+        return None
+    if not all((table.contract, r.match.ref) in read for r in table.refs):
+        return None
+    view = table.view
+    return ExceptionRecord(
+        "refs-listed-only",
+        "info",
+        f"The {table.contract} KPIs listed at '{view.name}'!{table.ref_range()} have no figures "
+        "there (a list of contents); each one's figures were read from another sheet.",
+        sheet=view.name,
+        cell=table.ref_range(),
+        contract=table.contract,
+        rule="every KPI listed in a return has its figures read somewhere in it",
     )
 
 

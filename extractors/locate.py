@@ -20,7 +20,7 @@ from extractors.periods import month_of_target, month_only, period_of
 # Role names a header cell can take. Months are handled apart.
 REF, AREA, DESCRIPTION, FREQUENCY, CRITERIA = "ref", "area", "description", "frequency", "criteria"
 TARGET, DETRIMENT, FAILURE, NOTES, ACTUAL = "target", "detriment", "failure", "notes", "actual"
-RAG, PERIOD, YTD = "rag", "period", "ytd"
+RAG, PERIOD, YTD, YEAR = "rag", "period", "ytd", "year"
 
 _EXACT: dict[str, str] = {
     "performance measure ref": REF, "kpi ref": REF, "ref": REF, "ref no": REF,
@@ -39,11 +39,12 @@ _EXACT: dict[str, str] = {
     "notes": NOTES, "note": NOTES, "comments": NOTES, "comment": NOTES, "commentary": NOTES,
     "actual": ACTUAL, "actual performance": ACTUAL, "result": ACTUAL,
     "indicator code": REF, "kpi code": REF, "measure code": REF, "pi code": REF, "code": REF,
-    "kpi": REF, "kpis": REF, "pi": REF, "indicator ref": REF,
+    "kpi": REF, "pi": REF, "indicator ref": REF,
     "value": ACTUAL, "actual value": ACTUAL, "outturn": ACTUAL, "performance": ACTUAL,
     "rag": RAG, "rag status": RAG, "rag rating": RAG, "status": RAG, "red amber green": RAG,
     "period": PERIOD, "month": PERIOD, "reporting period": PERIOD, "reporting month": PERIOD,
     "date": PERIOD, "year month": PERIOD,
+    "year": YEAR, "financial year": YEAR, "fy": YEAR, "fin year": YEAR, "calendar year": YEAR,
     "ytd": YTD, "year to date": YTD, "cumulative": YTD, "ytd actual": YTD,
     "tgt": TARGET, "targets": TARGET, "act": ACTUAL, "actuals": ACTUAL, "result achieved": ACTUAL,
 }  # fmt: skip

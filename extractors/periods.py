@@ -331,3 +331,46 @@ def row_period(value: Any) -> tuple[str | None, bool]:
     if label is None:
         return None, False
     return label.period, True
+
+
+def month_of_cell(value: Any) -> tuple[int, bool] | None:
+    """A long table's month cell without its year: ("August", True) named, (8, False) a number."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return (int(value), False) if float(value).is_integer() and 1 <= value <= 12 else None
+    label = read_period_text(value)
+    if label is not None and label.month is not None and not label.words:
+        return label.month, True
+    return None
+
+
+def year_of_cell(value: Any) -> tuple[int, bool] | None:
+    """A long table's year cell: (2017, False) a calendar year, (2017, True) 2017/18."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return (int(value), False) if float(value).is_integer() and 2000 <= value < 2100 else None
+    label = read_period_text(value)
+    if label is None or label.words:
+        return None
+    if label.fy is not None:
+        return label.fy, True
+    if label.year is not None:
+        return label.year, False
+    return None
+
+
+def year_and_month(year: tuple[int, bool], month: tuple[int, bool]) -> str:
+    """The ``YYYY-MM`` of a year cell and a month cell read apart.
+
+    A month number under a financial year counts from April (M5 of 2017/18 is
+    August 2017); under a calendar year, from January.
+    """
+    value, financial = year
+    number, named = month
+    if not financial:
+        return _fmt(value, number)
+    if not named:
+        number = (number + FY_START_MONTH - 2) % 12 + 1
+    return fy_month(value, number)

@@ -25,6 +25,7 @@ import copyreg
 import csv
 import datetime as dt
 import io
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -300,6 +301,9 @@ def decode_text(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
+_DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d{1,3}(?:\.\d{3})*,\d+\s*%?\s*$|^\s*[-+]?\d+,\d+\s*%?\s*$")
+
+
 def _read_csv(path: Path) -> Workbook:
     text = decode_text(path.read_bytes())
     sample = text[: 64 * 1024]
@@ -308,8 +312,12 @@ def _read_csv(path: Path) -> Workbook:
     except csv.Error:
         dialect = csv.excel
     grid = SheetGrid(name=path.stem)
+    # A ";"-separated export is a decimal-comma locale's: "97,65" is 97.65.
+    comma_decimals = getattr(dialect, "delimiter", ",") == ";"
     for r, row in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1):
         for c, value in enumerate(row, start=1):
             if value != "":
+                if comma_decimals and _DECIMAL_COMMA.match(value):
+                    value = value.replace(".", "").replace(",", ".")
                 grid.cells[(r, c)] = CellData(r, c, value)
     return Workbook(format="csv", sheets=[grid], styles_available=False)

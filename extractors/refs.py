@@ -33,6 +33,7 @@ ROLE_SUFFIXES: Mapping[str, str] = {
 }  # fmt: skip
 _TOKEN = re.compile(r"[a-z]+|\d+")
 _BARE_NUMBER = re.compile(r"\s*\d{1,4}\s*")
+_FOOTNOTE = re.compile(r"(?<=\S)\s*(?:\[\w{1,3}\]|\(\d{1,2}\)|[*†‡¹²³⁴⁵⁶⁷⁸⁹]+)\s*$")
 _HEAD = re.compile(r"^\s*(\S+(?:\s\S+){0,2}?)\s*(?:\s[-–:]\s|\s*\(|\s*\n|:\s)")
 MAX_REF_TEXT = 40
 """Longer text is a sentence, never a ref."""
@@ -190,6 +191,7 @@ class RefBook:
     def _match_text(self, text: str) -> tuple[RefMatch, ...]:
         if len(text) > MAX_REF_TEXT:
             return ()
+        text = _FOOTNOTE.sub("", text)  # "SP-K-009 [2]", "R&B-K-001 *", "CS-K-002¹"
         tokens = _tokens(text)
         if not tokens or not any(t.isdigit() for t in tokens):
             return ()

@@ -38,6 +38,7 @@ from extractors.locate import (
     RAG,
     REF,
     TARGET,
+    YEAR,
     YTD,
     classify_kpi_header,
     header_text,
@@ -48,11 +49,13 @@ from extractors.locate import (
 from extractors.periods import (
     PeriodText,
     Window,
+    month_of_cell,
     periods_in,
     read_period_text,
     row_period,
     single_period_in,
     window_in,
+    year_of_cell,
 )
 from extractors.refs import ROLE_SUFFIXES, RefBook, RefMatch
 from extractors.view import View
@@ -113,6 +116,7 @@ class TableLayout:
     periods: list[PeriodColumns] = field(default_factory=list)
     fixed: dict[str, int] = field(default_factory=dict)  # role -> view column
     period_col: int | None = None  # long tables: the column naming each row's month
+    year_col: int | None = None  # long tables whose month column has no year: the year
     role_col: int | None = None  # alternating rows: the column saying Target / Actual
     row_roles: dict[int, str] = field(default_factory=dict)  # view row -> role
     row_refs: dict[int, RefCell] = field(default_factory=dict)  # view row -> its KPI's ref cell
@@ -156,11 +160,15 @@ class TableLayout:
 
 
 def _matches(view: View, book: RefBook) -> dict[tuple[int, int], tuple[RefMatch, ...]]:
+    """Every cell that may hold a ref; a bare number alone on its line is a count, not a ref."""
     found = {}
     for position, cell in view.cells.items():
         hits = book.match(cell.value)
-        if hits:
-            found[position] = hits
+        if not hits:
+            continue
+        if not any(m.strong for m in hits) and len(view.row(position[0])) == 1:
+            continue  # "9" under a service area, a footnote number on its own line
+        found[position] = hits
     return found
 
 
@@ -168,6 +176,7 @@ def _matches(view: View, book: RefBook) -> dict[tuple[int, int], tuple[RefMatch,
 class _Run:
     col: int
     cells: list[tuple[int, tuple[RefMatch, ...]]]  # (row, candidates)
+    header_from: int | None = None  # the first ref row of the run whose header it shares
 
     @property
     def strong(self) -> bool:
@@ -184,13 +193,19 @@ def _runs_down(
     runs: list[_Run] = []
     for col, cells in by_col.items():
         current: list[tuple[int, tuple[RefMatch, ...]]] = []
+        header_from: int | None = None
         for row, hits in cells:
-            if current and _breaks(view, current, row, hits):
-                runs.append(_Run(col, current))
-                current = []
+            if current:
+                why = _breaks(view, current, row, hits)
+                if why:
+                    runs.append(_Run(col, current, header_from))
+                    # A new contract straight after the last one (one header over
+                    # both, a long export listing PSSP then ICT) shares its header.
+                    header_from = (header_from or current[0][0]) if why == "contract" else None
+                    current = []
             current.append((row, hits))
         if current:
-            runs.append(_Run(col, current))
+            runs.append(_Run(col, current, header_from))
     return runs
 
 
@@ -203,17 +218,34 @@ def _breaks(
     current: list[tuple[int, tuple[RefMatch, ...]]],
     row: int,
     hits: tuple[RefMatch, ...],
-) -> bool:
-    """Whether a ref at ``row`` starts a new table rather than continuing ``current``."""
+) -> str:
+    """Why a ref at ``row`` starts a new run ("gap", "header", "contract"), or "" if it does not.
+
+    A run is one contract's: its strong refs' contract, which a bare number
+    continues only if it can be one of that contract's refs.
+    """
     last_row = current[-1][0]
     if row - last_row - 1 > MAX_GAP:
-        return True
-    strong_now = [m for m in hits if m.strong]
-    strong_before = {m.contract for _, h in current for m in h if m.strong}
-    if strong_now and strong_before and not _contracts(tuple(strong_now)) & strong_before:
-        return True
+        return "gap"
     # A header row between them: two tables stacked close together.
-    return any(_is_header_row(view, r) for r in range(last_row + 1, row))
+    if any(_is_header_row(view, r) for r in range(last_row + 1, row)):
+        return "header"
+    before = _run_contracts(current)
+    now = {m.contract for m in hits if m.strong} or _contracts(hits)
+    if before and not now & before:
+        return "contract"
+    return ""
+
+
+def _run_contracts(cells: list[tuple[int, tuple[RefMatch, ...]]]) -> set[str]:
+    """The contracts a run's refs can all belong to (its strong refs' when it has any)."""
+    strong = {m.contract for _, hits in cells for m in hits if m.strong}
+    if strong:
+        return strong
+    possible: set[str] | None = None
+    for _, hits in cells:
+        possible = _contracts(hits) if possible is None else possible & _contracts(hits)
+    return possible or set()
 
 
 def _is_header_row(view: View, row: int) -> bool:
@@ -440,8 +472,9 @@ def _layout(
     view: View, run: _Run, book: RefBook, *, strong: bool, bounds: tuple[int, int] = (1, 1 << 20)
 ) -> TableLayout | None:
     hint = book.layout_for(view.name)
-    band = _header_band(view, run.cells[0][0], run.col, hint)
-    title = _title_text(view, band, run.cells[0][0])
+    top = run.header_from or run.cells[0][0]
+    band = _header_band(view, top, run.col, hint)
+    title = _title_text(view, band, top)
     contract = hint.contract if hint is not None and hint.contract else None
     contract = contract or _choose_contract(run, title, book)
     if contract is None:
@@ -451,12 +484,16 @@ def _layout(
         for row, hits in run.cells
         if any(m.contract == contract for m in hits)
     ]
-    if all(r.match.head for r in refs) and not any(len(view.row(r.row)) > 1 for r in refs):
-        return None  # "KPI 7: the system failed" on a line of its own: a note, not a table
     headed = any(role_of(view.shown(row, run.col)) == REF for row in band)
+    if all(r.match.head for r in refs) and (
+        not headed or all(len(view.row(r.row)) == 1 for r in refs)
+    ):
+        # "R&B-K-009a: restated after audit" in a Notes column, or on a line of its
+        # own under a table: a mention, not a KPI's row.
+        return None
     if strong or headed:
         refs = _with_unknown_refs(view, refs, contract, headed)
-    if refs[0].row != run.cells[0][0]:
+    if refs[0].row != run.cells[0][0] and run.header_from is None:
         band = _header_band(view, refs[0].row, run.col, hint)
         title = _title_text(view, band, refs[0].row)
     bounds = _split(view, [*band, *(r.row for r in refs)], run.col, bounds)
@@ -467,6 +504,11 @@ def _layout(
     _read_axis(table)
     if not strong and not labelled and not table.periods:
         return None
+    distinct = {r.match.ref for r in table.refs}
+    if not strong and len(distinct) < len(table.refs) and table.period_col is None and (
+        table.role_col is None
+    ):
+        return None  # numbers that repeat are counts (a summary's "KPIs" column), not refs
     return table
 
 
@@ -567,7 +609,12 @@ def _labelled_as_refs(view: View, band: list[int], col: int) -> bool:
         if label is None:
             continue
         text = header_text(label)
-        return role_of(label) in (REF, PERIOD) or text.endswith((" ref", " no", " code"))
+        role = role_of(label)
+        # "Month" in the corner of a transposed table heads its refs; elsewhere it
+        # heads month numbers.
+        return role == REF or (role == PERIOD and view.transposed) or text.endswith(
+            (" ref", " no", " code")
+        )
     return False
 
 
@@ -752,12 +799,39 @@ def _find_period_column(table: TableLayout, labels: dict[int, _ColumnLabel]) -> 
         for col in table.cols_of(rows):
             if col not in candidates:
                 candidates.append(col)
+    timed_header: int | None = None
     for col in candidates:
         looked = [row_period(view.value(row, col)) for row in rows]
-        timed = sum(1 for _, is_time in looked if is_time)
-        if timed and (timed >= 0.5 * len(rows) or (col == table.fixed.get(PERIOD))):
+        if sum(1 for period, _ in looked if period) >= 0.5 * len(rows):
             table.period_col = col
             return
+        if col == table.fixed.get(PERIOD) and any(is_time for _, is_time in looked):
+            timed_header = col
+    _find_year_and_month_columns(table, candidates)
+    if table.period_col is None and timed_header is not None:
+        # Months with no year anywhere: read as a long table, each row's month an error.
+        table.period_col = timed_header
+
+
+def _find_year_and_month_columns(table: TableLayout, candidates: list[int]) -> None:
+    """Long tables with the year and the month in columns of their own ("2017/18" | "August")."""
+    view = table.view
+    rows = [r.row for r in table.refs]
+    if not candidates or len(rows) < 2:
+        return
+
+    def share(col: int, read: Any) -> float:
+        return sum(read(view.value(row, col)) is not None for row in rows) / len(rows)
+
+    months = [c for c in candidates if share(c, month_of_cell) >= 0.8]
+    years = [c for c in candidates if c not in months and share(c, year_of_cell) >= 0.8]
+    named = table.fixed.get(PERIOD)
+    month = named if named in months else (months[0] if len(months) == 1 else None)
+    year = table.fixed.get(YEAR) if table.fixed.get(YEAR) in years else (
+        years[0] if len(years) == 1 else None
+    )
+    if month is not None and year is not None:
+        table.period_col, table.year_col = month, year
 
 
 def _month_columns(table: TableLayout, labels: dict[int, _ColumnLabel]) -> None:

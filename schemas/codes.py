@@ -26,6 +26,7 @@ CODES: dict[str, tuple[str, str]] = {
     # Reading and layout.
     "format-mismatch": ("warning", "The file's extension does not match its content."),
     "styles-unavailable": ("info", "The format carries no colours (.xls/.xlsb/.ods/.csv): colour checks skipped."),
+    "refs-listed-only": ("info", "A list of KPI refs with no figure column (a contents sheet) whose figures were all read from another sheet."),
     "formats-unavailable": ("warning", "The cells' number formats could not be read (an .xls the format reader cannot parse): a percentage stored as a fraction reads as the fraction."),
     "hidden-sheet-read": ("info", "A hidden sheet holds a KPI table; it was read."),
     "period-unknown": ("error", "A month header cannot be pinned to a calendar month (Q3, P4, a month with no year), or a one-month table names no month; the cells are named."),

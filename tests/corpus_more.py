@@ -754,14 +754,14 @@ def cover_sheet_refs_only() -> LayoutCase:
     cover.line("Ref", "Description")
     for kpi in PSSP_ROWS:
         cover.line(kpi.ref, kpi.description)
-    refs = f"{address(cover.row - len(PSSP_ROWS) + 1, 1)}:{address(cover.row, 1)}"
     data = Sheet("Data")
     data.line("PSSP KPI Performance")
     data.skip()
     data.line("Ref", "Description", *(month_cell(m) for m in ("Jul-17", "Aug-17")))
     figures = _pssp_rows(data, ("Jul-17", "Aug-17"))
-    return case("cover-sheet-refs-only", "pssp_return_with_cover.xlsx", [cover, data], figures,
-                errors=[Problem("table-not-read", cover.name, refs)])  # fmt: skip
+    # A contents list whose KPIs' figures are all read elsewhere is not unread figures:
+    # it gets an info record (refs-listed-only), never an error.
+    return case("cover-sheet-refs-only", "pssp_return_with_cover.xlsx", [cover, data], figures)
 
 
 def hidden_lookup_column_and_row() -> LayoutCase:

@@ -59,7 +59,8 @@ def unaccounted(
     """The ref cells on visible sheets that no figure, error or blank-row warning accounts for."""
     read = {(o.sheet, o.kpi_ref) for o in extraction.observations}
     blank = {(r.sheet, r.kpi_ref) for r in records if r.code == "value-missing"}
-    errors = [r for r in records if r.severity == "error"]
+    # Errors name what was not read; a contents list's info names refs read elsewhere.
+    errors = [r for r in records if r.severity == "error" or r.code == "refs-listed-only"]
     missed: list[str] = []
     for sheet in workbook.sheets:
         if sheet.hidden:

@@ -136,3 +136,28 @@ def test_variance_and_year_to_date_columns_are_not_the_months_figures(tmp_path: 
         ("2017-07", "C3", 99.0, "B3"), ("2017-08", "F3", 100.0, "E3")
     ]
     assert result.problems == []
+
+
+def test_a_contents_list_of_kpis_read_elsewhere_is_noted_not_an_error(tmp_path: Path) -> None:
+    wb = Workbook()
+    contents = wb.active
+    assert contents is not None
+    contents.title = "Contents"
+    for row in (["Ref", "Description"], ["STS-K-009", "Statutory returns"],
+                ["PAY-K-001", "Payroll accuracy"]):  # fmt: skip
+        contents.append(row)
+    data = wb.create_sheet("Data")
+    for row in (["Ref", "Aug-17"], ["STS-K-009", 100], ["PAY-K-001", 99.8]):
+        data.append(row)
+    wb.save(tmp_path / "with-contents.xlsx")
+
+    result = extract_file(tmp_path / "with-contents.xlsx", isolate=False)
+
+    assert figures(result) == [
+        ("PSSP", "STS-K-009", "2017-08", "B2", 100.0), ("PSSP", "PAY-K-001", "2017-08", "B3", 99.8)
+    ]  # fmt: skip
+    assert [(p.code, p.severity, p.sheet, p.cell, p.message) for p in result.problems] == [
+        ("refs-listed-only", "info", "Contents", "A2:A3",
+         "The PSSP KPIs listed at 'Contents'!A2:A3 have no figures there (a list of contents); "
+         "each one's figures were read from another sheet."),
+    ]  # fmt: skip
