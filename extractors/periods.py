@@ -235,6 +235,10 @@ def _find_time(text: str) -> tuple[PeriodText, str] | None:
         else:
             period = _fmt(int(match.group(2)), int(match.group(1)))
         return PeriodText(period=period), text[: match.start()] + " " + text[match.end() :]
+    short = _MM_YY.match(text)
+    if short:  # "09/16" as a month header: September 2016
+        period = _fmt(_year(short.group(2)), int(short.group(1)))
+        return PeriodText(period=period), text[short.end() :]
     if _UNPINNABLE.match(text):
         return PeriodText(unpinnable=True), _UNPINNABLE.sub("", text, count=1)
     named = _MONTH_WORD.search(text)
@@ -247,6 +251,7 @@ def _find_time(text: str) -> tuple[PeriodText, str] | None:
     return None
 
 
+_MM_YY = re.compile(r"^(0?[1-9]|1[0-2])/(\d{2})(?!\d)")
 _MONTH_WORD = re.compile(rf"\b({_MONTH_NAMES})\b\.?", re.IGNORECASE)
 
 

@@ -861,7 +861,13 @@ def _month_columns(table: TableLayout, labels: dict[int, _ColumnLabel]) -> None:
                 pending_targets.append(label)  # "September Performance Target": wait for Sep
                 continue
             elif window is not None:
-                period = window.place(time.month, cursor) or window.place(time.month)
+                period = window.place(time.month, cursor)
+                if period is None and sum(int(p[5:]) == time.month for p in window.months) == 1:
+                    # Months listed newest first: the one such month the title allows,
+                    # unless another column already took it.
+                    only = window.place(time.month)
+                    taken = only in by_period and role in by_period[only].cols
+                    period = None if taken else only
         if period is None:
             assert label.time_cell is not None
             text = str(table.view.value(*label.time_cell))
