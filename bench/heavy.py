@@ -38,8 +38,8 @@ def main(mode: str, path: Path) -> dict[str, object]:
             seconds = time.perf_counter() - started
             loader.close()
         return {"seconds": seconds, "rows": rows}
+    from core.sandbox import run_isolated
     from extractors.files import extract_file
-    from extractors.sandbox import run_isolated
 
     run_isolated(os.getpid, timeout_s=60, memory_bytes=2 * 1024**3)  # start the forkserver
     if mode == "extract":

@@ -168,7 +168,7 @@ def measure_returns(paths: list[Path]) -> dict[str, Any]:
     """Floor, naive baseline and the plain pipeline over the same N returns, in this process."""
     from bench.baseline import NaiveLoader, calamine_floor
     from bench.pipeline import run_plain
-    from extractors.sandbox import run_isolated
+    from core.sandbox import run_isolated
 
     n = len(paths)
     log(f"floor: calamine over {n} returns")

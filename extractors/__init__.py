@@ -1,9 +1,9 @@
 """Reading supplier workbooks and locating their KPI tables (no Prefect here)."""
 
-from extractors.errors import UnreadableFile
+from core.errors import UnreadableFile
+from core.model import Extraction, Observation, SectionCount, SummaryCount, TableInfo
 from extractors.extract import extract_workbook
 from extractors.files import extract_file
-from extractors.model import Extraction, Observation, SectionCount, SummaryCount, TableInfo
 
 __all__ = [
     "Extraction",

@@ -11,6 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.model import Extraction, Observation, SectionCount, SummaryCount, TableInfo
+from core.periods import (
+    month_label,
+    month_of_cell,
+    row_period,
+    year_and_month,
+    year_of_cell,
+)
+from core.records import ExceptionRecord
+from core.refs import RefBook
 from extractors.grid import SheetGrid, Uncalculated, Workbook, address
 from extractors.locate import (
     ACTUAL,
@@ -27,19 +37,9 @@ from extractors.locate import (
     classify_summary_header,
     header_text,
 )
-from extractors.model import Extraction, Observation, SectionCount, SummaryCount, TableInfo
-from extractors.periods import (
-    month_label,
-    month_of_cell,
-    row_period,
-    year_and_month,
-    year_of_cell,
-)
-from extractors.refs import RefBook
 from extractors.tables import PeriodColumns, RefCell, TableLayout, context_period, locate_tables
 from extractors.values import cell_text, normalise
 from extractors.view import View
-from schemas.records import ExceptionRecord
 
 LOOKED_FOR = (
     "cells holding KPI refs from the catalogue (e.g. 'R&B-K-001', 'ICT KPI 7', or numbers "
@@ -49,7 +49,7 @@ LOOKED_FOR = (
 
 def default_ref_book() -> RefBook:
     """The bundled catalogue's refs (for callers that do not pass their own)."""
-    from schemas.catalogue import load_catalogue
+    from core.catalogue import load_catalogue
 
     return load_catalogue().ref_book()
 

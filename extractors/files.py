@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.model import Extraction
+from core.records import ExceptionRecord
+from core.refs import RefBook
+from core.sandbox import run_isolated
 from extractors.extract import extract_workbook
 from extractors.grid import Workbook
-from extractors.model import Extraction
 from extractors.preflight import DEFAULT_LIMITS, Limits, preflight
 from extractors.readers import read_workbook
-from extractors.refs import RefBook
-from extractors.sandbox import run_isolated
-from schemas.records import ExceptionRecord
 
 DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_MEMORY_BYTES = 2 * 1024**3

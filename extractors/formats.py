@@ -16,7 +16,7 @@ import codecs
 import zipfile
 from pathlib import Path
 
-from schemas.records import ExceptionRecord
+from core.records import ExceptionRecord
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

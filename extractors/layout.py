@@ -14,8 +14,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from extractors.model import Extraction
-from schemas.records import ExceptionRecord
+from core.model import Extraction
+from core.records import ExceptionRecord
 
 Fingerprint = list[dict[str, Any]]
 """One contract's tables: sheet, orientation, kind, header row and where its refs start."""

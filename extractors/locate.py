@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.periods import month_of_target, month_only, period_of
 from extractors.grid import CellData, SheetGrid
-from extractors.periods import month_of_target, month_only, period_of
 
 # Role names a header cell can take. Months are handled apart.
 REF, AREA, DESCRIPTION, FREQUENCY, CRITERIA = "ref", "area", "description", "frequency", "criteria"

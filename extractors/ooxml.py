@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 from extractors.grid import CellData, SheetGrid, Uncalculated, Workbook
 
 if TYPE_CHECKING:
-    from extractors.refs import RefBook
+    from core.refs import RefBook
 from extractors.locate import (
     _EXACT,
     AREA,

@@ -35,14 +35,14 @@ from xml.parsers import expat
 
 import defusedxml.ElementTree as SafeET
 
-from extractors.errors import UnreadableFile
+from core.errors import UnreadableFile
+from core.records import ExceptionRecord
 from extractors.formats import (
     ZIP_MAGIC,
     describe_unknown,
     format_mismatch,
     sniff,
 )
-from schemas.records import ExceptionRecord
 
 MiB = 1024 * 1024
 

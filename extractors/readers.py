@@ -15,7 +15,7 @@ calamine formats leave out such big sheets too.
 
 ``read_workbook`` is the one boundary: whatever a reader raises on a malformed
 package becomes ``UnreadableFile("unreadable-workbook", ...)``. It must run in
-the sandbox (``extractors.sandbox``): calamine can abort the interpreter.
+the sandbox (``core.sandbox``): calamine can abort the interpreter.
 """
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from core.errors import UnreadableFile
+from core.refs import RefBook
 from extractors import ods, ooxml, xls
-from extractors.errors import UnreadableFile
 from extractors.grid import CellData, SheetGrid, Workbook
-from extractors.refs import RefBook
 
 
 def _reduce_cell(cell: CellData) -> tuple[type[CellData], tuple[Any, ...]]:

@@ -1,7 +1,7 @@
 """Find KPI tables from the catalogue's refs outward, in either orientation.
 
 A table is where the refs are: the cells that hold catalogue refs (see
-``extractors.refs``), in a run down a column or across a row, are its rows.
+``core.refs``), in a run down a column or across a row, are its rows.
 The other axis is then read from what sits above the run (its header band:
 months, Target / Actual / Detriment / Failure / RAG / Unit / Notes labels,
 year and financial-year headers, merged over their columns or not), from the
@@ -23,8 +23,20 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
+from core.hints import SheetLayout
+from core.periods import (
+    PeriodText,
+    Window,
+    month_of_cell,
+    periods_in,
+    read_period_text,
+    row_period,
+    single_period_in,
+    window_in,
+    year_of_cell,
+)
+from core.refs import ROLE_SUFFIXES, RefBook, RefMatch
 from extractors.grid import SheetGrid
-from extractors.hints import SheetLayout
 from extractors.locate import (
     ACTUAL,
     AREA,
@@ -46,18 +58,6 @@ from extractors.locate import (
     normalise_ref,
     role_of,
 )
-from extractors.periods import (
-    PeriodText,
-    Window,
-    month_of_cell,
-    periods_in,
-    read_period_text,
-    row_period,
-    single_period_in,
-    window_in,
-    year_of_cell,
-)
-from extractors.refs import ROLE_SUFFIXES, RefBook, RefMatch
 from extractors.view import View
 
 MAX_GAP = 4
@@ -905,7 +905,7 @@ def _month_columns(table: TableLayout, labels: dict[int, _ColumnLabel]) -> None:
 
 
 def _fy_span(fy: int) -> tuple[str, ...]:
-    from extractors.periods import fy_month
+    from core.periods import fy_month
 
     return tuple(fy_month(fy, m) for m in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3))
 

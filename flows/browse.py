@@ -56,8 +56,8 @@ def build_datasette(path: Path, catalogue_path: Path | None = None) -> Any:
     """
     from datasette.app import Datasette
 
+    from core.catalogue import load_catalogue
     from flows.settings import Settings
-    from schemas.catalogue import load_catalogue
     from warehouse.metadata import datasette_metadata
 
     if not path.is_file():

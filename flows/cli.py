@@ -208,7 +208,7 @@ def _command(args: argparse.Namespace) -> int:
 
 def _explained(exc: BaseException) -> KpiflowProblem:
     """The one-sentence problem ``exc`` stands for (exit status 1 for a kpiflow bug)."""
-    from schemas.catalogue import CatalogueError
+    from core.catalogue import CatalogueError
 
     if isinstance(exc, KpiflowProblem):
         return exc
@@ -274,7 +274,7 @@ def _run(args: argparse.Namespace) -> int:
     settings = _settings(inbox=args.inbox, db=args.db, reports=args.reports)
     if not settings.inbox.is_dir():
         raise UsageProblem(f"the inbox {settings.inbox} does not exist")
-    from schemas.catalogue import load_catalogue
+    from core.catalogue import load_catalogue
 
     # Everything a run needs is checked before anything starts, the cheap first.
     load_catalogue(settings.catalogue)
@@ -283,7 +283,7 @@ def _run(args: argparse.Namespace) -> int:
 
         prepare_prefect(args.verbose, console=False)
         check_prefect()
-    from extractors.sandbox import start_forkserver
+    from core.sandbox import start_forkserver
 
     # The readers' process starts on the other core while pandas and pandera load.
     start_forkserver()
@@ -402,12 +402,12 @@ def _print_run(result: RunResult, settings: Settings) -> None:
 def _validate(path: Path, fmt: str = "text", html: Path | None = None) -> int:
     if not path.is_file():
         raise UsageProblem(f"no such file: {shown(path)}")
-    from extractors.sandbox import start_forkserver
+    from core.sandbox import start_forkserver
 
     # The reader's process starts on the other core while pandas and pandera load.
     start_forkserver()
+    from core.catalogue import load_catalogue
     from flows.process import check_file
-    from schemas.catalogue import load_catalogue
 
     settings = _settings()
     catalogue = load_catalogue(settings.catalogue)
@@ -507,8 +507,8 @@ def _serve(args: argparse.Namespace) -> int:
     prepare_prefect()
     options = ServeOptions.build(cron=args.cron, poll_seconds=args.poll_seconds)
     server_port()
+    from core.catalogue import load_catalogue
     from flows.runner import check_outputs
-    from schemas.catalogue import load_catalogue
 
     load_catalogue(settings.catalogue)
     settings.inbox.mkdir(parents=True, exist_ok=True)

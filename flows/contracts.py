@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from flows.errors import UsageProblem
 
 if TYPE_CHECKING:
-    from schemas.catalogue import Catalogue
+    from core.catalogue import Catalogue
 
 HELP = "a contract the KPI catalogue declares (KPIFLOW_CATALOGUE), in any case"
 

@@ -25,13 +25,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from core.records import ExceptionRecord
 from flows.crash import crash_point
 from flows.errors import environment_problem
 from flows.inbox import settle, sha256_of
 from flows.process import FileOutcome
 from flows.safe_text import kpiflow_logger
 from flows.settings import Settings
-from schemas.records import ExceptionRecord
 
 if TYPE_CHECKING:
     import sqlite_utils

@@ -22,8 +22,8 @@ def show_history(kpi_ref: str, contract: str | None, settings: Settings) -> int:
     unknown ref is named with the nearest refs the catalogue has (exit 2). A
     contract the catalogue does not declare raises ValueError naming those it does.
     """
+    from core.catalogue import load_catalogue
     from flows.contracts import contract_named
-    from schemas.catalogue import load_catalogue
 
     catalogue = load_catalogue(settings.catalogue)
     if contract is not None:

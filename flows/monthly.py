@@ -18,13 +18,13 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.context import FlowRunContext
 from prefect.states import Failed
 
+from core.catalogue import CatalogueError
 from flows.errors import KpiflowProblem, UsageProblem
 from flows.process import FileOutcome
 from flows.runner import run_once
 from flows.safe_text import shown
 from flows.settings import Settings
 from flows.summary import summary_markdown, summary_table
-from schemas.catalogue import CatalogueError
 
 
 def _log_outcome(outcome: FileOutcome) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from schemas.catalogue import Catalogue
+    from core.catalogue import Catalogue
 
 
 def add_arguments(pack: argparse.ArgumentParser) -> None:
@@ -52,10 +52,10 @@ def write_pack(
     The contracts' order and descriptions come from ``catalogue`` (by default
     the settings' catalogue: ``KPIFLOW_CATALOGUE`` or the bundled one).
     """
+    from core.catalogue import load_catalogue
     from flows.access import require_warehouse
     from flows.settings import Settings
     from reports.pack import write_pack_html, write_pack_xlsx
-    from schemas.catalogue import load_catalogue
     from warehouse.db import open_warehouse
     from warehouse.pack import financial_year, gather_pack, one_month
 

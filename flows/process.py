@@ -12,17 +12,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from core.catalogue import Catalogue
+from core.model import Extraction
+from core.records import ExceptionRecord, sort_key
 from extractors import UnreadableFile
 from extractors.layout import layout_changes, layout_of
-from extractors.model import Extraction
 from flows.crash import crash_point
 from flows.inbox import safe_stem, settle, sha256_of
 from flows.readahead import ReadFile, read_file
 from flows.safe_text import kpiflow_logger
 from flows.settings import Settings
 from schemas.adapter import validate_observations
-from schemas.catalogue import Catalogue
-from schemas.records import ExceptionRecord, sort_key
 from schemas.rules import (
     Assessment,
     assess_extraction,

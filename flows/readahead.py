@@ -1,6 +1,6 @@
 """Read the next file of a run while the current one is checked, loaded and reported.
 
-A file's reading happens in a child process (``extractors.sandbox``) while
+A file's reading happens in a child process (``core.sandbox``) while
 the run waits; the checks, the reports and the load that follow run in this
 process. With two cores the next file's child can read while this process
 works on the current one, so a run of many returns costs about the larger of
@@ -15,9 +15,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 
+from core.model import Extraction
+from core.refs import RefBook
 from extractors import extract_file
-from extractors.model import Extraction
-from extractors.refs import RefBook
 from flows.settings import Settings
 
 ReadFile = Callable[[Path, str, Settings, RefBook], Extraction]

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from schemas.catalogue import Catalogue
+from core.catalogue import Catalogue
 from schemas.expected import expected_text
 from schemas.thresholds import bands_for
 

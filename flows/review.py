@@ -67,10 +67,10 @@ def add_arguments(review: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``kpiflow review`` as parsed; return the exit status."""
+    from core.catalogue import load_catalogue
     from flows.access import require_warehouse
     from flows.contracts import contract_named
     from flows.settings import Settings
-    from schemas.catalogue import load_catalogue
     from warehouse.db import open_warehouse
 
     settings = Settings.build(db=args.db)

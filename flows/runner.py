@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from core.catalogue import Catalogue, load_catalogue
 from flows.crash import crash_point
 from flows.errors import environment_problem, folder_problem
 from flows.failures import file_failed, settled
@@ -27,7 +28,6 @@ from flows.readahead import ReadAhead, ReadFile
 from flows.safe_text import kpiflow_logger
 from flows.settings import Settings
 from flows.summary import RunResult, write_run_summary
-from schemas.catalogue import Catalogue, load_catalogue
 from warehouse.db import open_warehouse
 from warehouse.loader import record_run, sync_catalogue
 

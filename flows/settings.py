@@ -23,7 +23,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from schemas.catalogue import DEFAULT_PATH as DEFAULT_CATALOGUE
+from core.catalogue import DEFAULT_PATH as DEFAULT_CATALOGUE
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 

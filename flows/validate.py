@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from core.catalogue import Catalogue
 from flows.inbox import sha256_of
 from flows.process import Checked
 from flows.settings import Settings
-from schemas.catalogue import Catalogue
 from schemas.rules import refused_keys
 
 if TYPE_CHECKING:

@@ -37,15 +37,15 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.records import ExceptionRecord, sort_key
+from core.sandbox import run_isolated
 from extractors.files import DEFAULT_MEMORY_BYTES, DEFAULT_TIMEOUT_S
-from extractors.sandbox import run_isolated
 from reports.annotate_package import Request, Unsupported, annotate_package
 from reports.grouping import period_label
 from reports.model import ANNOTATABLE_FORMATS
 from reports.package_check import losses
 from reports.package_comments import EXISTING_HEADING, Note
 from reports.package_review import COLUMNS, HEADER_ROW, Review, ReviewRow, location, sheet_name
-from schemas.records import ExceptionRecord, sort_key
 
 AUTHOR = "kpiflow"
 ERROR_COLOUR = "FFC00000"

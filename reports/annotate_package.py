@@ -28,6 +28,7 @@ from xml.parsers import expat
 
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
+from core.records import ExceptionRecord
 from reports.package_comments import (
     Note,
     merge_comments,
@@ -66,7 +67,6 @@ from reports.package_xml import (
     tag_end,
     to_int,
 )
-from schemas.records import ExceptionRecord
 
 OFFICE_DOCUMENT = f"{REL_NS}/officeDocument"
 COMMENTS_REL = f"{REL_NS}/comments"

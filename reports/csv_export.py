@@ -11,7 +11,7 @@ problem a waiver carried over to), ``review_note`` its note, and
 
 The file is UTF-8 with a byte-order mark, so Excel shows "£" and accented
 names correctly, with Windows line endings (the ``csv`` module's default).
-Rows are sorted as the HTML reports show them (``schemas.records.sort_key``).
+Rows are sorted as the HTML reports show them (``core.records.sort_key``).
 
 Spreadsheet formula injection: supplier text is copied into this file, and
 Excel treats a cell starting with ``=``, ``+``, ``-`` or ``@`` (or a tab or
@@ -28,8 +28,8 @@ import csv
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from core.records import ExceptionRecord, sort_key
 from reports.model import OPEN, ExceptionState
-from schemas.records import ExceptionRecord, sort_key
 
 EXCEPTION_COLUMNS: tuple[str, ...] = (
     "file",

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from schemas.codes import CODES
-from schemas.records import SEVERITY_ORDER, ExceptionRecord, sort_key
+from core.codes import CODES
+from core.records import SEVERITY_ORDER, ExceptionRecord, sort_key
 
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_PLURALS = {"error": "Errors", "warning": "Warnings", "info": "For information"}

@@ -26,6 +26,7 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from core.records import ExceptionRecord, sort_key
 from reports.grouping import (
     SEVERITIES,
     SEVERITY_PLURALS,
@@ -43,7 +44,6 @@ from reports.model import (
     SubmissionReport,
 )
 from reports.trend import Trend, build_trend, series
-from schemas.records import ExceptionRecord, sort_key
 
 _TEMPLATES = Path(__file__).parent / "templates"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from schemas.records import ExceptionRecord, sort_key
+from core.records import ExceptionRecord, sort_key
 
 #: Computed (and supplier-claimed) statuses of one KPI in one month.
 STATUSES: tuple[str, ...] = (

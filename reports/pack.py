@@ -24,7 +24,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from extractors.periods import month_label
+from core.periods import month_label
 
 _TEMPLATES = Path(__file__).parent / "templates"
 

@@ -1,7 +1,7 @@
-"""Pandera schemas, the KPI catalogue, markers and the contract manager's rules.
+"""The pandera schema, its adapter and the contract manager's rules.
 
-Names are imported on first use (PEP 562) so that ``schemas.records``, which
-the extractors need, does not pull pandas and pandera into every process.
+Names are imported on first use (PEP 562): ``import schemas`` does not pull
+pandas and pandera into a process that only needs ``schemas.rules``.
 """
 
 from __future__ import annotations
@@ -10,12 +10,6 @@ from importlib import import_module
 from typing import Any
 
 _EXPORTS = {
-    "MARKERS": "schemas.markers",
-    "marker_code": "schemas.markers",
-    "Catalogue": "schemas.catalogue",
-    "Kpi": "schemas.catalogue",
-    "load_catalogue": "schemas.catalogue",
-    "ExceptionRecord": "schemas.records",
     "validate_observations": "schemas.adapter",
     "Assessment": "schemas.rules",
     "assess_extraction": "schemas.rules",

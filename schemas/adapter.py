@@ -13,11 +13,11 @@ from dataclasses import replace
 import pandas as pd
 import pandera.pandas as pa
 
-from extractors.model import Observation
-from extractors.periods import month_label
-from schemas.catalogue import Catalogue
+from core.catalogue import Catalogue
+from core.model import Observation
+from core.periods import month_label
+from core.records import ExceptionRecord, Severity
 from schemas.measurement import SCORE_SCALE, observation_frame, schema_for
-from schemas.records import ExceptionRecord, Severity
 
 Sentence = Callable[[Observation], str]
 

@@ -15,9 +15,9 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from extractors.model import Observation
-from schemas.catalogue import Catalogue
-from schemas.markers import MARKERS
+from core.catalogue import Catalogue
+from core.markers import MARKERS
+from core.model import Observation
 
 SCORE_SCALE = (0.0, 5.0)
 """Satisfaction scores are out of 5 (ICT KPI 19 targets "> 3.5")."""

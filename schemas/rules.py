@@ -3,7 +3,7 @@
 Each rule takes plain data (observations, the catalogue, the supplier's own
 counts) and returns exception records; ``assess_extraction`` runs them all
 and says which figures are clean enough to load. Codes are listed in
-``schemas.codes``.
+``core.codes``.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from extractors.model import Extraction, Observation, SectionCount, SummaryCount
-from extractors.periods import month_label
-from schemas.catalogue import Catalogue, Kpi
+from core.catalogue import Catalogue, Kpi
+from core.model import Extraction, Observation, SectionCount, SummaryCount
+from core.periods import month_label
+from core.records import ExceptionRecord, Severity
 from schemas.colours import colour_key_from_labels, supplier_claims_better
 from schemas.expected import expected_text, quantity
-from schemas.records import ExceptionRecord, Severity
 from schemas.status import Status, compute_status
 from schemas.thresholds import Bands, Direction, Unit, bands_for, parse_threshold
 

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from schemas.records import ExceptionRecord
+from core.records import ExceptionRecord
 
 Unit = Literal["percent", "days", "count", "score"]
 Direction = Literal["higher", "lower"]

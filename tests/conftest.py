@@ -43,7 +43,7 @@ def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def catalogue():  # type: ignore[no-untyped-def]
-    from schemas.catalogue import load_catalogue
+    from core.catalogue import load_catalogue
 
     return load_catalogue()
 

@@ -18,7 +18,7 @@ wrote them.
 
 Seed text becomes a figure as ``samples.generate`` and ``extractors.values``
 do: "100.00" -> 100.0 in the KPI's unit (percentages in points), text -> its
-marker code (``schemas.markers.marker_code``); a month "Sep-16" -> "2016-09".
+marker code (``core.markers.marker_code``); a month "Sep-16" -> "2016-09".
 
 Families (case ids):
 
@@ -86,8 +86,8 @@ from xml.sax.saxutils import escape
 
 from openpyxl.utils.cell import get_column_letter
 
+from core.markers import marker_code
 from samples import generate, seeds
-from schemas.markers import marker_code
 from tests.workbooks import ods_bytes
 
 # --------------------------------------------------------------------------
@@ -103,7 +103,7 @@ class Figure:
     ref: str  # the catalogue's canonical ref, e.g. "R&B-K-009a", "7"
     period: str  # "YYYY-MM"
     value: float | None  # in the KPI's unit, percentages in points; None when a marker
-    marker: str | None  # marker code from schemas/markers.py, or None
+    marker: str | None  # marker code from core/markers.py, or None
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from core.catalogue import Catalogue
 from flows.inbox import ClaimArea
 from flows.process import FileOutcome, process_claimed
 from flows.settings import Settings
-from schemas.catalogue import Catalogue
 from warehouse.db import open_warehouse
 from warehouse.loader import sync_catalogue
 

@@ -11,9 +11,9 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Border, PatternFill, Side
 
+from core.records import ExceptionRecord
 from reports import ANNOTATABLE_FORMATS, annotate_workbook
 from reports.annotate import ERROR_COLOUR, WARNING_COLOUR
-from schemas.records import ExceptionRecord
 
 RED_FILL = "FFFF0000"
 

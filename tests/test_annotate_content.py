@@ -20,9 +20,9 @@ import pytest
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
+from core.records import ExceptionRecord
 from reports.annotate import Annotation, annotate_workbook
 from reports.package_check import losses
-from schemas.records import ExceptionRecord
 from tests.crafted import CACHED, CRAFTED, DATA_BAR_EXT, lossless_fallback, lossy_fallback, png
 from tests.test_annotate import RECORDS
 

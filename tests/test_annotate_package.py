@@ -13,10 +13,10 @@ from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from python_calamine import CalamineWorkbook
 
+from core.records import ExceptionRecord
 from reports import annotate_workbook
 from reports.annotate import _annotate_with_openpyxl, _marked, _note, _requests
 from reports.annotate_package import Unsupported, annotate_package
-from schemas.records import ExceptionRecord
 from tests.test_annotate import RECORDS, build_workbook, record
 from tests.workbooks import rewrite_package
 

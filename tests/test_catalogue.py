@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from schemas.catalogue import DEFAULT_PATH, CatalogueError, load_catalogue
+from core.catalogue import DEFAULT_PATH, CatalogueError, load_catalogue
 
 TEXT = DEFAULT_PATH.read_text(encoding="utf-8")
 LINES = TEXT.splitlines()

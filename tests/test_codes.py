@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from schemas.codes import CODES, markdown_table
+from core.codes import CODES, markdown_table
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [p for d in ("extractors", "schemas", "flows", "warehouse", "reports")

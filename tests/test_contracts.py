@@ -8,14 +8,14 @@ import pytest
 import sqlite_utils
 from openpyxl import Workbook
 
-from extractors.model import Observation
+from core.catalogue import DEFAULT_PATH as BUNDLED
+from core.catalogue import Catalogue, load_catalogue
+from core.model import Observation
+from core.records import ExceptionRecord
 from flows.process import check_file
 from flows.runner import run_once
 from flows.settings import Settings
 from schemas.adapter import validate_observations
-from schemas.catalogue import DEFAULT_PATH as BUNDLED
-from schemas.catalogue import Catalogue, load_catalogue
-from schemas.records import ExceptionRecord
 
 WASTE = """
 [contracts.WC]

@@ -17,17 +17,17 @@ from pathlib import Path
 
 import pytest
 
+from core.catalogue import Catalogue
+from core.model import Extraction
+from core.records import ExceptionRecord
+from core.refs import RefBook
 from extractors.extract import extract_workbook
 from extractors.grid import Workbook
-from extractors.model import Extraction
 from extractors.preflight import preflight
 from extractors.readers import read_workbook
-from extractors.refs import RefBook
 from flows.process import check_file
 from flows.settings import Settings
 from samples.generate import write_samples
-from schemas.catalogue import Catalogue
-from schemas.records import ExceptionRecord
 from tests.corpus import CASES, LayoutCase
 
 _CELL = re.compile(r"^([A-Z]+)(\d+)$")

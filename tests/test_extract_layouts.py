@@ -17,11 +17,11 @@ import pytest
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 
+from core.model import Extraction, SectionCount, SummaryCount, TableInfo
+from core.records import ExceptionRecord
 from extractors.files import extract_file
 from extractors.grid import column_letter
-from extractors.model import Extraction, SectionCount, SummaryCount, TableInfo
 from samples.generate import ANNUAL_FILE
-from schemas.records import ExceptionRecord
 
 # --------------------------------------------------------------------------
 # Building workbooks

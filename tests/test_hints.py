@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from extractors.hints import SheetLayout, parse_layouts
+from core.catalogue import DEFAULT_PATH, load_catalogue
+from core.hints import SheetLayout, parse_layouts
 from flows.process import check_file
 from flows.settings import Settings
-from schemas.catalogue import DEFAULT_PATH, load_catalogue
 from tests.corpus import CASES
 
 EXAMPLE = DEFAULT_PATH.with_name("layouts.example.toml")

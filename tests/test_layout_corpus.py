@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from core.catalogue import Catalogue
 from flows import cli
 from flows.process import Checked, check_file
 from flows.settings import Settings
-from schemas.catalogue import Catalogue
 from tests.corpus import CASES as FIRST_CASES
 from tests.corpus import FY_MONTHS, LayoutCase
 from tests.corpus_more import MORE_CASES

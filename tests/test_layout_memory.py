@@ -6,10 +6,10 @@ from pathlib import Path
 
 import sqlite_utils
 
+from core.catalogue import Catalogue
 from flows.inbox import ClaimArea
 from flows.process import process_claimed
 from flows.settings import Settings
-from schemas.catalogue import Catalogue
 from tests.workbooks import ICT_HEADER, ict_row, write_table
 from warehouse.db import open_warehouse
 

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from core.catalogue import DEFAULT_PATH as BUNDLED
+from core.catalogue import load_catalogue
 from flows.cli import main
 from flows.runner import run_once
 from flows.settings import Settings
 from reports.pack import sheet_title
-from schemas.catalogue import DEFAULT_PATH as BUNDLED
-from schemas.catalogue import load_catalogue
 from tests.conftest import ROOT
 from tests.sample_warehouse import MONTHLY
 from warehouse.metadata import catalogue_common

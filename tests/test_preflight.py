@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 from msoffcrypto.format.ooxml import OOXMLFile
 
-from extractors.errors import UnreadableFile
+from core.errors import UnreadableFile
 from extractors.preflight import PROTECTED_REASON, Limits, preflight
 from tests.workbooks import ods_bytes
 

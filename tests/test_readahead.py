@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from core.catalogue import load_catalogue
 from extractors import UnreadableFile
 from flows.readahead import ReadAhead, read_file
 from flows.settings import Settings
-from schemas.catalogue import load_catalogue
 from tests.workbooks import ICT_HEADER, ict_row, write_table
 
 BOOK = load_catalogue().ref_book()

@@ -16,7 +16,7 @@ import pytest
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Color, PatternFill
 
-from extractors.errors import UnreadableFile
+from core.errors import UnreadableFile
 from extractors.grid import CellData, Workbook
 from extractors.readers import fill_key, read_workbook
 from tests.workbooks import ods_bytes

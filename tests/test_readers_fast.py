@@ -21,15 +21,15 @@ import pytest
 from openpyxl.styles import Color, PatternFill
 
 from bench.sst import to_shared_strings
+from core.errors import UnreadableFile
+from core.sandbox import start_forkserver
 from extractors import ooxml
-from extractors.errors import UnreadableFile
 from extractors.extract import extract_workbook
 from extractors.files import extract_file, read_and_extract
 from extractors.grid import SheetGrid, Uncalculated
 from extractors.locate import _EXACT, AREA, REF
 from extractors.preflight import preflight
 from extractors.readers import read_workbook
-from extractors.sandbox import start_forkserver
 from samples.generate import (
     new_workbook,
     save,

@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
+from core.records import ExceptionRecord
 from flows.process import FileOutcome
 from reports import (
     MeasurementRow,
@@ -32,7 +33,6 @@ from reports import (
     write_run_summary_html,
     write_submission_html,
 )
-from schemas.records import ExceptionRecord
 from tests.cdp import CHROMIUM, FLAGS, Browser
 from tests.planted import REFUSED
 

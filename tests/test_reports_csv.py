@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from core.records import ExceptionRecord
 from reports import EXCEPTION_COLUMNS, ExceptionState, neutralise, write_exceptions_csv
-from schemas.records import ExceptionRecord
 
 RECORDS = [
     ExceptionRecord(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from core.records import ExceptionRecord
 from reports import (
     HistoryPoint,
     KpiInfo,
@@ -23,7 +24,6 @@ from reports import (
 )
 from reports.html import claims_differ, keep_units, threshold_display
 from reports.trend import Point, build_trend, month_index
-from schemas.records import ExceptionRecord
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from core.records import fingerprint
 from flows.cli import main
 from flows.review import ACTIONS
-from schemas.records import fingerprint
 from tests.sample_warehouse import (
     ANNUAL,
     RESUBMITTED,

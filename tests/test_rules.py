@@ -25,11 +25,11 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
+from core.catalogue import Catalogue
+from core.records import ExceptionRecord
 from flows.process import Checked, check_file
 from flows.settings import Settings
 from samples.generate import ICT_KEY, PSSP_KEY, solid
-from schemas.catalogue import Catalogue
-from schemas.records import ExceptionRecord
 from tests.workbooks import ICT_HEADER, ict_row
 
 # --- building workbooks ----------------------------------------------------

@@ -13,9 +13,9 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
+from core.catalogue import DEFAULT_PATH, DIRECTIONS, FREQUENCIES, UNITS, load_catalogue
 from samples import generate, seeds
 from samples.generate import ICT_KEY, POSITIONS, PSSP_KEY
-from schemas.catalogue import DEFAULT_PATH, DIRECTIONS, FREQUENCIES, UNITS, load_catalogue
 from schemas.thresholds import bands_for
 
 GREY = "FFBFBFBF"

@@ -18,9 +18,9 @@ from typing import Any
 import openpyxl
 import pytest
 
-from extractors.errors import UnreadableFile
+from core.errors import UnreadableFile
+from core.sandbox import run_isolated
 from extractors.files import load_workbook_safely
-from extractors.sandbox import run_isolated
 from tests.faults import ROOT, command_line, descendants, wait_until_dead
 
 MiB = 1024 * 1024
@@ -215,7 +215,7 @@ def test_per_call_overhead_is_small(tmp_path: Path) -> None:
 def test_a_reader_never_outlives_its_run_even_killed() -> None:
     # A run (its own process) waits on a reader that sleeps; the run is SIGKILLed.
     script = (
-        "from extractors.sandbox import run_isolated\n"
+        "from core.sandbox import run_isolated\n"
         "from tests.test_sandbox import sleep_for\n"
         "run_isolated(sleep_for, 120, timeout_s=300, memory_bytes=1 << 30)\n"
     )

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from core.catalogue import DEFAULT_PATH
 from flows.settings import Settings
-from schemas.catalogue import DEFAULT_PATH
 
 
 def test_defaults() -> None:

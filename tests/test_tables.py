@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
+from core.catalogue import Catalogue
+from core.model import Extraction
 from extractors.files import extract_file
-from extractors.model import Extraction
 from flows.process import check_file
 from flows.settings import Settings
-from schemas.catalogue import Catalogue
 from tests.workbooks import rewrite_package
 
 

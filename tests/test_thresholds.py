@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from schemas.records import ExceptionRecord
+from core.records import ExceptionRecord
 from schemas.thresholds import (
     Bands,
     Direction,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from schemas.records import ExceptionRecord
+from core.records import ExceptionRecord
 from warehouse.db import open_warehouse
 from warehouse.loader import (
     SubmissionRow,
@@ -143,8 +143,8 @@ INSERT INTO exceptions VALUES (1, 1, 'warning', 'kpi-failure', 'ICT', '7', '2016
 
 
 def test_an_older_warehouse_is_upgraded_in_place(tmp_path: Path) -> None:
-    from schemas.catalogue import load_catalogue
-    from schemas.records import fingerprint
+    from core.catalogue import load_catalogue
+    from core.records import fingerprint
 
     path = tmp_path / "kpi.db"
     old = sqlite3.connect(path)

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from extractors.errors import UnreadableFile
+from core.catalogue import Catalogue
+from core.errors import UnreadableFile
 from extractors.extract import extract_workbook
 from extractors.files import load_workbook_safely
 from extractors.grid import Workbook
-from schemas.catalogue import Catalogue
 from tests.test_coverage import unaccounted
 
 ZOO = Path(__file__).resolve().parents[1].parent / "shared" / "workbook-zoo"

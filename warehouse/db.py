@@ -16,7 +16,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from schemas.records import fingerprint
+from core.records import fingerprint
 from warehouse.views import ACCEPTED, VIEWS
 
 __all__ = ["ACCEPTED", "ensure_schema", "open_warehouse", "write_transaction"]

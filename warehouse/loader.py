@@ -10,9 +10,9 @@ from typing import Any
 
 import sqlite_utils
 
-from extractors.model import Extraction
-from schemas.catalogue import Catalogue
-from schemas.records import ExceptionRecord
+from core.catalogue import Catalogue
+from core.model import Extraction
+from core.records import ExceptionRecord
 from warehouse.db import ACCEPTED, write_transaction
 from warehouse.reviews import apply_on_load
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from warehouse.views import ACCEPTED
 
 if TYPE_CHECKING:
-    from schemas.catalogue import Catalogue
+    from core.catalogue import Catalogue
 
 # Columns that mean the same wherever they appear.
 COMMON: dict[str, str] = {

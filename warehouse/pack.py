@@ -28,7 +28,7 @@ from reports.pack import (
 from schemas.status import STATUS_RANK
 
 if TYPE_CHECKING:
-    from schemas.catalogue import Catalogue
+    from core.catalogue import Catalogue
 
 _YEAR = re.compile(r"(\d{4})-(\d{2})")
 _MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")

@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from extractors.hints import SheetLayout, parse_layouts
+from core.hints import SheetLayout, parse_layouts
 
 if TYPE_CHECKING:
-    from extractors.refs import RefBook
+    from core.refs import RefBook
 
-DEFAULT_PATH = Path(__file__).with_name("catalogue.toml")
+# The catalogue is data a contract manager edits: it lives with the schemas.
+DEFAULT_PATH = Path(__file__).resolve().parents[1] / "schemas" / "catalogue.toml"
 LAYOUTS_NAME = "layouts.toml"
 """The optional layout file, read from beside the catalogue (see layouts.example.toml)."""
 
@@ -76,7 +77,7 @@ class Catalogue:
 
     def ref_book(self) -> RefBook:
         """The refs, contract names and service areas the extractor looks for."""
-        from extractors.refs import RefBook
+        from core.refs import RefBook
 
         contracts = {
             name: (name, *(self.contracts[name].aliases if name in self.contracts else ()))
@@ -204,7 +205,7 @@ def _contracts(table: Any, where: str) -> dict[str, Contract]:
 
 def _check_ref_spellings(kpis: Any, where: str) -> None:
     """Two refs of one contract must not read the same once spelling is ignored."""
-    from extractors.refs import ref_key
+    from core.refs import ref_key
 
     seen: dict[tuple[str, str], str] = {}
     for kpi in kpis:

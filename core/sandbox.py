@@ -43,12 +43,12 @@ from multiprocessing import forkserver, spawn
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
-from extractors.errors import UnreadableFile
+from core.errors import UnreadableFile
 
 T = TypeVar("T")
 
 #: Modules the forkserver imports once, so every child starts with them loaded.
-PRELOAD = ["extractors.readers", "extractors.sandbox", "openpyxl", "python_calamine"]
+PRELOAD = ["extractors.readers", "core.sandbox", "openpyxl", "python_calamine"]
 
 _CONTEXT: Any = None
 _PR_SET_PDEATHSIG = 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from schemas.records import ExceptionRecord
+from core.records import ExceptionRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,7 +15,7 @@ class Observation:
     ("Target Met", "missed"...), when the sheet has a key and the fill is in it.
     ``actual`` is in the KPI's own unit (percentages in percentage points,
     90.65 never 0.9065) or None when ``marker`` (a code from
-    ``schemas.markers``) stands instead; ``raw`` is the cell text as shown.
+    ``core.markers``) stands instead; ``raw`` is the cell text as shown.
     """
 
     contract: str

@@ -1,7 +1,7 @@
 """Every exception code kpiflow emits, with its severity and meaning.
 
 Codes are stable: reports, the warehouse and other tools match on them.
-The README's table is generated from this one (``python -m schemas.codes``)
+The README's table is generated from this one (``python -m core.codes``)
 and a test keeps the two and the code base in step.
 """
 

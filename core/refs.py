@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from extractors.hints import SheetLayout, sheet_key
+from core.hints import SheetLayout, sheet_key
 
 # Words that only say "what follows is a KPI reference".
 _PREFIX_WORDS = frozenset({"kpi", "kpis", "pi", "ref", "no", "number", "measure", "indicator"})

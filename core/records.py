@@ -20,7 +20,7 @@ SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
 class ExceptionRecord:
     """One discrepancy, located as precisely as the source allows.
 
-    ``code`` is stable and kebab-case (listed in ``schemas.codes.CODES``);
+    ``code`` is stable and kebab-case (listed in ``core.codes.CODES``);
     ``message`` is one plain English sentence a reviewer can read;
     ``rule`` states the expected band or rule that was broken.
     """
