@@ -60,20 +60,26 @@ _TABLES: dict[str, tuple[dict[str, type], dict[str, object]]] = {
     ),
 }  # fmt: skip
 
+# One row per (contract, kpi_ref, period): the figure of the most recently
+# received accepted submission (ties: the later submission id). Written as
+# "no later accepted figure for the same key", not as ROW_NUMBER() over a
+# window: SQLite flattens this view into the query that uses it, so a query
+# by key searches the measurements_key index instead of ranking every figure
+# ever loaded (which made each file's restatement lookup grow with the
+# warehouse).
 _CURRENT_VIEW = f"""
-SELECT contract, kpi_ref, period, target, actual, marker, raw, status, supplier_status,
-       sheet, cell, submission_id, file_name, received_at
-FROM (
-    SELECT m.*, s.file_name, s.received_at,
-           ROW_NUMBER() OVER (
-               PARTITION BY m.contract, m.kpi_ref, m.period
-               ORDER BY s.received_at DESC, s.id DESC
-           ) AS recency
-    FROM measurements m JOIN submissions s ON s.id = m.submission_id
-    WHERE s.status IN {ACCEPTED!r}
-)
-WHERE recency = 1
+SELECT m.contract, m.kpi_ref, m.period, m.target, m.actual, m.marker, m.raw, m.status,
+       m.supplier_status, m.sheet, m.cell, m.submission_id, s.file_name, s.received_at
+FROM measurements m JOIN submissions s ON s.id = m.submission_id
+WHERE s.status IN {ACCEPTED!r}
+  AND NOT EXISTS (
+    SELECT 1 FROM measurements later JOIN submissions ls ON ls.id = later.submission_id
+    WHERE later.contract = m.contract AND later.kpi_ref = m.kpi_ref
+      AND later.period = m.period AND ls.status IN {ACCEPTED!r}
+      AND (ifnull(ls.received_at, ''), ls.id, later.id) > (ifnull(s.received_at, ''), s.id, m.id)
+  )
 """
+_CREATE_VIEW = f"CREATE VIEW current_measurements AS {_CURRENT_VIEW}"
 
 
 def open_warehouse(path: Path) -> sqlite_utils.Database:
@@ -137,4 +143,18 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             "ON measurements(contract, kpi_ref, period)"
         )
         db.execute("CREATE INDEX IF NOT EXISTS exceptions_submission ON exceptions(submission_id)")
-        db.execute(f"CREATE VIEW IF NOT EXISTS current_measurements AS {_CURRENT_VIEW}")
+        _ensure_current_view(db)
+
+
+def _ensure_current_view(db: sqlite_utils.Database) -> None:
+    """Create the view, or replace an older definition of it (same columns, same rows)."""
+    found = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'current_measurements'"
+    ).fetchone()
+    if found is not None and found[0].split() == _CREATE_VIEW.split():
+        return
+    # Earlier warehouses ranked every figure with a window function; a view
+    # holds no data, so it is replaced in place (inside ensure_schema's
+    # transaction, so a concurrent opener sees the old view or the new one).
+    db.execute("DROP VIEW IF EXISTS current_measurements")
+    db.execute(_CREATE_VIEW)

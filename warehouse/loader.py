@@ -85,20 +85,30 @@ def accepted_submission(db: sqlite_utils.Database, sha256: str) -> dict[str, Any
 def current_values(
     db: sqlite_utils.Database, keys: Iterable[tuple[str, str, str]]
 ) -> dict[tuple[str, str, str], dict[str, Any]]:
-    """Return the current accepted figure for each (contract, kpi_ref, period) asked for."""
-    wanted = set(keys)
-    if not wanted:
-        return {}
-    periods = sorted({period for _, _, period in wanted})
-    marks = ", ".join("?" for _ in periods)
+    """Return the current accepted figure for each (contract, kpi_ref, period) asked for.
+
+    Each key is looked up through the ``measurements_key`` index, so the cost
+    follows the keys asked for, not the size of the warehouse.
+    """
+    wanted = sorted(set(keys))
     out: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for row in db.query(
-        f"SELECT * FROM current_measurements WHERE period IN ({marks})", periods
-    ):
-        key = (row["contract"], row["kpi_ref"], row["period"])
-        if key in wanted:
-            out[key] = row
+    for start in range(0, len(wanted), _KEYS_PER_QUERY):
+        chunk = wanted[start : start + _KEYS_PER_QUERY]
+        rows = ", ".join("(?, ?, ?)" for _ in chunk)
+        # CROSS JOIN keeps the asked-for keys as the outer loop (SQLite does
+        # not reorder it): one index search per key.
+        sql = (
+            f"WITH wanted(contract, kpi_ref, period) AS (VALUES {rows}) "
+            "SELECT c.* FROM wanted w CROSS JOIN current_measurements c "
+            "ON c.contract = w.contract AND c.kpi_ref = w.kpi_ref AND c.period = w.period"
+        )
+        for row in db.query(sql, [part for key in chunk for part in key]):
+            out[(row["contract"], row["kpi_ref"], row["period"])] = row
     return out
+
+
+# Three parameters per key: well under SQLite's oldest limit of 999 per statement.
+_KEYS_PER_QUERY = 300
 
 
 def sync_catalogue(db: sqlite_utils.Database, catalogue: Catalogue) -> None:
