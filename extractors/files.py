@@ -10,9 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from extractors.extract import extract_workbook
-from extractors.grid import Workbook
 from extractors.model import Extraction
-from extractors.preflight import DEFAULT_LIMITS, Limits, preflight
+from extractors.preflight import preflight
 from extractors.readers import read_workbook
 from extractors.sandbox import run_isolated
 from schemas.records import ExceptionRecord
@@ -49,31 +48,6 @@ def extract_file(
         extraction = read_and_extract(str(path), fmt, name)
     extraction.problems[:0] = [*warnings, *_styles_note(fmt, extraction.styles_available)]
     return extraction
-
-
-def load_workbook_safely(
-    path: str | Path, *, isolate: bool = True, limits: Limits = DEFAULT_LIMITS
-) -> tuple[Workbook, list[ExceptionRecord]]:
-    """Preflight and read every sheet of a file, without extracting; or raise ``UnreadableFile``.
-
-    For callers that need the ``Workbook`` itself (the zoo test reads every
-    sheet of every file with it). ``isolate=False`` reads in this process:
-    only for files already known to be harmless, since calamine can abort the
-    interpreter on crafted files.
-    """
-    p = Path(path)
-    fmt, warnings = preflight(p, limits)
-    if isolate:
-        workbook = run_isolated(
-            read_workbook,
-            str(p),
-            fmt,
-            timeout_s=limits.reader_timeout_s,
-            memory_bytes=limits.reader_memory_bytes,
-        )
-    else:
-        workbook = read_workbook(p, fmt)
-    return workbook, [*warnings, *_styles_note(fmt, workbook.styles_available)]
 
 
 def _styles_note(fmt: str, styles_available: bool) -> list[ExceptionRecord]:
