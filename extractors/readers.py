@@ -182,12 +182,14 @@ def _read_openpyxl(path: Path, fmt: str) -> Workbook:
 
 
 def _openpyxl_sheet(ws: Any) -> SheetGrid:
+    from extractors.openpyxl_private import cell_style_ids, worksheet_cells
+
     grid = SheetGrid(name=ws.title, hidden=ws.sheet_state != "visible")
     # One pass over the cells the file really holds. ``ws.iter_rows()`` would
     # walk (and, in normal mode, create) every position of the bounding box:
     # a cell at XFD1048576 would mean 17 billion of them.
-    stored = getattr(ws, "_cells", None)
-    cells = stored.values() if isinstance(stored, dict) else (c for r in ws.iter_rows() for c in r)
+    stored = worksheet_cells(ws)
+    cells = stored.values() if stored is not None else (c for r in ws.iter_rows() for c in r)
     out = grid.cells
     # Format and fill depend only on the cell's style ids: work each out once.
     styles: dict[tuple[int, int], tuple[str, str | None]] = {}
@@ -197,8 +199,7 @@ def _openpyxl_sheet(ws: Any) -> SheetGrid:
         value = cell.value
         if value is None or value == "":
             continue
-        style = getattr(cell, "_style", None)
-        key = (style.numFmtId, style.fillId) if style is not None else None
+        key = cell_style_ids(cell)
         look = styles.get(key) if key is not None else None
         if look is None:
             look = (cell.number_format or "General", fill_key(cell.fill))

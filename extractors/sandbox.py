@@ -42,7 +42,10 @@ from extractors.errors import UnreadableFile
 T = TypeVar("T")
 
 #: Modules the forkserver imports once, so every child starts with them loaded.
-PRELOAD = ["extractors.readers", "extractors.sandbox", "openpyxl", "python_calamine"]
+PRELOAD = [
+    "extractors.readers", "extractors.sandbox", "extractors.openpyxl_private", "openpyxl",
+    "python_calamine",
+]  # fmt: skip
 
 _CONTEXT: Any = None
 _STDERR_TAIL = 4096

@@ -22,7 +22,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from openpyxl import load_workbook
-from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles.borders import Border, Side
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
@@ -31,6 +30,7 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from extractors.files import DEFAULT_MEMORY_BYTES, DEFAULT_TIMEOUT_S
+from extractors.openpyxl_private import merged_cell
 from extractors.sandbox import run_isolated
 from reports.annotate_package import Note, Request, Unsupported, annotate_package
 from reports.model import ANNOTATABLE_FORMATS
@@ -228,10 +228,7 @@ class _Target:
                 for r, c in getattr(self.merged, name):
                     if (r, c) == (self.row, self.col):
                         continue
-                    cell = self.ws._cells.get((r, c))
-                    if cell is None:
-                        cell = MergedCell(self.ws, row=r, column=c)
-                        self.ws._cells[(r, c)] = cell
+                    cell = merged_cell(self.ws, r, c)
                     cell.border = _with_sides(cell.border, side, (name,))
         anchor.comment = Comment(note.text, note.author, height=note.height, width=note.width)
 

@@ -26,10 +26,9 @@ from pathlib import Path
 from typing import IO, NamedTuple
 from xml.parsers import expat
 
-from openpyxl.comments.comment_sheet import CommentRecord, CommentSheet
 from openpyxl.utils.cell import get_column_letter, range_boundaries
-from openpyxl.xml.functions import tostring
 
+from extractors.openpyxl_private import comments_parts
 from schemas.records import ExceptionRecord
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -1023,15 +1022,7 @@ def _outline(
 
 def _comment_parts(notes: dict[tuple[int, int], Note]) -> tuple[bytes, bytes]:
     """The comments part and its VML shapes, written by openpyxl's own classes."""
-    records = []
-    for (row, col), note in notes.items():
-        record = CommentRecord(
-            ref=f"{get_column_letter(col)}{row}",
-            author=note.author,
-            height=note.height,
-            width=note.width,
-        )
-        record.text.t = note.text
-        records.append(record)
-    sheet = CommentSheet.from_comments(records)
-    return tostring(sheet.to_tree()), sheet.write_shapes()
+    return comments_parts(
+        (f"{get_column_letter(col)}{row}", note.author, note.text, note.height, note.width)
+        for (row, col), note in notes.items()
+    )

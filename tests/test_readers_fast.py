@@ -136,6 +136,8 @@ def bound(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     from openpyxl.reader import excel
     from openpyxl.worksheet import _reader
 
+    from extractors import openpyxl_private
+
     titles: list[str] = []
     original = _reader.WorksheetReader
 
@@ -144,9 +146,10 @@ def bound(monkeypatch: pytest.MonkeyPatch) -> list[str]:
             titles.append(ws.title)
             super().__init__(ws, *args)
 
-    # load_workbook's module holds its own name for the class.
+    # load_workbook's module and ours each hold their own name for the class.
     monkeypatch.setattr(_reader, "WorksheetReader", Spy)
     monkeypatch.setattr(excel, "WorksheetReader", Spy)
+    monkeypatch.setattr(openpyxl_private, "WorksheetReader", Spy)
     return titles
 
 
