@@ -225,6 +225,56 @@ def measure_returns(paths: list[Path]) -> dict[str, Any]:
     }
 
 
+def measure_real_runs(paths: list[Path], reps: int, prefect: bool) -> dict[str, Any]:
+    """What a file costs a real ``kpiflow run`` (Prefect, ``--plain``) and the lean baseline.
+
+    Each repeat runs the lean baseline over the N returns in this process,
+    then ``kpiflow run --plain`` and ``kpiflow run`` as the commands users
+    run, each over the same N returns in a fresh warehouse; a run's cost per
+    file is the time between consecutive files' reports (``bench/realrun.py``),
+    its one-off start apart. Medians over the repeats, taken in turns so
+    that other work on the machine falls on all three alike.
+    """
+    from bench.baseline import LeanLoader
+    from bench.realrun import kpiflow_run, per_file
+
+    n = len(paths)
+    env = clean_env()
+    lean: list[float] = []
+    runs: dict[str, list[dict[str, Any]]] = {"plain": [], "prefect": []}
+    kinds = ["plain", "prefect"] if prefect else ["plain"]
+    for rep in range(reps):
+        log(f"real runs {rep + 1}/{reps}: lean baseline, then kpiflow run {' and '.join(kinds)}")
+        with tempfile.TemporaryDirectory() as tmp:
+            loader = LeanLoader(Path(tmp) / "lean.db")
+            loader.load(paths[0])  # imports and first-call costs, as the runs' start
+            started = time.perf_counter()
+            for path in paths:
+                loader.load(path)
+            lean.append((time.perf_counter() - started) / n)
+            loader.close()
+        for kind in kinds:
+            run = kpiflow_run(KPIFLOW, paths, env, plain=kind == "plain")
+            times = run["report_times_s"]
+            per = per_file(times)
+            runs[kind].append({"wall_s": run["wall_s"], "per_file_s": per,
+                               "one_off_s": run["wall_s"] - per * n})  # fmt: skip
+    out: dict[str, Any] = {"n": n, "reps": reps, "lean_per_file_s": median(lean),
+                           "lean_all_s": lean}  # fmt: skip
+    for kind, done in runs.items():
+        if not done:
+            continue
+        per = median([r["per_file_s"] for r in done])
+        out[kind] = {
+            "per_file_s": per,
+            "per_file_all_s": [r["per_file_s"] for r in done],
+            "wall_s": median([r["wall_s"] for r in done]),
+            "one_off_s": median([r["one_off_s"] for r in done]),
+            "vs_lean": per / out["lean_per_file_s"],
+        }
+    return out
+
+
 def measure_heavy(path: Path) -> dict[str, Any]:
     """The heavy workbook, each measurement in a process of its own."""
     out: dict[str, Any] = {"file": path.name, "bytes": path.stat().st_size}
@@ -436,6 +486,12 @@ def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
     ret = r["returns"]
     target("pipeline per file / naive baseline per file (N returns)",
            ret["ratios"]["pipeline_vs_baseline"], 1.5, "x")  # fmt: skip
+    real = r.get("real_runs")
+    if real:
+        for kind, label in (("plain", "kpiflow run --plain"), ("prefect", "kpiflow run (Prefect)")):
+            if kind in real:
+                target(f"real `{label}` per file / lean baseline per file", real[kind]["vs_lean"],
+                       1.5, "x")  # fmt: skip
     if "prefect" in r:
         target("Prefect CPU per file (flow over N - plain run - empty flow, / N)",
                r["prefect"]["cpu_per_file_s"] * 1000, 5.0, "ms",
@@ -459,6 +515,7 @@ def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
     if "suite" in r:
         target("test suite (not browser)", r["suite"]["seconds"], 120.0, "s",
                r["suite"]["summary"])  # fmt: skip
+    out.extend(r.get("growth", {}).get("targets", []))
     return out
 
 
@@ -510,6 +567,19 @@ def print_report(r: dict[str, Any]) -> None:
     phases = sorted(p["phases_per_file_s"].items(), key=lambda kv: -kv[1])
     for name, seconds in phases:
         row(f"    {name}", "", ms(seconds))
+    real = r.get("real_runs")
+    if real:
+        n = real["n"]
+        row(f"{n} returns: lean baseline (2 KPI sheets: read_excel+pandera+to_sql)", "",
+            ms(real["lean_per_file_s"]),
+            "median of " + ", ".join(ms(x) for x in real["lean_all_s"]))  # fmt: skip
+        for kind, label in (("plain", "kpiflow run --plain"), ("prefect", "kpiflow run")):
+            if kind in real:
+                k = real[kind]
+                row(f"{n} returns: real `{label}`, per file (reports' times)",
+                    secs(k["wall_s"]), ms(k["per_file_s"]),
+                    f"{k['vs_lean']:.2f}x lean; one-off {secs(k['one_off_s'])}; runs "
+                    + ", ".join(ms(x) for x in k["per_file_all_s"]))  # fmt: skip
     heavy = r.get("heavy")
     if heavy:
         cells = f"{heavy['cells']:,} cells"
@@ -557,6 +627,10 @@ def print_report(r: dict[str, Any]) -> None:
     if "suite" in r:
         row("test suite: pytest -m 'not browser'", secs(r["suite"]["seconds"]), "",
             r["suite"]["summary"])  # fmt: skip
+    if "growth" in r:
+        from bench.growth import report_lines
+
+        lines += report_lines(r["growth"])
     lines += ["", "targets:"]
     for t in r["targets"]:
         mark = "met    " if t["met"] else "NOT met"
@@ -586,6 +660,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-prefect", action="store_true", help="skip the Prefect measurements")
     parser.add_argument("--no-heavy", action="store_true", help="skip the heavy workbook")
     parser.add_argument("--no-suite", action="store_true", help="skip timing the test suite")
+    parser.add_argument("--growth", type=int, nargs="?", const=2000, default=0,
+                        help="also the growth scenario: N distinct returns (default 2,000) "
+                        "through one warehouse, plain and in a real `kpiflow run`")  # fmt: skip
     parser.add_argument("--profile", type=Path, nargs="?", const=ROOT / "bench" / "results" /
                         "profile.txt", help="also write a cProfile of the pipeline over the "
                         "returns (default bench/results/profile.txt)")  # fmt: skip
@@ -605,6 +682,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_heavy:
         result["heavy"] = measure_heavy(heavy)
     result["returns"] = measure_returns(paths)
+    result["real_runs"] = measure_real_runs(paths, 1 if args.quick else 3, not args.no_prefect)
     if args.profile:
         profile_returns(paths, args.profile)
     result["cold_start"] = measure_cold(paths[min(38, n - 1)], reps,
@@ -618,6 +696,13 @@ def main(argv: list[str] | None = None) -> int:
     else:
         reps_prefect = 2 if args.quick else 3
         result["prefect"] = measure_prefect(paths, reps_prefect)
+    if args.growth:
+        from bench.growth import measure as measure_growth
+
+        wait_until_idle()
+        result["growth"] = measure_growth(args.growth, min(200, args.growth // 10),
+                                          prefect=not args.no_prefect, kpiflow=KPIFLOW,
+                                          env=clean_env())  # fmt: skip
     result["targets"] = targets(result)
     print_report(result)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,82 @@
+"""Time a real ``kpiflow run`` (the command users run), file by file, from outside.
+
+The command runs as its own process, exactly as a user starts it (with the
+bench's Prefect home and no ``PREFECT_API_URL``, so the Prefect flow starts
+Prefect's temporary server; ``--plain`` starts none). Nothing is patched
+inside it: when each file is done is read from its HTML report's
+modification time (a file's report is written after its checks and its
+annotated copy, just before its load and move), so the time between two
+consecutive reports is what one more file costs in a running ``kpiflow run``,
+with the one-off start (imports, the temporary server, the flow run) left out.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def fill_inbox(inbox: Path, paths: list[Path]) -> None:
+    """Copy the returns into ``inbox`` with increasing modification times (taken in order)."""
+    inbox.mkdir(parents=True, exist_ok=True)
+    base = time.time() - len(paths) - 60
+    for index, path in enumerate(paths):
+        copy = inbox / path.name
+        shutil.copyfile(path, copy)
+        os.utime(copy, (base + index, base + index))
+
+
+def kpiflow_run(
+    kpiflow: str, paths: list[Path], env: dict[str, str], *, plain: bool
+) -> dict[str, Any]:
+    """Run ``kpiflow run [--plain]`` once over ``paths`` in a fresh inbox and warehouse.
+
+    Returns the run's wall time, when each file's report was written (seconds
+    from the command's start, in processing order) and the submissions'
+    statuses.
+    """
+    with tempfile.TemporaryDirectory(prefix="kpiflow-bench-") as tmp:
+        work = Path(tmp)
+        fill_inbox(work / "inbox", paths)
+        reports = work / "reports"
+        args = [kpiflow, "run", "--inbox", str(work / "inbox"), "--db", str(work / "kpi.db"),
+                "--reports", str(reports), "--stable-seconds", "0"]  # fmt: skip
+        if plain:
+            args.append("--plain")
+        started = time.time()
+        done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True,
+                              check=False)  # fmt: skip
+        wall = time.time() - started
+        if done.returncode not in (0, 1):
+            raise RuntimeError(f"kpiflow run failed ({done.returncode}): {done.stderr[-2000:]}")
+        written = sorted(
+            p.stat().st_mtime_ns / 1e9 - started
+            for p in reports.glob("*.html")
+            if not p.name.startswith("run-")
+        )
+        with sqlite3.connect(work / "kpi.db") as db:
+            statuses = dict(db.execute("SELECT status, count(*) FROM submissions GROUP BY status"))
+    if len(written) != len(paths):
+        raise RuntimeError(f"{len(written)} reports for {len(paths)} files")
+    return {"wall_s": wall, "report_times_s": written, "statuses": statuses}
+
+
+def per_file(report_times: list[float]) -> float:
+    """What one more file costs in the run: the mean time between consecutive reports."""
+    if len(report_times) < 2:
+        return float("nan")
+    return (report_times[-1] - report_times[0]) / (len(report_times) - 1)
+
+
+def intervals(report_times: list[float]) -> list[float]:
+    """Each file's time after the first: from the previous file's report to its own."""
+    return [b - a for a, b in itertools.pairwise(report_times)]
