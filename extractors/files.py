@@ -7,13 +7,16 @@ files), hangs or runs out of memory costs one rejection, never the run.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
 
+from extractors.errors import UnreadableFile
 from extractors.extract import extract_workbook
 from extractors.model import Extraction
 from extractors.preflight import preflight
 from extractors.readers import read_workbook
-from extractors.sandbox import run_isolated
+from extractors.sandbox import start_isolated
 from schemas.records import ExceptionRecord
 
 DEFAULT_TIMEOUT_S = 60.0
@@ -38,16 +41,51 @@ def extract_file(
     memory_bytes: int = DEFAULT_MEMORY_BYTES,
 ) -> Extraction:
     """Preflight, read and extract one file; raise ``UnreadableFile`` to refuse it."""
-    name = file_name or path.name
-    fmt, warnings = preflight(path)
     if isolate:
-        extraction = run_isolated(
-            read_and_extract, str(path), fmt, name, timeout_s=timeout_s, memory_bytes=memory_bytes
+        finish = start_extract_file(
+            path, file_name=file_name, timeout_s=timeout_s, memory_bytes=memory_bytes
         )
-    else:
-        extraction = read_and_extract(str(path), fmt, name)
+        return finish()
+    fmt, warnings = preflight(path)
+    extraction = read_and_extract(str(path), fmt, file_name or path.name)
     extraction.problems[:0] = [*warnings, *_styles_note(fmt, extraction.styles_available)]
     return extraction
+
+
+def start_extract_file(
+    path: Path,
+    *,
+    file_name: str | None = None,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    memory_bytes: int = DEFAULT_MEMORY_BYTES,
+    fork: bool = False,
+) -> Callable[[], Extraction]:
+    """Preflight ``path`` and start reading it in the sandbox now; return what waits for it.
+
+    The returned function gives the extraction, or raises ``UnreadableFile``
+    (a preflight refusal included) as ``extract_file`` does. ``fork``: see
+    ``extractors.sandbox.start_isolated``.
+    """
+    name = file_name or path.name
+    try:
+        fmt, warnings = preflight(path)
+    except UnreadableFile as refused:
+        return functools.partial(_raise, refused)
+    pending = start_isolated(
+        read_and_extract, str(path), fmt, name,
+        timeout_s=timeout_s, memory_bytes=memory_bytes, fork=fork,
+    )  # fmt: skip
+
+    def finish() -> Extraction:
+        extraction = pending.result()
+        extraction.problems[:0] = [*warnings, *_styles_note(fmt, extraction.styles_available)]
+        return extraction
+
+    return finish
+
+
+def _raise(refusal: UnreadableFile) -> Extraction:
+    raise refusal
 
 
 def _styles_note(fmt: str, styles_available: bool) -> list[ExceptionRecord]:

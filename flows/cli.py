@@ -238,16 +238,17 @@ def _validate(path: Path) -> int:
     if not path.is_file():
         print(f"kpiflow: no such file: {path}", file=sys.stderr)
         return EXIT_USAGE
-    from extractors.sandbox import start_forkserver
-
-    # The reader's process starts on the other core while pandas and pandera load.
-    start_forkserver()
-    from flows.process import check_file
+    from flows.readahead import read_early
     from flows.settings import Settings
-    from schemas.catalogue import load_catalogue
 
     settings = Settings.build()
-    checked = check_file(path, load_catalogue(settings.catalogue), settings)
+    # The file is read in a child forked now, on the other core, while pandas
+    # and pandera load here.
+    read = read_early(path, path.name, settings)
+    from flows.process import check_file
+    from schemas.catalogue import load_catalogue
+
+    checked = check_file(path, load_catalogue(settings.catalogue), settings, read=read)
     counts = checked.counts()
     if checked.rejected:
         print(f"{path.name}: rejected: {checked.rejection}")

@@ -16,6 +16,7 @@ from pathlib import Path
 from types import TracebackType
 
 from extractors import extract_file
+from extractors.files import start_extract_file
 from extractors.model import Extraction
 from flows.settings import Settings
 
@@ -31,6 +32,31 @@ def read_file(path: Path, name: str, settings: Settings) -> Extraction:
         timeout_s=settings.reader_timeout,
         memory_bytes=settings.reader_memory_mb * 1024 * 1024,
     )
+
+
+def read_early(path: Path, name: str, settings: Settings) -> ReadFile:
+    """Start reading ``path`` now, in a child forked from this process; return the reader.
+
+    For ``kpiflow validate``, called before pandas and pandera are imported:
+    the child reads the file on the other core while this process imports
+    them, and no forkserver interpreter (which would load the readers again)
+    is started for one file. The returned function gives that file's
+    extraction; asked for any other file, it reads it as ``read_file`` does.
+    """
+    finish = start_extract_file(
+        path,
+        file_name=name,
+        timeout_s=settings.reader_timeout,
+        memory_bytes=settings.reader_memory_mb * 1024 * 1024,
+        fork=True,
+    )
+
+    def read(other: Path, other_name: str, other_settings: Settings) -> Extraction:
+        if (other, other_name) == (path, name):
+            return finish()
+        return read_file(other, other_name, other_settings)
+
+    return read
 
 
 class ReadAhead:

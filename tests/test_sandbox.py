@@ -17,7 +17,7 @@ import pytest
 
 from extractors.errors import UnreadableFile
 from extractors.files import extract_file
-from extractors.sandbox import run_isolated
+from extractors.sandbox import run_isolated, start_isolated
 from tests.workbooks import read_isolated
 
 MiB = 1024 * 1024
@@ -96,6 +96,40 @@ def test_hang_becomes_reader_timeout_quickly() -> None:
     elapsed = time.perf_counter() - started
     assert caught.value.code == "reader-timeout"
     assert elapsed < 3.0, f"took {elapsed:.1f} s"
+
+
+_WHO_IS_MY_PARENT = """
+import os, sys, threading
+from extractors.sandbox import start_isolated
+if sys.argv[1] == "with-a-thread":
+    threading.Thread(target=threading.Event().wait, daemon=True).start()
+pending = start_isolated(os.getppid, timeout_s=30, memory_bytes=2**30, fork=True)
+print("forked from me" if pending.result() == os.getpid() else "forkserver")
+"""
+
+
+@pytest.mark.parametrize(
+    ("threads", "expected"),
+    [("one-thread", "forked from me"), ("with-a-thread", "forkserver")],
+    ids=["forks-itself", "falls-back-to-the-forkserver"],
+)
+def test_fork_only_while_the_process_has_one_thread(threads: str, expected: str) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _WHO_IS_MY_PARENT, threads],
+                          capture_output=True, text=True, timeout=60, check=True)  # fmt: skip
+    assert done.stdout.strip() == expected
+
+
+def test_a_started_call_times_out_from_its_start() -> None:
+    pending = start_isolated(sleep_for, 60, timeout_s=0.5, memory_bytes=MEMORY)
+    time.sleep(0.6)
+    waited = time.perf_counter()
+    with pytest.raises(UnreadableFile) as caught:
+        pending.result()
+    assert caught.value.code == "reader-timeout"
+    assert time.perf_counter() - waited < 2.0
 
 
 def test_memory_error_becomes_too_large() -> None:
