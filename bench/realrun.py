@@ -41,8 +41,9 @@ def kpiflow_run(
     """Run ``kpiflow run [--plain]`` once over ``paths`` in a fresh inbox and warehouse.
 
     Returns the run's wall time, when each file's report was written (seconds
-    from the command's start, in processing order) and the submissions'
-    statuses.
+    from the command's start, in processing order), the CPU one more file
+    costs the command's whole process tree (the reader children and, for a
+    flow, Prefect's server included) and the submissions' statuses.
     """
     with tempfile.TemporaryDirectory(prefix="kpiflow-bench-") as tmp:
         work = Path(tmp)
@@ -52,12 +53,18 @@ def kpiflow_run(
                 "--reports", str(reports), "--stable-seconds", "0"]  # fmt: skip
         if plain:
             args.append("--plain")
-        started = time.time()
-        done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True,
-                              check=False)  # fmt: skip
-        wall = time.time() - started
-        if done.returncode not in (0, 1):
-            raise RuntimeError(f"kpiflow run failed ({done.returncode}): {done.stderr[-2000:]}")
+        # Output to a file, not a pipe: nothing reads a pipe while the run is sampled.
+        with (work / "output.txt").open("w+") as output:
+            started = time.time()
+            process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=output,
+                                       stderr=subprocess.STDOUT)  # fmt: skip
+            samples = _sample_while_running(process, reports)
+            wall = time.time() - started
+            if process.returncode not in (0, 1):
+                output.seek(0)
+                raise RuntimeError(
+                    f"kpiflow run failed ({process.returncode}): {output.read()[-2000:]}"
+                )
         written = sorted(
             p.stat().st_mtime_ns / 1e9 - started
             for p in reports.glob("*.html")
@@ -67,7 +74,50 @@ def kpiflow_run(
             statuses = dict(db.execute("SELECT status, count(*) FROM submissions GROUP BY status"))
     if len(written) != len(paths):
         raise RuntimeError(f"{len(written)} reports for {len(paths)} files")
-    return {"wall_s": wall, "report_times_s": written, "statuses": statuses}
+    return {
+        "wall_s": wall,
+        "report_times_s": written,
+        "cpu_per_file_s": _cpu_per_file(samples, len(paths)),
+        "statuses": statuses,
+    }
+
+
+def _tree_cpu(root: int) -> float:
+    """CPU seconds of a process tree: each living process's own and its reaped children's."""
+    from bench.memory import tree
+
+    ticks = 0
+    for pid in tree(root):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _sample_while_running(
+    process: subprocess.Popen[bytes], reports: Path, interval: float = 0.25
+) -> list[tuple[int, float]]:
+    """(reports written, tree CPU seconds) every ``interval`` while the command runs."""
+    samples = []
+    while process.poll() is None:
+        cpu = _tree_cpu(process.pid)
+        done = sum(1 for p in reports.glob("*.html") if not p.name.startswith("run-")) if (
+            reports.is_dir()
+        ) else 0
+        samples.append((done, cpu))
+        time.sleep(interval)
+    return samples
+
+
+def _cpu_per_file(samples: list[tuple[int, float]], n: int) -> float:
+    """CPU per file between a tenth of the files and the last but one: the steady state."""
+    inside = [(done, cpu) for done, cpu in samples if max(2, n // 10) <= done <= n - 1]
+    if len(inside) < 2 or inside[-1][0] == inside[0][0]:
+        return float("nan")
+    (first, cpu_first), (last, cpu_last) = inside[0], inside[-1]
+    return (cpu_last - cpu_first) / (last - first)
 
 
 def per_file(report_times: list[float]) -> float:

@@ -7,16 +7,13 @@ files), hangs or runs out of memory costs one rejection, never the run.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from pathlib import Path
 
-from extractors.errors import UnreadableFile
 from extractors.extract import extract_workbook
 from extractors.model import Extraction
 from extractors.preflight import preflight
 from extractors.readers import read_workbook
-from extractors.sandbox import start_isolated
+from extractors.sandbox import Isolated, start_isolated
 from schemas.records import ExceptionRecord
 
 DEFAULT_TIMEOUT_S = 60.0
@@ -42,10 +39,10 @@ def extract_file(
 ) -> Extraction:
     """Preflight, read and extract one file; raise ``UnreadableFile`` to refuse it."""
     if isolate:
-        finish = start_extract_file(
+        pending = start_extract_file(
             path, file_name=file_name, timeout_s=timeout_s, memory_bytes=memory_bytes
         )
-        return finish()
+        return pending.result()
     fmt, warnings = preflight(path)
     extraction = read_and_extract(str(path), fmt, file_name or path.name)
     extraction.problems[:0] = [*warnings, *_styles_note(fmt, extraction.styles_available)]
@@ -59,33 +56,53 @@ def start_extract_file(
     timeout_s: float = DEFAULT_TIMEOUT_S,
     memory_bytes: int = DEFAULT_MEMORY_BYTES,
     fork: bool = False,
-) -> Callable[[], Extraction]:
-    """Preflight ``path`` and start reading it in the sandbox now; return what waits for it.
+) -> PendingExtraction:
+    """Preflight ``path`` and start reading it in the sandbox now; collect it with ``result()``.
 
-    The returned function gives the extraction, or raises ``UnreadableFile``
-    (a preflight refusal included) as ``extract_file`` does. ``fork``: see
-    ``extractors.sandbox.start_isolated``.
+    Never raises: a preflight refusal, or anything else that stops the read
+    from starting, is raised by ``result()``, as ``extract_file`` raises it.
+    ``fork``: see ``extractors.sandbox.start_isolated``.
     """
     name = file_name or path.name
     try:
         fmt, warnings = preflight(path)
-    except UnreadableFile as refused:
-        return functools.partial(_raise, refused)
-    pending = start_isolated(
-        read_and_extract, str(path), fmt, name,
-        timeout_s=timeout_s, memory_bytes=memory_bytes, fork=fork,
-    )  # fmt: skip
+        isolated = start_isolated(
+            read_and_extract, str(path), fmt, name,
+            timeout_s=timeout_s, memory_bytes=memory_bytes, fork=fork,
+        )  # fmt: skip
+    except Exception as failure:
+        return PendingExtraction(failure=failure)
+    return PendingExtraction(isolated, fmt, warnings)
 
-    def finish() -> Extraction:
-        extraction = pending.result()
-        extraction.problems[:0] = [*warnings, *_styles_note(fmt, extraction.styles_available)]
+
+class PendingExtraction:
+    """A file preflighted and being read in its sandboxed child."""
+
+    def __init__(
+        self,
+        isolated: Isolated[Extraction] | None = None,
+        fmt: str = "",
+        warnings: list[ExceptionRecord] | None = None,
+        *,
+        failure: Exception | None = None,
+    ) -> None:
+        self._isolated, self._fmt, self._warnings = isolated, fmt, warnings or []
+        self._failure = failure
+
+    def result(self) -> Extraction:
+        """Wait for the child; the extraction, or ``UnreadableFile`` (or what failed) raised."""
+        if self._failure is not None:
+            raise self._failure
+        assert self._isolated is not None
+        extraction = self._isolated.result()
+        notes = _styles_note(self._fmt, extraction.styles_available)
+        extraction.problems[:0] = [*self._warnings, *notes]
         return extraction
 
-    return finish
-
-
-def _raise(refusal: UnreadableFile) -> Extraction:
-    raise refusal
+    def cancel(self) -> None:
+        """Stop the read if it still runs; the file is left as it is."""
+        if self._isolated is not None:
+            self._isolated.cancel()
 
 
 def _styles_note(fmt: str, styles_available: bool) -> list[ExceptionRecord]:

@@ -137,7 +137,11 @@ class Package:
         self._reader = ExcelReader(
             handle, read_only=False, data_only=True, keep_vba=False, keep_links=False
         )
-        self._reader.read_manifest()
+        try:
+            self._reader.read_manifest()
+        except BaseException:
+            self.close()
+            raise
 
     @property
     def archive(self) -> Any:

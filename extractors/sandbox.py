@@ -197,6 +197,10 @@ class Isolated(Generic[T]):
         finally:
             self._close()
 
+    def cancel(self) -> None:
+        """Stop the child if it still runs and release what it holds (a result is lost)."""
+        self._close()
+
     def _close(self) -> None:
         process = self._process
         with contextlib.suppress(ValueError, AssertionError):
