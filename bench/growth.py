@@ -125,6 +125,75 @@ def plain_growth(paths: list[Path], size: int) -> dict[str, Any]:
     }
 
 
+def paired_growth(paths: list[Path], size: int) -> dict[str, Any]:
+    """Each return through the pipeline twice, in turns: into the growing warehouse and a new one.
+
+    ``process_claimed`` (reading included, none ahead) takes file i into the
+    warehouse that already holds files 0..i-1, and, just before or after, into
+    a new warehouse (a copy of an empty one, the catalogue synced). Whatever
+    else the machine is doing falls on both alike, so the growing warehouse's
+    time over the new one's, last files against first, is what the
+    warehouse's size adds to a file, with other load divided out.
+    """
+    import shutil
+
+    from flows.process import process_claimed
+    from flows.readahead import read_file
+    from flows.settings import Settings
+    from schemas.catalogue import load_catalogue
+    from warehouse.db import open_warehouse
+    from warehouse.loader import sync_catalogue
+
+    log(f"paired: {len(paths)} returns, each into the growing warehouse and into a new one")
+    grown: list[float] = []
+    new: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="kpiflow-growth-") as tmp:
+        work = Path(tmp)
+        settings = {
+            kind: Settings(
+                inbox=work / kind,
+                db=work / f"{kind}.db",
+                reports=work / f"{kind}-reports",
+                stable_seconds=0,
+            )
+            for kind in ("grown", "new")
+        }
+        catalogue = load_catalogue(settings["grown"].catalogue)
+        empty = work / "empty.db"
+        for path_db in (empty, settings["grown"].db):
+            db = open_warehouse(path_db)
+            sync_catalogue(db, catalogue)
+            db.close()
+        growing = open_warehouse(settings["grown"].db)
+        for index, path in enumerate(paths):
+            for kind in ("grown", "new") if index % 2 == 0 else ("new", "grown"):
+                setup = settings[kind]
+                setup.inbox.mkdir(exist_ok=True)
+                copy = setup.inbox / path.name
+                shutil.copyfile(path, copy)
+                if kind == "grown":
+                    db = growing
+                else:
+                    for suffix in ("", "-wal", "-shm"):
+                        Path(f"{setup.db}{suffix}").unlink(missing_ok=True)
+                    shutil.copyfile(empty, setup.db)
+                    db = open_warehouse(setup.db)
+                started = time.perf_counter()
+                process_claimed(copy, path.name, catalogue, setup, db, read=read_file)
+                (grown if kind == "grown" else new).append(time.perf_counter() - started)
+                if kind == "new":
+                    db.close()
+        growing.close()
+    ratios = [g / n for g, n in zip(grown, new, strict=True)]
+    return {
+        "n": len(paths),
+        "window": size,
+        "grown": compare(grown, size),
+        "new": compare(new, size),
+        "grown_over_new": compare(ratios, size),
+    }
+
+
 def _phases(snapshots: list[dict[str, float]], start: int, end: int) -> dict[str, float]:
     """Mean milliseconds per file of each phase over files [start, end)."""
     before = snapshots[start - 1] if start > 0 else {}
@@ -136,24 +205,39 @@ def prefect_growth(
     paths: list[Path], size: int, kpiflow: str, env: dict[str, str]
 ) -> dict[str, Any]:
     """All the returns through one real ``kpiflow run`` (a Prefect flow run); per-file times."""
-    from bench.realrun import intervals, kpiflow_run
+    from bench.realrun import cpu_between, intervals, kpiflow_run
 
     log(f"prefect: {len(paths)} returns through one real `kpiflow run`")
     run = kpiflow_run(kpiflow, paths, env, plain=False)
     gaps = intervals(run["report_times_s"])
+    n = len(paths)
+    cpu_first = cpu_between(run["cpu_samples"], 1, 1 + size)
+    # Up to the last file but one: after the last report the run writes its summary and stops.
+    cpu_last = cpu_between(run["cpu_samples"], n - size - 1, n - 1)
     # gaps[i] is file i+1's time: the first file (with the run's start) has none.
     return {
-        "n": len(paths),
+        "n": n,
         "window": size,
         "wall_s": run["wall_s"],
         "first_report_s": run["report_times_s"][0],
         "statuses": run["statuses"],
         "per_file": compare([float("nan"), *gaps], size),
+        "cpu_first_s": cpu_first,
+        "cpu_last_s": cpu_last,
+        "cpu_ratio": cpu_last / cpu_first,
     }
 
 
 def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
+    paired = result.get("paired")
+    if paired:
+        value = paired["grown_over_new"]["ratio_median"]
+        raw = paired["grown"]["ratio_median"]
+        out.append({"target": f"growth (pipeline, paired with a new warehouse): last "
+                    f"{paired['window']} / first {paired['window']} per-file time, median",
+                    "value": value, "limit": 1.2, "unit": "x", "met": value <= 1.2,
+                    "note": f"unpaired {raw:.2f}x"})  # fmt: skip
     plain = result.get("plain")
     if plain:
         for kind in ("wall", "cpu"):
@@ -169,6 +253,11 @@ def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
                     f"first {flow['window']} per-file wall, median",
                     "value": value, "limit": 1.2, "unit": "x", "met": value <= 1.2,
                     "note": f"means {flow['per_file']['ratio_mean']:.2f}x"})  # fmt: skip
+        value = flow["cpu_ratio"]
+        out.append({"target": f"growth (real `kpiflow run`, Prefect): last {flow['window']} / "
+                    f"first {flow['window']} per-file CPU of the process tree",
+                    "value": value, "limit": 1.2, "unit": "x", "met": value <= 1.2,
+                    "note": ""})  # fmt: skip
     return out
 
 
@@ -201,6 +290,20 @@ def report_lines(result: dict[str, Any]) -> list[str]:
             "  phases, first / last (ms per file): "
             + ", ".join(f"{k} {first[k]:.1f} / {last.get(k, 0):.1f}" for k in grown)
         )
+    paired = result.get("paired")
+    if paired:
+        g, f, r = paired["grown"], paired["new"], paired["grown_over_new"]
+        size = paired["window"]
+        lines.append(
+            f"growth, paired: {paired['n']} returns, each into the growing warehouse and a new one"
+        )
+        lines.append(
+            f"  per file, first {size} / last {size} (medians): growing "
+            f"{ms(g['first_median_s'])} / {ms(g['last_median_s'])} ({g['ratio_median']:.2f}x), "
+            f"new {ms(f['first_median_s'])} / "
+            f"{ms(f['last_median_s'])} ({f['ratio_median']:.2f}x); growing / new "
+            f"{r['first_median_s']:.3f} / {r['last_median_s']:.3f} ({r['ratio_median']:.2f}x)"
+        )
     flow = result.get("prefect")
     if flow:
         p = flow["per_file"]
@@ -213,12 +316,19 @@ def report_lines(result: dict[str, Any]) -> list[str]:
             f"{ms(p['first_median_s'])} / {ms(p['last_median_s'])} ({p['ratio_median']:.2f}x; "
             f"means {ms(p['first_mean_s'])} / {ms(p['last_mean_s'])}, {p['ratio_mean']:.2f}x)"
         )
+        lines.append(
+            f"  CPU of the process tree per file, first / last: {ms(flow['cpu_first_s'])} / "
+            f"{ms(flow['cpu_last_s'])} ({flow['cpu_ratio']:.2f}x)"
+        )
     return lines
 
 
 def measure(n: int, size: int, *, prefect: bool, kpiflow: str, env: dict[str, str]) -> dict:
     paths = growth_returns(n)
-    result: dict[str, Any] = {"plain": plain_growth(paths, size)}
+    result: dict[str, Any] = {
+        "paired": paired_growth(paths, size),
+        "plain": plain_growth(paths, size),
+    }
     if prefect:
         result["prefect"] = prefect_growth(paths, size, kpiflow, env)
     result["targets"] = targets(result)

@@ -78,6 +78,7 @@ def kpiflow_run(
         "wall_s": wall,
         "report_times_s": written,
         "cpu_per_file_s": _cpu_per_file(samples, len(paths)),
+        "cpu_samples": samples,
         "statuses": statuses,
     }
 
@@ -103,9 +104,11 @@ def _sample_while_running(
     samples = []
     while process.poll() is None:
         cpu = _tree_cpu(process.pid)
-        done = sum(1 for p in reports.glob("*.html") if not p.name.startswith("run-")) if (
-            reports.is_dir()
-        ) else 0
+        done = (
+            sum(1 for p in reports.glob("*.html") if not p.name.startswith("run-"))
+            if (reports.is_dir())
+            else 0
+        )
         samples.append((done, cpu))
         time.sleep(interval)
     return samples
@@ -113,7 +116,15 @@ def _sample_while_running(
 
 def _cpu_per_file(samples: list[tuple[int, float]], n: int) -> float:
     """CPU per file between a tenth of the files and the last but one: the steady state."""
-    inside = [(done, cpu) for done, cpu in samples if max(2, n // 10) <= done <= n - 1]
+    return cpu_between(samples, max(2, n // 10), n - 1)
+
+
+def cpu_between(samples: list[tuple[int, float]], start: int, end: int) -> float:
+    """CPU per file from the sample with ``start`` reports written to the one with ``end``.
+
+    The samples nearest inside [start, end] are used.
+    """
+    inside = [(done, cpu) for done, cpu in samples if start <= done <= end]
     if len(inside) < 2 or inside[-1][0] == inside[0][0]:
         return float("nan")
     (first, cpu_first), (last, cpu_last) = inside[0], inside[-1]
