@@ -496,8 +496,9 @@ def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
             if kind in real:
                 target(f"real `{label}` per file / lean baseline per file, wall",
                        real[kind]["vs_lean"], 1.5, "x")  # fmt: skip
-                target(f"real `{label}` per file / lean baseline per file, CPU",
-                       real[kind]["cpu_vs_lean"], 1.5, "x")  # fmt: skip
+                if real[kind]["cpu_vs_lean"] == real[kind]["cpu_vs_lean"]:  # too few files: NaN
+                    target(f"real `{label}` per file / lean baseline per file, CPU",
+                           real[kind]["cpu_vs_lean"], 1.5, "x")  # fmt: skip
     if "prefect" in r:
         target("Prefect CPU per file (flow over N - plain run - empty flow, / N)",
                r["prefect"]["cpu_per_file_s"] * 1000, 5.0, "ms",
