@@ -42,10 +42,11 @@ from extractors.errors import UnreadableFile
 
 T = TypeVar("T")
 
-#: Modules the forkserver imports once, so every child starts with them loaded.
+#: Modules the forkserver imports once, so every child starts with them loaded
+#: (each child imported the last two itself: 1 ms a file).
 PRELOAD = [
     "extractors.readers", "extractors.sandbox", "extractors.openpyxl_private", "openpyxl",
-    "python_calamine",
+    "python_calamine", "multiprocessing.popen_forkserver", "encodings.cp437",
 ]  # fmt: skip
 
 _CONTEXT: Any = None
