@@ -7,7 +7,8 @@ checked, so with two cores it reads while this process works, and a run of
 many returns costs about the larger of the two, not their sum. No thread is
 involved: this process only starts the child and later takes its answer. (A
 thread that waited on the child had to win the interpreter lock back from the
-busy main thread at each step, up to 5 ms a time: a quarter of a file's time.)
+busy main thread after each blocking step, up to 5 ms a time: with the lock
+handed over within 0.2 ms instead, a file took 32 ms rather than 40.)
 Reading ahead only reads: the file stays claimed and untouched, and a run
 killed meanwhile loses nothing.
 """
