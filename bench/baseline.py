@@ -5,6 +5,10 @@
 validate with a pandera schema, ``DataFrame.to_sql`` into SQLite. No cell
 positions, no colours, no rules, no reports, no sandbox.
 
+``LeanLoader``: the same with ``read_excel`` (openpyxl engine) asked for the
+two KPI sheets only (the first two of the benchmark's returns), nothing else
+read: the leanest loader a user who knows the template would write.
+
 ``calamine_floor``: python-calamine reading every cell of every sheet into
 Python values, nothing else.
 """
@@ -16,7 +20,7 @@ import sqlite3
 import warnings
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 _MONTH = re.compile(r"^[A-Z][a-z]{2}-\d{2}$")
 
@@ -38,6 +42,9 @@ def calamine_floor(path: Path) -> int:
 
 class NaiveLoader:
     """pandas + pandera + to_sql, one file at a time, into one SQLite file."""
+
+    #: What ``read_excel`` is asked for: every sheet.
+    sheets: ClassVar[list[int] | None] = None
 
     def __init__(self, db: Path) -> None:
         import pandera.pandas as pa
@@ -61,8 +68,8 @@ class NaiveLoader:
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            sheets: dict[str, Any] = pd.read_excel(
-                path, sheet_name=None, header=4, engine="openpyxl"
+            sheets: dict[Any, Any] = pd.read_excel(
+                path, sheet_name=self.sheets, header=4, engine="openpyxl"
             )
         written = 0
         for name, frame in sheets.items():
@@ -75,7 +82,7 @@ class NaiveLoader:
             out = pd.DataFrame(
                 {
                     "file": path.name,
-                    "sheet": name,
+                    "sheet": str(name),
                     "kpi_ref": long[ref].astype(str),
                     "period": long["month"].map(months),
                     "actual": pd.to_numeric(long["value"], errors="coerce"),
@@ -90,6 +97,12 @@ class NaiveLoader:
 
     def close(self) -> None:
         self.connection.close()
+
+
+class LeanLoader(NaiveLoader):
+    """``NaiveLoader`` reading only the two KPI sheets (PSSP and ICT)."""
+
+    sheets: ClassVar[list[int] | None] = [0, 1]
 
 
 def _is_month(column: Any) -> bool:

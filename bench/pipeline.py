@@ -24,8 +24,10 @@ PHASES = (
     (("flows.runner",), "load_catalogue", "catalogue"),
     (("flows.runner",), "open_warehouse", "open warehouse"),
     (("flows.process",), "sha256_of", "sha256"),
-    # Read ahead in a thread: this overlaps the previous file's other phases.
-    (("flows.readahead",), "read_file", "extract (preflight + sandboxed read)"),
+    # The next file's read is begun (preflight, child started) before this one is
+    # checked; its child reads meanwhile, and "wait" is what is left when it is taken.
+    (("flows.readahead",), "begin_read", "read: preflight + start child"),
+    (("flows.readahead",), "wait_read", "read: wait for the child"),
     (("flows.process",), "validate_observations", "validate (pandera)"),
     (("flows.process",), "assess_extraction", "rules"),
     (("flows.process", "warehouse.loader"), "current_values", "restatement lookup"),

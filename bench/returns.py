@@ -170,25 +170,34 @@ def _ict_sheet(ws: Any, year: int, month: int, rng: random.Random, date_header: 
                    end_column=1)  # fmt: skip
 
 
-def monthly_workbook(year: int, month: int) -> Any:
-    """One month's return, both contracts, deterministic for (year, month)."""
+def monthly_workbook(year: int, month: int, *, date_header: bool | None = None) -> Any:
+    """One month's return, both contracts, deterministic for (year, month).
+
+    The month header is a date cell, except (``date_header=None``) in every
+    third month, which prints it as text ("Jun-16").
+    """
     rng = random.Random(year * 100 + month)
     wb = new_workbook()
-    date_header = month % 3 != 0  # some returns print the month as text
+    if date_header is None:
+        date_header = month % 3 != 0  # some returns print the month as text
     _pssp_sheet(wb.create_sheet(f"PSSP KPIs {_label(year, month)}"), year, month, rng,
                 date_header)  # fmt: skip
     _ict_sheet(wb.create_sheet("ICT KPIs"), year, month, rng, date_header)
     return wb
 
 
-def write_returns(folder: Path, n: int) -> list[Path]:
-    """Write (or reuse) n monthly returns into ``folder``; return their paths."""
+def write_returns(folder: Path, n: int, *, date_headers: bool | None = None) -> list[Path]:
+    """Write (or reuse) n monthly returns into ``folder``; return their paths.
+
+    ``date_headers=True`` gives every return a date month header (a folder
+    of its own: the files differ from the default ones).
+    """
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for year, month in months(n):
         path = folder / f"kpi_return_{year}-{month:02d}.xlsx"
         if not path.exists():
-            save(monthly_workbook(year, month), path)
+            save(monthly_workbook(year, month, date_header=date_headers), path)
             to_shared_strings(path)
         paths.append(path)
     return paths

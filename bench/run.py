@@ -225,6 +225,60 @@ def measure_returns(paths: list[Path]) -> dict[str, Any]:
     }
 
 
+def measure_real_runs(paths: list[Path], reps: int, prefect: bool) -> dict[str, Any]:
+    """What a file costs a real ``kpiflow run`` (Prefect, ``--plain``) and the lean baseline.
+
+    Each round runs the lean baseline over the N returns in this process,
+    then ``kpiflow run --plain`` and ``kpiflow run`` as the commands users
+    run, each over the same N returns in a fresh warehouse. A run's cost per
+    file is the time between consecutive files' reports, and the CPU its
+    whole process tree spends per file in the steady state
+    (``bench/realrun.py``); the one-off start is left out, as the baseline's
+    imports are. Ratios are taken within a round (other work on a shared
+    machine comes and goes between rounds), then the median over the rounds.
+    """
+    from bench.baseline import LeanLoader
+    from bench.realrun import kpiflow_run, per_file
+
+    n = len(paths)
+    env = clean_env()
+    rounds: list[dict[str, Any]] = []
+    kinds = ["plain", "prefect"] if prefect else ["plain"]
+    for rep in range(reps):
+        log(f"real runs {rep + 1}/{reps}: lean baseline, then kpiflow run {' and '.join(kinds)}")
+        done: dict[str, Any] = {}
+        with tempfile.TemporaryDirectory() as tmp:
+            loader = LeanLoader(Path(tmp) / "lean.db")
+            loader.load(paths[0])  # imports and first-call costs, as the runs' start
+            started, cpu = time.perf_counter(), time.process_time()
+            for path in paths:
+                loader.load(path)
+            done["lean"] = {"per_file_s": (time.perf_counter() - started) / n,
+                            "cpu_per_file_s": (time.process_time() - cpu) / n}  # fmt: skip
+            loader.close()
+        for kind in kinds:
+            run = kpiflow_run(KPIFLOW, paths, env, plain=kind == "plain")
+            per = per_file(run["report_times_s"])
+            done[kind] = {"wall_s": run["wall_s"], "per_file_s": per,
+                          "cpu_per_file_s": run["cpu_per_file_s"],
+                          "one_off_s": run["wall_s"] - per * n}  # fmt: skip
+        rounds.append(done)
+    out: dict[str, Any] = {"n": n, "reps": reps, "rounds": rounds}
+    for kind in ["lean", *kinds]:
+        out[kind] = {
+            key: median([r[kind][key] for r in rounds])
+            for key in rounds[0][kind]
+        }
+        if kind != "lean":
+            out[kind]["vs_lean"] = median(
+                [r[kind]["per_file_s"] / r["lean"]["per_file_s"] for r in rounds]
+            )
+            out[kind]["cpu_vs_lean"] = median(
+                [r[kind]["cpu_per_file_s"] / r["lean"]["cpu_per_file_s"] for r in rounds]
+            )
+    return out
+
+
 def measure_heavy(path: Path) -> dict[str, Any]:
     """The heavy workbook, each measurement in a process of its own."""
     out: dict[str, Any] = {"file": path.name, "bytes": path.stat().st_size}
@@ -436,6 +490,15 @@ def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
     ret = r["returns"]
     target("pipeline per file / naive baseline per file (N returns)",
            ret["ratios"]["pipeline_vs_baseline"], 1.5, "x")  # fmt: skip
+    real = r.get("real_runs")
+    if real:
+        for kind, label in (("plain", "kpiflow run --plain"), ("prefect", "kpiflow run (Prefect)")):
+            if kind in real:
+                target(f"real `{label}` per file / lean baseline per file, wall",
+                       real[kind]["vs_lean"], 1.5, "x")  # fmt: skip
+                if real[kind]["cpu_vs_lean"] == real[kind]["cpu_vs_lean"]:  # too few files: NaN
+                    target(f"real `{label}` per file / lean baseline per file, CPU",
+                           real[kind]["cpu_vs_lean"], 1.5, "x")  # fmt: skip
     if "prefect" in r:
         target("Prefect CPU per file (flow over N - plain run - empty flow, / N)",
                r["prefect"]["cpu_per_file_s"] * 1000, 5.0, "ms",
@@ -459,6 +522,7 @@ def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
     if "suite" in r:
         target("test suite (not browser)", r["suite"]["seconds"], 120.0, "s",
                r["suite"]["summary"])  # fmt: skip
+    out.extend(r.get("growth", {}).get("targets", []))
     return out
 
 
@@ -510,6 +574,20 @@ def print_report(r: dict[str, Any]) -> None:
     phases = sorted(p["phases_per_file_s"].items(), key=lambda kv: -kv[1])
     for name, seconds in phases:
         row(f"    {name}", "", ms(seconds))
+    real = r.get("real_runs")
+    if real:
+        n, lean = real["n"], real["lean"]
+        row(f"{n} returns: lean baseline (2 KPI sheets: read_excel+pandera+to_sql)", "",
+            ms(lean["per_file_s"]), f"CPU {ms(lean['cpu_per_file_s'])}; rounds "
+            + ", ".join(ms(x["lean"]["per_file_s"]) for x in real["rounds"]))  # fmt: skip
+        for kind, label in (("plain", "kpiflow run --plain"), ("prefect", "kpiflow run")):
+            if kind in real:
+                k = real[kind]
+                row(f"{n} returns: real `{label}`, per file (reports' times)",
+                    secs(k["wall_s"]), ms(k["per_file_s"]),
+                    f"{k['vs_lean']:.2f}x lean; CPU {ms(k['cpu_per_file_s'])}, "
+                    f"{k['cpu_vs_lean']:.2f}x; one-off {secs(k['one_off_s'])}; rounds "
+                    + ", ".join(ms(x[kind]["per_file_s"]) for x in real["rounds"]))  # fmt: skip
     heavy = r.get("heavy")
     if heavy:
         cells = f"{heavy['cells']:,} cells"
@@ -557,6 +635,10 @@ def print_report(r: dict[str, Any]) -> None:
     if "suite" in r:
         row("test suite: pytest -m 'not browser'", secs(r["suite"]["seconds"]), "",
             r["suite"]["summary"])  # fmt: skip
+    if "growth" in r:
+        from bench.growth import report_lines
+
+        lines += report_lines(r["growth"])
     lines += ["", "targets:"]
     for t in r["targets"]:
         mark = "met    " if t["met"] else "NOT met"
@@ -586,6 +668,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-prefect", action="store_true", help="skip the Prefect measurements")
     parser.add_argument("--no-heavy", action="store_true", help="skip the heavy workbook")
     parser.add_argument("--no-suite", action="store_true", help="skip timing the test suite")
+    parser.add_argument("--growth", type=int, nargs="?", const=2000, default=0,
+                        help="also the growth scenario: N distinct returns (default 2,000) "
+                        "through one warehouse, plain and in a real `kpiflow run`")  # fmt: skip
     parser.add_argument("--profile", type=Path, nargs="?", const=ROOT / "bench" / "results" /
                         "profile.txt", help="also write a cProfile of the pipeline over the "
                         "returns (default bench/results/profile.txt)")  # fmt: skip
@@ -605,6 +690,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_heavy:
         result["heavy"] = measure_heavy(heavy)
     result["returns"] = measure_returns(paths)
+    result["real_runs"] = measure_real_runs(paths, 1 if args.quick else 3, not args.no_prefect)
     if args.profile:
         profile_returns(paths, args.profile)
     result["cold_start"] = measure_cold(paths[min(38, n - 1)], reps,
@@ -618,6 +704,13 @@ def main(argv: list[str] | None = None) -> int:
     else:
         reps_prefect = 2 if args.quick else 3
         result["prefect"] = measure_prefect(paths, reps_prefect)
+    if args.growth:
+        from bench.growth import measure as measure_growth
+
+        wait_until_idle()
+        result["growth"] = measure_growth(args.growth, min(200, args.growth // 10),
+                                          prefect=not args.no_prefect, kpiflow=KPIFLOW,
+                                          env=clean_env())  # fmt: skip
     result["targets"] = targets(result)
     print_report(result)
     args.out.parent.mkdir(parents=True, exist_ok=True)

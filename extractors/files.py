@@ -12,10 +12,9 @@ from pathlib import Path
 from core.model import Extraction
 from core.records import ExceptionRecord
 from core.refs import RefBook
-from core.sandbox import run_isolated
+from core.sandbox import Isolated, start_isolated
 from extractors.extract import extract_workbook
-from extractors.grid import Workbook
-from extractors.preflight import DEFAULT_LIMITS, Limits, preflight
+from extractors.preflight import preflight
 from extractors.readers import read_workbook
 
 DEFAULT_TIMEOUT_S = 60.0
@@ -47,47 +46,72 @@ def extract_file(
 
     ``book`` holds the catalogue's refs (the bundled catalogue's when None).
     """
-    name = file_name or path.name
-    fmt, warnings = preflight(path)
     if isolate:
-        extraction = run_isolated(
-            read_and_extract,
-            str(path),
-            fmt,
-            name,
-            book,
-            timeout_s=timeout_s,
-            memory_bytes=memory_bytes,
+        pending = start_extract_file(
+            path, file_name=file_name, timeout_s=timeout_s, memory_bytes=memory_bytes, book=book
         )
-    else:
-        extraction = read_and_extract(str(path), fmt, name, book)
+        return pending.result()
+    fmt, warnings = preflight(path)
+    extraction = read_and_extract(str(path), fmt, file_name or path.name, book)
     extraction.problems[:0] = [*warnings, *_styles_note(fmt, extraction.styles_available)]
     return extraction
 
 
-def load_workbook_safely(
-    path: str | Path, *, isolate: bool = True, limits: Limits = DEFAULT_LIMITS
-) -> tuple[Workbook, list[ExceptionRecord]]:
-    """Preflight and read every sheet of a file, without extracting; or raise ``UnreadableFile``.
+def start_extract_file(
+    path: Path,
+    *,
+    file_name: str | None = None,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    memory_bytes: int = DEFAULT_MEMORY_BYTES,
+    fork: bool = False,
+    book: RefBook | None = None,
+) -> PendingExtraction:
+    """Preflight ``path`` and start reading it in the sandbox now; collect it with ``result()``.
 
-    For callers that need the ``Workbook`` itself (the zoo test reads every
-    sheet of every file with it). ``isolate=False`` reads in this process:
-    only for files already known to be harmless, since calamine can abort the
-    interpreter on crafted files.
+    Never raises: a preflight refusal, or anything else that stops the read
+    from starting, is raised by ``result()``, as ``extract_file`` raises it.
+    ``fork``: see ``core.sandbox.start_isolated``.
     """
-    p = Path(path)
-    fmt, warnings = preflight(p, limits)
-    if isolate:
-        workbook = run_isolated(
-            read_workbook,
-            str(p),
-            fmt,
-            timeout_s=limits.reader_timeout_s,
-            memory_bytes=limits.reader_memory_bytes,
-        )
-    else:
-        workbook = read_workbook(p, fmt)
-    return workbook, [*warnings, *_styles_note(fmt, workbook.styles_available)]
+    name = file_name or path.name
+    try:
+        fmt, warnings = preflight(path)
+        isolated = start_isolated(
+            read_and_extract, str(path), fmt, name, book,
+            timeout_s=timeout_s, memory_bytes=memory_bytes, fork=fork,
+        )  # fmt: skip
+    except Exception as failure:
+        return PendingExtraction(failure=failure)
+    return PendingExtraction(isolated, fmt, warnings)
+
+
+class PendingExtraction:
+    """A file preflighted and being read in its sandboxed child."""
+
+    def __init__(
+        self,
+        isolated: Isolated[Extraction] | None = None,
+        fmt: str = "",
+        warnings: list[ExceptionRecord] | None = None,
+        *,
+        failure: Exception | None = None,
+    ) -> None:
+        self._isolated, self._fmt, self._warnings = isolated, fmt, warnings or []
+        self._failure = failure
+
+    def result(self) -> Extraction:
+        """Wait for the child; the extraction, or ``UnreadableFile`` (or what failed) raised."""
+        if self._failure is not None:
+            raise self._failure
+        assert self._isolated is not None
+        extraction = self._isolated.result()
+        notes = _styles_note(self._fmt, extraction.styles_available)
+        extraction.problems[:0] = [*self._warnings, *notes]
+        return extraction
+
+    def cancel(self) -> None:
+        """Stop the read if it still runs; the file is left as it is."""
+        if self._isolated is not None:
+            self._isolated.cancel()
 
 
 def _styles_note(fmt: str, styles_available: bool) -> list[ExceptionRecord]:

@@ -193,25 +193,19 @@ class LazyStrings:
                 self.close()
 
     def _restart_with_openpyxl(self) -> None:
-        from openpyxl.xml.functions import iterparse
+        from extractors.openpyxl_private import iter_shared_strings
 
         self._source.close()
         self._strings.clear()
         self._source = self._archive.open(self._part)
-        self._openpyxl = iterparse(self._source)
+        self._openpyxl = iter_shared_strings(self._source)
 
     def _next_openpyxl(self) -> None:
-        from openpyxl.cell.text import Text
-        from openpyxl.xml.constants import SHEET_MAIN_NS
-
-        tag = f"{{{SHEET_MAIN_NS}}}si"
-        for _, node in self._openpyxl:
-            if node.tag == tag:
-                text = Text.from_tree(node).content
-                node.clear()
-                self._strings.append(text.replace("x005F_", ""))
-                return
-        self.close()
+        text = next(self._openpyxl, None)
+        if text is None:
+            self.close()
+        else:
+            self._strings.append(text.replace("x005F_", ""))
 
     def __getitem__(self, index: Any) -> Any:
         if not isinstance(index, int):
@@ -240,11 +234,7 @@ class _Book:
     """What reading cells needs from a workbook: its epoch and parsed stylesheet."""
 
     epoch: Any
-    cell_styles: Any
-    date_formats: Any
-    timedelta_formats: Any
-    number_formats: Any
-    fills: Any
+    styles: Any  # extractors.openpyxl_private.Styles
     # The workbook asks to be recalculated when opened (``fullCalcOnLoad``): a
     # generator wrote its formulas, and a stored result of 0 may be a placeholder
     # rather than what Excel shows.
@@ -257,92 +247,82 @@ def read_lean(path: Path, fmt: str, book: RefBook | None = None) -> tuple[Workbo
     The ``Workbook`` holds every sheet that may hold a table (all small
     sheets), each exactly as openpyxl's normal mode gives it.
     """
-    from openpyxl.reader.excel import ExcelReader
+    from extractors.openpyxl_private import Package
 
     with path.open("rb") as fh, warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        reader = ExcelReader(fh, read_only=False, data_only=True, keep_vba=False, keep_links=False)
+        package = Package(fh)
         try:
-            reader.read_manifest()
             try:
-                return _read_book(reader, path, fmt, book)
+                return _read_book(package, path, fmt, book)
             except _Unsupported:
-                return _read_with_openpyxl_workbook(reader, path, fmt, book)
+                return _read_with_openpyxl_workbook(package, path, fmt, book)
         finally:
-            reader.archive.close()
+            package.close()
 
 
-def _shared_strings(reader: Any) -> LazyStrings:
-    from openpyxl.xml.constants import SHARED_STRINGS
-
-    found = reader.package.find(SHARED_STRINGS)
-    return LazyStrings(reader.archive, found.PartName[1:] if found is not None else None)
+def _shared_strings(package: Any) -> LazyStrings:
+    return LazyStrings(package.archive, package.shared_strings_part())
 
 
 def _read_book(
-    reader: Any, path: Path, fmt: str, refs: RefBook | None = None
+    package: Any, path: Path, fmt: str, refs: RefBook | None = None
 ) -> tuple[Workbook, bool]:
     """The usual case, without building an openpyxl ``Workbook``: its default
     styles alone cost a fifth of a small return's reading."""
-    from openpyxl.packaging.relationship import get_dependents, get_rels_path
-    from openpyxl.packaging.workbook import WorkbookPackage
-    from openpyxl.reader.excel import _find_workbook_part
-    from openpyxl.styles.stylesheet import Stylesheet
     from openpyxl.utils.datetime import CALENDAR_MAC_1904, WINDOWS_EPOCH
-    from openpyxl.utils.indexed_list import IndexedList
-    from openpyxl.xml.constants import ARC_STYLE
-    from openpyxl.xml.functions import fromstring
 
-    archive = reader.archive
-    if ARC_STYLE not in reader.valid_files:
+    from extractors.openpyxl_private import (
+        ARC_STYLE,
+        read_stylesheet,
+        read_workbook_part,
+        recalculates_on_load,
+    )
+
+    archive = package.archive
+    parts = set(package.parts)
+    if ARC_STYLE not in parts:
         raise _Unsupported("no stylesheet: openpyxl's defaults apply")
-    stylesheet = Stylesheet.from_tree(fromstring(archive.read(ARC_STYLE)))
-    if not stylesheet.cell_styles:
+    styles, any_cell_style = read_stylesheet(archive.read(ARC_STYLE))
+    if not any_cell_style:
         raise _Unsupported("an empty stylesheet: openpyxl's defaults apply")
-    part = _find_workbook_part(reader.package).PartName[1:]
-    package = WorkbookPackage.from_tree(fromstring(archive.read(part)))
-    rels = get_dependents(archive, get_rels_path(part)).to_dict()
+    date1904, entries = read_workbook_part(archive, package.workbook_part())
     book = _Book(
-        epoch=CALENDAR_MAC_1904 if package.properties.date1904 else WINDOWS_EPOCH,
-        cell_styles=stylesheet.cell_styles,
-        date_formats=stylesheet.date_formats,
-        timedelta_formats=stylesheet.timedelta_formats,
-        number_formats=stylesheet.number_formats,
-        fills=IndexedList(stylesheet.fills),
-        stale_formulas=bool(package.calcPr is not None and package.calcPr.fullCalcOnLoad),
+        epoch=CALENDAR_MAC_1904 if date1904 else WINDOWS_EPOCH,
+        styles=styles,
+        stale_formulas=recalculates_on_load(archive, package.workbook_part()),
     )
     sheets: list[SheetGrid] = []
     seen = False
     titles: set[str] = set()
-    strings = _shared_strings(reader)
+    strings = _shared_strings(package)
     calamine: Any = None
     try:
-        for sheet in package.sheets:
-            if not sheet.id:
+        for sheet in entries:
+            if not sheet.rid:
                 continue  # openpyxl drops it too
-            rel = rels.get(sheet.id)
-            if rel is None:
+            if sheet.target is None:
                 raise _Unsupported("a sheet without its relationship")
-            if rel.target not in reader.valid_files:
+            if sheet.target not in parts:
                 continue
             # Titles openpyxl would rename (chartsheets' too) or refuse.
             title = sheet.name or ""
             if not title or title.lower() in titles or _BAD_TITLE.search(title):
                 raise _Unsupported("a sheet title openpyxl would change")
             titles.add(title.lower())
-            if "chartsheet" in rel.Type:
+            if "chartsheet" in sheet.rel_type:
                 continue
             seen = True
             if sheet.state not in ("visible", "hidden", "veryHidden"):
                 raise _Unsupported("an unknown sheet state")
-            if archive.getinfo(rel.target).file_size > BIG_SHEET_BYTES:
+            if archive.getinfo(sheet.target).file_size > BIG_SHEET_BYTES:
                 if calamine is None:
                     calamine = _open_calamine(path)
-                if not _big_sheet_may_hold_table(calamine, sheet.name, refs):
+                if not _big_sheet_may_hold_table(calamine, title, refs):
                     continue
             hidden = sheet.state != "visible"
-            xml = archive.read(rel.target)
-            sheets.append(_read_cells(xml, book, strings, sheet.name, hidden))
+            xml = archive.read(sheet.target)
+            sheets.append(_read_cells(xml, book, strings, title, hidden))
     finally:
         strings.close()
         if calamine is not None:
@@ -351,63 +331,49 @@ def _read_book(
 
 
 def _read_with_openpyxl_workbook(
-    reader: Any, path: Path, fmt: str, refs: RefBook | None = None
+    package: Any, path: Path, fmt: str, refs: RefBook | None = None
 ) -> tuple[Workbook, bool]:
     """Any other case: openpyxl's workbook, and its ``WorksheetReader`` where needed."""
-    from openpyxl.packaging.relationship import RelationshipList, get_dependents, get_rels_path
-    from openpyxl.styles.stylesheet import apply_stylesheet
-    from openpyxl.worksheet._reader import WorksheetReader
+    from extractors.openpyxl_private import bind_worksheet, drop_worksheet_cells, workbook_styles
+    from extractors.openpyxl_sheet import openpyxl_sheet
 
-    from extractors.readers import _openpyxl_sheet
-
-    archive = reader.archive
+    archive = package.archive
+    parts = set(package.parts)
     sheets: list[SheetGrid] = []
     seen = False
     calamine: Any = None
-    strings = _shared_strings(reader)
+    strings = _shared_strings(package)
     try:
-        reader.read_workbook()
-        wb = reader.wb
-        apply_stylesheet(archive, wb)
+        wb, entries = package.openpyxl_workbook()
         book = _Book(
             epoch=wb.epoch,
-            cell_styles=wb._cell_styles,
-            date_formats=wb._date_formats,
-            timedelta_formats=wb._timedelta_formats,
-            number_formats=wb._number_formats,
-            fills=wb._fills,
+            styles=workbook_styles(wb),
             stale_formulas=bool(wb.calculation is not None and wb.calculation.fullCalcOnLoad),
         )
-        for sheet, rel in reader.parser.find_sheets():
-            if rel.target not in reader.valid_files or "chartsheet" in rel.Type:
+        for sheet in entries:
+            if sheet.target not in parts or "chartsheet" in sheet.rel_type:
                 continue
             seen = True
             # Created even when skipped: a later sheet of the same name is
             # then renamed exactly as openpyxl would rename it.
             ws = wb.create_sheet(sheet.name)
-            if archive.getinfo(rel.target).file_size > BIG_SHEET_BYTES:
+            if archive.getinfo(sheet.target).file_size > BIG_SHEET_BYTES:
                 if calamine is None:
                     calamine = _open_calamine(path)
                 if not _big_sheet_may_hold_table(calamine, sheet.name, refs):
                     continue
             ws.sheet_state = sheet.state
             try:
-                xml = archive.read(rel.target)
+                xml = archive.read(sheet.target)
                 hidden = ws.sheet_state != "visible"
                 sheets.append(_read_cells(xml, book, strings, ws.title, hidden))
                 continue
             except _Unsupported:
                 pass
-            rels = RelationshipList()
-            rels_path = get_rels_path(rel.target)
-            if rels_path in reader.valid_files:
-                rels = get_dependents(archive, rels_path)
-            ws._rels = rels
-            with archive.open(rel.target) as src:
-                WorksheetReader(ws, src, strings, True, False).bind_all()
-            sheets.append(_openpyxl_sheet(ws))
+            bind_worksheet(ws, archive, sheet.target, strings)
+            sheets.append(openpyxl_sheet(ws))
             # The grid has the cells now: free the worksheet's.
-            ws._cells = {}
+            drop_worksheet_cells(ws)
     finally:
         strings.close()
         if calamine is not None:
@@ -650,19 +616,20 @@ def _placeholder(value: Any) -> bool:
 
 
 def _read_cells(xml: bytes, book: _Book, strings: Any, title: str, hidden: bool) -> SheetGrid:
-    """A sheet's grid, as ``_openpyxl_sheet`` gives it after ``bind_all``."""
+    """A sheet's grid, as ``openpyxl_sheet`` gives it after ``bind_all``."""
     from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
     from openpyxl.utils.cell import coordinate_to_tuple
     from openpyxl.utils.datetime import from_excel, from_ISO8601
-    from openpyxl.worksheet._reader import _cast_number
     from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 
-    from extractors.readers import fill_key
+    from extractors.openpyxl_private import cast_number
+    from extractors.openpyxl_sheet import fill_key
 
     found = _CellPass()
     found.parse(xml)
-    cell_styles = book.cell_styles
-    date_formats, timedelta_formats, epoch = book.date_formats, book.timedelta_formats, book.epoch
+    styles = book.styles
+    cell_styles, epoch = styles.cell_styles, book.epoch
+    date_formats, timedelta_formats = styles.date_formats, styles.timedelta_formats
     cells: dict[tuple[int, int], tuple[Any, Any]] = {}
     for address, kind, style, text, inline, formula in found.cells:
         if style is None:
@@ -678,7 +645,7 @@ def _read_cells(xml: bytes, book: _Book, strings: Any, title: str, hidden: bool)
             value = inline
         elif text is not None:
             if kind == "n":
-                value = _cast_number(text)
+                value = cast_number(text)
                 if style_id in date_formats:
                     try:
                         value = from_excel(value, epoch, timedelta=style_id in timedelta_formats)
@@ -707,7 +674,7 @@ def _read_cells(xml: bytes, book: _Book, strings: Any, title: str, hidden: bool)
     grid = SheetGrid(name=title, hidden=hidden)
     out = grid.cells
     formats: dict[tuple[int, int], tuple[str, str | None]] = {}
-    number_formats, fills = book.number_formats, book.fills
+    number_formats, fills = styles.number_formats, styles.fills
     for position in sorted(cells):
         value, look = cells[position]
         if value is None or value == "":

@@ -34,6 +34,7 @@ from core.errors import UnreadableFile
 from core.refs import RefBook
 from extractors import ods, ooxml, xls
 from extractors.grid import CellData, SheetGrid, Workbook
+from extractors.openpyxl_sheet import openpyxl_sheet
 
 
 def _reduce_cell(cell: CellData) -> tuple[type[CellData], tuple[Any, ...]]:
@@ -109,30 +110,6 @@ def read_workbook(
 # --- openpyxl (xlsx, xlsm) ----------------------------------------------------
 
 
-def fill_key(fill: Any) -> str | None:
-    """Normalise an openpyxl fill to ``rgb:FFRRGGBB``, ``theme:N:TINT`` or ``indexed:N``.
-
-    Only solid pattern fills count; no fill, other patterns, gradients and
-    the default ``rgb:00000000`` give None.
-    """
-    if fill is None or getattr(fill, "fill_type", None) != "solid":
-        return None
-    color: Any = getattr(fill, "fgColor", None)
-    kind = getattr(color, "type", None)
-    if kind == "rgb":
-        rgb = color.rgb
-        if not isinstance(rgb, str):
-            return None
-        key = f"rgb:{rgb.upper()}"
-        return None if key == "rgb:00000000" else key
-    if kind == "theme":
-        tint = round(float(color.tint or 0.0), 2) + 0.0  # + 0.0 turns -0.0 into 0.0
-        return f"theme:{color.theme}:{tint:.2f}"
-    if kind == "indexed":
-        return f"indexed:{color.indexed}"
-    return None
-
-
 def _read_ooxml(
     path: Path, fmt: str, only_tables: bool = False, book: RefBook | None = None
 ) -> Workbook:
@@ -181,46 +158,10 @@ def _read_openpyxl(path: Path, fmt: str) -> Workbook:
         warnings.simplefilter("ignore")
         wb = load_workbook(fh, data_only=True, keep_vba=False, keep_links=False)
         try:
-            sheets = [_openpyxl_sheet(ws) for ws in wb.worksheets]  # chartsheets excluded
+            sheets = [openpyxl_sheet(ws) for ws in wb.worksheets]  # chartsheets excluded
         finally:
             wb.close()
     return Workbook(format=fmt, sheets=sheets, styles_available=True)
-
-
-def _openpyxl_sheet(ws: Any) -> SheetGrid:
-    grid = SheetGrid(name=ws.title, hidden=ws.sheet_state != "visible")
-    # One pass over the cells the file really holds. ``ws.iter_rows()`` would
-    # walk (and, in normal mode, create) every position of the bounding box:
-    # a cell at XFD1048576 would mean 17 billion of them.
-    stored = getattr(ws, "_cells", None)
-    cells = stored.values() if isinstance(stored, dict) else (c for r in ws.iter_rows() for c in r)
-    out = grid.cells
-    # Format and fill depend only on the cell's style ids: work each out once.
-    styles: dict[tuple[int, int], tuple[str, str | None]] = {}
-    previous = (0, 0)
-    ordered = True
-    for cell in cells:
-        value = cell.value
-        if value is None or value == "":
-            continue
-        style = getattr(cell, "_style", None)
-        key = (style.numFmtId, style.fillId) if style is not None else None
-        look = styles.get(key) if key is not None else None
-        if look is None:
-            look = (cell.number_format or "General", fill_key(cell.fill))
-            if key is not None:
-                styles[key] = look
-        position = (cell.row, cell.column)
-        ordered = ordered and position > previous
-        previous = position
-        out[position] = CellData(position[0], position[1], value, look[0], look[1])
-    if not ordered:
-        grid.cells = dict(sorted(out.items()))
-    grid.merged = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges]
-    return grid
-
-
-# --- python-calamine (xls, xlsb, ods) -----------------------------------------
 
 
 def _read_calamine(

@@ -25,10 +25,6 @@ class Value:
     def empty(self) -> bool:
         return self.raw == ""
 
-    @property
-    def unreadable(self) -> bool:
-        return not self.empty and self.number is None and self.marker is None
-
 
 def cell_text(value: Any, number_format: str = "General") -> str:
     """Return the cell as a person would read it on screen (roughly, for reports)."""

@@ -402,16 +402,17 @@ def _print_run(result: RunResult, settings: Settings) -> None:
 def _validate(path: Path, fmt: str = "text", html: Path | None = None) -> int:
     if not path.is_file():
         raise UsageProblem(f"no such file: {shown(path)}")
-    from core.sandbox import start_forkserver
-
-    # The reader's process starts on the other core while pandas and pandera load.
-    start_forkserver()
     from core.catalogue import load_catalogue
-    from flows.process import check_file
+    from flows.readahead import read_early
 
     settings = _settings()
     catalogue = load_catalogue(settings.catalogue)
-    checked = check_file(path, catalogue, settings)
+    # The file is read in a child forked now, on the other core, while pandas
+    # and pandera load here.
+    read = read_early(path, path.name, settings, catalogue.ref_book())
+    from flows.process import check_file
+
+    checked = check_file(path, catalogue, settings, read=read)
     counts = checked.counts()
     status = EXIT_ATTENTION if checked.rejected or counts["error"] else EXIT_OK
     if html is not None:

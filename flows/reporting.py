@@ -21,7 +21,7 @@ from schemas.thresholds import bands_for
 if TYPE_CHECKING:
     import sqlite_utils
 
-    from flows.process import Checked
+    from flows.checked import Checked
     from reports import (
         ExceptionState,
         HistoryPoint,

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.catalogue import Catalogue
+from flows.checked import Checked
 from flows.inbox import sha256_of
-from flows.process import Checked
 from flows.settings import Settings
 from schemas.rules import refused_keys
 

@@ -28,7 +28,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from openpyxl import load_workbook
-from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles.borders import Border, Side
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
@@ -40,6 +39,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from core.records import ExceptionRecord, sort_key
 from core.sandbox import run_isolated
 from extractors.files import DEFAULT_MEMORY_BYTES, DEFAULT_TIMEOUT_S
+from extractors.openpyxl_private import merged_cell
 from reports.annotate_package import Request, Unsupported, annotate_package
 from reports.grouping import period_label
 from reports.model import ANNOTATABLE_FORMATS
@@ -323,10 +323,7 @@ class _Target:
                 for r, c in getattr(self.merged, name):
                     if (r, c) == (self.row, self.col):
                         continue
-                    cell = self.ws._cells.get((r, c))
-                    if cell is None:
-                        cell = MergedCell(self.ws, row=r, column=c)
-                        self.ws._cells[(r, c)] = cell
+                    cell = merged_cell(self.ws, r, c)
                     cell.border = _with_sides(cell.border, side, (name,))
         # The supplier's comment keeps its author; kpiflow's note sits above its text.
         author = anchor.comment.author if anchor.comment is not None else note.author

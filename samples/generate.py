@@ -60,8 +60,8 @@ from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
+from extractors.openpyxl_private import write_package
 from samples import seeds
 
 ANNUAL_FILE = "pssp_ict_annual_2016-17.xlsx"
@@ -485,7 +485,7 @@ def save(wb: Workbook, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     written = io.BytesIO()
     with ZipFile(written, "w", ZIP_DEFLATED) as archive:
-        ExcelWriter(wb, archive).save()
+        write_package(wb, archive)
     with ZipFile(written) as src, ZipFile(path, "w", ZIP_DEFLATED) as out:
         for item in src.infolist():
             member = ZipInfo(item.filename, FIXED_TIME.timetuple()[:6])

@@ -1,14 +1,14 @@
 """The figures of the two seed documents, as printed, with no logic.
 
-Sources (in ``/work/shared/seeds``):
+Sources, two public reports of Peterborough City Council:
 
-- ``000_1ab72d737c061f02.txt``: Serco Annual Report 2016-17 to the Growth,
-  Environment and Resources Scrutiny Committee (1 November 2017). Summary
-  tables in section 4.3 and Appendix A's "KPI Performance - PSSP Sep 2016 -
-  Aug 2017" and "ICT KPI Performance" tables.
-- ``001_661f7efe37ac6f07.txt``: Appendix 2 "Serco Contract Performance",
-  the April-May 2016 return (a PDF extraction: wrapped cells were rejoined
-  by hand; line-end spaces of the extraction were dropped).
+- "Serco Annual Report 2016-17", to the Growth, Environment and Resources
+  Scrutiny Committee (1 November 2017): the summary tables in section 4.3
+  and Appendix A's "KPI Performance - PSSP Sep 2016 - Aug 2017" and "ICT KPI
+  Performance" tables.
+- Appendix 2 "Serco Contract Performance", the April-May 2016 return (from
+  a text extraction of the PDF: wrapped cells were rejoined by hand;
+  line-end spaces of the extraction were dropped).
 
 Every figure is kept as the text printed ("100.00", "0.00", "88.61",
 "Not Measurable", "N/a", "0 failures", "< 5%") so ``samples.generate``

@@ -86,15 +86,6 @@ class Assessment:
     assessed: list[Assessed] = field(default_factory=list)
     records: list[ExceptionRecord] = field(default_factory=list)
 
-    def clean(self) -> list[Assessed]:
-        """Figures with no error recorded against their (contract, ref, period)."""
-        bad = {
-            (r.contract, r.kpi_ref, r.period)
-            for r in self.records
-            if r.severity == "error" and r.kpi_ref
-        }
-        return [a for a in self.assessed if a.key not in bad]
-
 
 def _where(obs: Observation, **fields: Any) -> dict[str, Any]:
     return {

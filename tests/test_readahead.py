@@ -8,7 +8,7 @@ import pytest
 
 from core.catalogue import load_catalogue
 from extractors import UnreadableFile
-from flows.readahead import ReadAhead, read_file
+from flows.readahead import ReadAhead, read_early, read_file
 from flows.settings import Settings
 from tests.workbooks import ICT_HEADER, ict_row, write_table
 
@@ -63,3 +63,24 @@ def test_closing_with_a_read_still_pending_leaves_the_file_alone(
     with ReadAhead(BOOK) as read:
         read.start(path, "left.xlsx", settings)
     assert path.read_bytes() == before
+
+
+def test_a_file_read_early_is_the_same_as_one_read_in_turn(
+    tmp_path: Path, settings: Settings
+) -> None:
+    path = write_table(tmp_path / "early.xlsx", ICT_HEADER, [ict_row(3, 85), ict_row(4, 97)])
+    other = write_table(tmp_path / "other.xlsx", ICT_HEADER, [ict_row(7, 91)])
+    read = read_early(path, "early.xlsx", settings, BOOK)
+    for file, name in ((path, "early.xlsx"), (other, "other.xlsx")):
+        assert read(file, name, settings, BOOK) == read_file(file, name, settings, BOOK)
+
+
+def test_a_refusal_read_early_is_raised_when_the_file_is_taken(
+    tmp_path: Path, settings: Settings
+) -> None:
+    empty = tmp_path / "empty.xlsx"
+    empty.write_bytes(b"")
+    read = read_early(empty, "empty.xlsx", settings, BOOK)
+    with pytest.raises(UnreadableFile) as refused:
+        read(empty, "empty.xlsx", settings, BOOK)
+    assert refused.value.code == "empty-file"

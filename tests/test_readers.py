@@ -18,7 +18,8 @@ from openpyxl.styles import Color, PatternFill
 
 from core.errors import UnreadableFile
 from extractors.grid import CellData, Workbook
-from extractors.readers import fill_key, read_workbook
+from extractors.openpyxl_sheet import fill_key
+from extractors.readers import read_workbook
 from tests.workbooks import ods_bytes
 
 

@@ -19,9 +19,10 @@ import openpyxl
 import pytest
 
 from core.errors import UnreadableFile
-from core.sandbox import run_isolated
-from extractors.files import load_workbook_safely
+from core.sandbox import run_isolated, start_isolated
+from extractors.files import extract_file
 from tests.faults import ROOT, command_line, descendants, wait_until_dead
+from tests.workbooks import read_isolated
 
 MiB = 1024 * 1024
 MEMORY = 1024 * MiB
@@ -101,6 +102,40 @@ def test_hang_becomes_reader_timeout_quickly() -> None:
     assert elapsed < 3.0, f"took {elapsed:.1f} s"
 
 
+_WHO_IS_MY_PARENT = """
+import os, sys, threading
+from core.sandbox import start_isolated
+if sys.argv[1] == "with-a-thread":
+    threading.Thread(target=threading.Event().wait, daemon=True).start()
+pending = start_isolated(os.getppid, timeout_s=30, memory_bytes=2**30, fork=True)
+print("forked from me" if pending.result() == os.getpid() else "forkserver")
+"""
+
+
+@pytest.mark.parametrize(
+    ("threads", "expected"),
+    [("one-thread", "forked from me"), ("with-a-thread", "forkserver")],
+    ids=["forks-itself", "falls-back-to-the-forkserver"],
+)
+def test_fork_only_while_the_process_has_one_thread(threads: str, expected: str) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _WHO_IS_MY_PARENT, threads],
+                          capture_output=True, text=True, timeout=60, check=True)  # fmt: skip
+    assert done.stdout.strip() == expected
+
+
+def test_a_started_call_times_out_from_its_start() -> None:
+    pending = start_isolated(sleep_for, 60, timeout_s=0.5, memory_bytes=MEMORY)
+    time.sleep(0.6)
+    waited = time.perf_counter()
+    with pytest.raises(UnreadableFile) as caught:
+        pending.result()
+    assert caught.value.code == "reader-timeout"
+    assert time.perf_counter() - waited < 2.0
+
+
 def test_memory_error_becomes_too_large() -> None:
     with pytest.raises(UnreadableFile) as caught:
         run_isolated(eat_memory, timeout_s=30, memory_bytes=512 * MiB)
@@ -153,20 +188,20 @@ def test_calamine_on_sparse_bomb_cannot_take_the_run_down(sparse_bomb: Path) -> 
     assert run_isolated(add, 2, 2, timeout_s=30, memory_bytes=MEMORY) == 4
 
 
-def test_load_workbook_safely_refuses_sparse_bomb_in_preflight(sparse_bomb: Path) -> None:
+def test_sparse_bomb_is_refused_in_preflight_before_any_reader(sparse_bomb: Path) -> None:
     with pytest.raises(UnreadableFile) as caught:
-        load_workbook_safely(sparse_bomb)
+        extract_file(sparse_bomb)
     assert caught.value.code == "too-large"
     assert "A1:XFD1048576" in caught.value.reason
 
 
-def test_load_workbook_safely_reads_in_the_child(tmp_path: Path) -> None:
+def test_a_workbook_is_read_in_the_child(tmp_path: Path) -> None:
     wb = openpyxl.Workbook()
     wb.active["A1"] = "KPI"
     wb.active["B1"] = 0.95
     path = tmp_path / "June.xls"  # really .xlsx: a warning, still read
     wb.save(path)
-    workbook, records = load_workbook_safely(path)
+    workbook, records = read_isolated(path)
     assert workbook.sheets[0].value(1, 2) == 0.95
     assert [r.code for r in records] == ["format-mismatch"]
 
@@ -174,9 +209,9 @@ def test_load_workbook_safely_reads_in_the_child(tmp_path: Path) -> None:
 def test_csv_gets_styles_unavailable_note(tmp_path: Path) -> None:
     path = tmp_path / "return.csv"
     path.write_bytes(b"KPI,Value\nCalls,95\n")
-    workbook, records = load_workbook_safely(path)
+    workbook, _ = read_isolated(path)
     assert workbook.sheets[0].value(2, 2) == "95"
-    [note] = records
+    [note] = [p for p in extract_file(path).problems if p.code == "styles-unavailable"]
     assert (note.code, note.severity) == ("styles-unavailable", "info")
     assert note.message == (
         "Colours were not available for this .csv file; the supplier's colour coding was not "
@@ -202,11 +237,11 @@ def test_per_call_overhead_is_small(tmp_path: Path) -> None:
     wb.active["A1"] = "KPI"
     wb.save(path)
     started = time.perf_counter()
-    load_workbook_safely(path)
+    read_isolated(path)
     small = time.perf_counter() - started
     print(
         f"run_isolated overhead: median {median * 1000:.1f} ms, max {max(times) * 1000:.1f} ms; "
-        f"load_workbook_safely of a one-cell xlsx: {small * 1000:.1f} ms"
+        f"preflight and isolated reading of a one-cell xlsx: {small * 1000:.1f} ms"
     )
     assert median < 0.5
 

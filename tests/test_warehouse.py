@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 
 from core.records import ExceptionRecord
 from warehouse.db import open_warehouse
@@ -45,6 +47,7 @@ def test_tables_and_view_exist_with_wal(tmp_path: Path) -> None:
     ]  # fmt: skip
     assert db.journal_mode == "wal"
     assert db.execute("PRAGMA busy_timeout").fetchone() == (30000,)
+    assert db.execute("PRAGMA cache_size").fetchone() == (-64 * 1024,)  # KiB
 
 
 def test_load_writes_submission_rows_and_exceptions(tmp_path: Path) -> None:
@@ -172,3 +175,118 @@ def test_an_older_warehouse_is_upgraded_in_place(tmp_path: Path) -> None:
         open_warehouse(path).execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall()
         == schema
     )
+
+
+# The view as warehouses before issue 16 created it: ROW_NUMBER() over every figure.
+_WINDOW_VIEW = """CREATE VIEW current_measurements AS
+SELECT contract, kpi_ref, period, target, actual, marker, raw, status, supplier_status,
+       sheet, cell, submission_id, file_name, received_at
+FROM (
+    SELECT m.*, s.file_name, s.received_at,
+           ROW_NUMBER() OVER (
+               PARTITION BY m.contract, m.kpi_ref, m.period
+               ORDER BY s.received_at DESC, s.id DESC
+           ) AS recency
+    FROM measurements m JOIN submissions s ON s.id = m.submission_id
+    WHERE s.status IN ('loaded', 'loaded_with_exceptions')
+)
+WHERE recency = 1"""
+
+
+def _history_of_restatements(db: sqlite_utils.Database) -> None:
+    """Figures for two keys over five files: restated, rejected, same received time."""
+    files = [
+        ("a.xlsx", "2017-01-05T09:00:00+00:00", "loaded", 58.89, 70.0),
+        ("b.xlsx", "2017-02-05T09:00:00+00:00", "loaded_with_exceptions", 60.0, None),
+        ("c.xlsx", "2017-03-05T09:00:00+00:00", "rejected", 1.0, 1.0),
+        ("d.xlsx", "2017-02-05T09:00:00+00:00", "loaded", 61.0, None),  # same time as b
+        ("e.xlsx", "2016-12-30T09:00:00+00:00", "loaded", 10.0, 71.0),  # received earlier
+    ]
+    for n, (name, received, status, seven, eight) in enumerate(files):
+        rows = [_measurement(seven)]
+        if eight is not None:
+            rows.append(_measurement(eight, kpi_ref="8", cell="J12"))
+        load_submission(db, _submission(name, f"sha{n}", received, status), rows, [])
+
+
+def test_an_older_warehouse_gets_the_indexed_view_with_the_same_rows(tmp_path: Path) -> None:
+    path = tmp_path / "kpi.db"
+    db = open_warehouse(path)
+    _history_of_restatements(db)
+    db.execute("DROP VIEW current_measurements")
+    db.execute(_WINDOW_VIEW)
+    query = "SELECT * FROM current_measurements ORDER BY contract, kpi_ref, period"
+    before = db.execute(query).fetchall()
+    db.close()
+    assert [(r[1], r[4], r[12]) for r in before] == [("7", 61.0, "d.xlsx"), ("8", 70.0, "a.xlsx")]
+
+    upgraded = open_warehouse(path)
+    assert upgraded.execute(query).fetchall() == before
+    (sql,) = upgraded.execute(
+        "SELECT sql FROM sqlite_master WHERE name = 'current_measurements'"
+    ).fetchone()
+    assert "ROW_NUMBER" not in sql and "NOT EXISTS" in sql
+    # Opening it again leaves the view alone.
+    open_warehouse(path).close()
+    assert current_values(upgraded, [("ICT", "7", "2016-12"), ("ICT", "8", "2016-12")]) == {
+        ("ICT", "7", "2016-12"): dict(zip(_VIEW_COLUMNS, before[0], strict=True)),
+        ("ICT", "8", "2016-12"): dict(zip(_VIEW_COLUMNS, before[1], strict=True)),
+    }
+
+
+_VIEW_COLUMNS = (
+    "contract", "kpi_ref", "period", "target", "actual", "marker", "raw", "status",
+    "supplier_status", "sheet", "cell", "submission_id", "file_name", "received_at",
+)  # fmt: skip
+
+
+def test_a_query_of_the_view_by_key_searches_the_index(tmp_path: Path) -> None:
+    db = open_warehouse(tmp_path / "kpi.db")
+    plan = [
+        row[3]
+        for row in db.execute(
+            "EXPLAIN QUERY PLAN SELECT * FROM current_measurements "
+            "WHERE contract = 'ICT' AND kpi_ref = '7' AND period = '2016-12'"
+        )
+    ]
+    assert not [step for step in plan if step.startswith("SCAN")], plan
+
+
+def _vm_steps(db: sqlite_utils.Database, work: Callable[[], object]) -> int:
+    """SQLite virtual-machine instructions ``work()`` executes on ``db``'s connection."""
+    steps = 0
+
+    def count() -> int:
+        nonlocal steps
+        steps += 1
+        return 0
+
+    db.conn.set_progress_handler(count, 1)
+    try:
+        work()
+    finally:
+        db.conn.set_progress_handler(None, 1)
+    return steps
+
+
+def _one_return(db: sqlite_utils.Database, n: int) -> tuple[int, int]:
+    """What a run asks of the warehouse for one return (a month of its own): the
+    duplicate and restatement lookups, then the load; their VM instructions."""
+    period = f"{2016 + n // 12}-{n % 12 + 1:02d}"
+    refs = [str(ref) for ref in range(1, 14)]
+    rows = [_measurement(50.0 + n % 7, kpi_ref=ref, period=period, cell=f"J{ref}") for ref in refs]
+    keys = [("ICT", ref, period) for ref in refs]
+    sha = f"{n:064x}"
+    lookups = _vm_steps(db, lambda: (accepted_submission(db, sha), current_values(db, keys)))
+    submission = _submission(f"r{n}.xlsx", sha, f"2017-01-01T00:00:00+00:00#{n:04d}")
+    records = [ExceptionRecord("kpi-failure", "warning", "failed", contract="ICT", kpi_ref="7")]
+    load = _vm_steps(db, lambda: load_submission(db, submission, rows, records * 5))
+    return lookups, load
+
+
+def test_a_returns_warehouse_work_does_not_grow_with_the_warehouse(tmp_path: Path) -> None:
+    """Flat cost, counted in SQLite's own instructions rather than timed: the 300th
+    distinct return costs the warehouse exactly what the 2nd did."""
+    db = open_warehouse(tmp_path / "kpi.db")
+    costs = [_one_return(db, n) for n in range(300)]
+    assert costs[299] == costs[1], (costs[1], costs[299])

@@ -1,7 +1,10 @@
 """Every workbook of the zoo ends read or refused with a reason, never a crash.
 
-The zoo (``../shared/workbook-zoo`` from the repository root) holds 131 odd,
-broken, hostile and password-protected files from calamine's test suite.
+The zoo (``../shared/workbook-zoo`` from the repository root, when present)
+holds 132 odd, broken, hostile and password-protected files from the test
+suite of calamine, the Rust spreadsheet reader; the two tests over all of it
+skip without it. The named cases below use the copies in ``tests/data/zoo``
+(``tests/data/README.md``) and always run.
 """
 
 from __future__ import annotations
@@ -17,18 +20,13 @@ import pytest
 from core.catalogue import Catalogue
 from core.errors import UnreadableFile
 from extractors.extract import extract_workbook
-from extractors.files import load_workbook_safely
 from extractors.grid import Workbook
 from tests.test_coverage import unaccounted
+from tests.workbooks import read_isolated
 
 ZOO = Path(__file__).resolve().parents[1].parent / "shared" / "workbook-zoo"
+DATA = Path(__file__).resolve().parent / "data" / "zoo"
 KEBAB = re.compile(r"^[a-z]+(-[a-z]+)*$")
-
-pytestmark = [
-    pytest.mark.zoo,
-    pytest.mark.skipif(not ZOO.is_dir(), reason=f"the workbook zoo is not at {ZOO}"),
-]
-
 
 def zoo_files() -> list[Path]:
     if not ZOO.is_dir():
@@ -38,12 +36,14 @@ def zoo_files() -> list[Path]:
 
 def outcome(path: Path) -> Workbook | UnreadableFile:
     try:
-        workbook, _ = load_workbook_safely(path)
+        workbook, _ = read_isolated(path)
     except UnreadableFile as refused:
         return refused
     return workbook
 
 
+@pytest.mark.zoo
+@pytest.mark.skipif(not ZOO.is_dir(), reason=f"the workbook zoo is not at {ZOO}")
 def test_every_zoo_file_is_read_or_refused_with_a_reason(catalogue: Catalogue) -> None:
     me = os.getpid()
     files = zoo_files()
@@ -102,7 +102,7 @@ EXPECTED_REFUSALS = [
 
 @pytest.mark.parametrize(("name", "code"), EXPECTED_REFUSALS, ids=[n for n, _ in EXPECTED_REFUSALS])
 def test_known_hostile_files_are_refused(name: str, code: str) -> None:
-    result = outcome(ZOO / name)
+    result = outcome(DATA / name)
     assert isinstance(result, UnreadableFile)
     assert result.code == code
     if code == "password-protected":
@@ -110,7 +110,7 @@ def test_known_hostile_files_are_refused(name: str, code: str) -> None:
 
 
 def test_xls_merged_ranges() -> None:
-    result = outcome(ZOO / "merge_cells.xls")
+    result = outcome(DATA / "merge_cells.xls")
     assert isinstance(result, Workbook) and result.format == "xls"
     assert result.sheets[0].merged == [(1, 1, 1, 2), (2, 1, 4, 1), (2, 2, 4, 4)]
     assert result.styles_available is False
@@ -120,7 +120,7 @@ def test_xls_merged_ranges() -> None:
     "name", ["any_sheets.xls", "any_sheets.xlsb", "any_sheets.xlsx"], ids=["xls", "xlsb", "xlsx"]
 )
 def test_hidden_sheets_and_chartsheets(name: str) -> None:
-    result = outcome(ZOO / name)
+    result = outcome(DATA / name)
     assert isinstance(result, Workbook)
     assert [(s.name, s.hidden) for s in result.sheets] == [
         ("Visible", False),
@@ -130,7 +130,7 @@ def test_hidden_sheets_and_chartsheets(name: str) -> None:
 
 
 def test_xls_dates_are_datetimes() -> None:
-    result = outcome(ZOO / "date.xls")
+    result = outcome(DATA / "date.xls")
     assert isinstance(result, Workbook)
     assert result.sheets[0].value(1, 1) == dt.datetime(2021, 1, 1)
 
@@ -139,14 +139,14 @@ def test_xls_dates_are_datetimes() -> None:
     "name", ["strict_iso_paths.xlsx", "pivots.xlsx"], ids=["strict-open-xml", "pivot-tables"]
 )
 def test_openpyxl_failures_are_read_by_calamine(name: str) -> None:
-    result = outcome(ZOO / name)
+    result = outcome(DATA / name)
     assert isinstance(result, Workbook)
     assert result.sheets and any(s.cells for s in result.sheets)
     assert result.styles_available is False
 
 
 def test_ods_is_read() -> None:
-    result = outcome(ZOO / "merged_cells.ods")
+    result = outcome(DATA / "merged_cells.ods")
     assert isinstance(result, Workbook) and result.format == "ods"
     assert result.sheets[0].value(1, 1) == "A"
 
@@ -154,13 +154,15 @@ def test_ods_is_read() -> None:
 def test_rust_panic_in_calamine_becomes_unreadable_workbook(tmp_path: Path) -> None:
     """A truncated .xls makes calamine panic (pyo3 PanicException, a BaseException)."""
     path = tmp_path / "cut-short.xls"
-    path.write_bytes((ZOO / "date.xls").read_bytes()[:946])
+    path.write_bytes((DATA / "date.xls").read_bytes()[:946])
     result = outcome(path)
     assert isinstance(result, UnreadableFile)
     assert result.code == "unreadable-workbook"
     assert "PanicException" in result.reason
 
 
+@pytest.mark.zoo
+@pytest.mark.skipif(not ZOO.is_dir(), reason=f"the workbook zoo is not at {ZOO}")
 def test_the_whole_zoo_through_the_pipeline(tmp_path: Path) -> None:
     """Every zoo file dropped in an inbox ends loaded or rejected, byte-identical, recorded."""
     import hashlib

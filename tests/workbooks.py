@@ -10,6 +10,12 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from core.records import ExceptionRecord
+from core.sandbox import run_isolated
+from extractors.grid import Workbook as Grid
+from extractors.preflight import DEFAULT_LIMITS, preflight
+from extractors.readers import read_workbook
+
 
 def write_table(
     path: Path,
@@ -80,3 +86,21 @@ def ods_bytes(table_xml: str, sheet: str = "Returns") -> bytes:
         )
         zf.writestr("content.xml", content)
     return out.getvalue()
+
+
+def read_isolated(path: Path) -> tuple[Grid, list[ExceptionRecord]]:
+    """Preflight a file and read every sheet in the sandbox, as the pipeline's parts do.
+
+    For tests that look at the reader-neutral ``Workbook`` itself (merged
+    ranges, hidden sheets, values) rather than at an extraction. Returns the
+    workbook and preflight's warnings; raises ``UnreadableFile`` to refuse.
+    """
+    fmt, warnings = preflight(path)
+    workbook = run_isolated(
+        read_workbook,
+        str(path),
+        fmt,
+        timeout_s=DEFAULT_LIMITS.reader_timeout_s,
+        memory_bytes=DEFAULT_LIMITS.reader_memory_bytes,
+    )
+    return workbook, warnings

@@ -21,6 +21,8 @@ from warehouse.views import ACCEPTED, VIEWS
 
 __all__ = ["ACCEPTED", "ensure_schema", "open_warehouse", "write_transaction"]
 
+CACHE_KIB = 64 * 1024
+
 
 _TABLES: dict[str, tuple[dict[str, type], dict[str, object]]] = {
     "submissions": (
@@ -111,6 +113,11 @@ def open_warehouse(path: Path, busy_timeout: float = 30.0) -> sqlite_utils.Datab
     # WAL lets a reviewer's SQL client read while a run writes; the busy
     # timeout makes a second writer wait instead of failing at once.
     db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+    # A file's lookups and inserts walk indexes spread over the whole file;
+    # with SQLite's default 2 MB page cache a warehouse of 2,000 returns
+    # (20 MB) has their pages re-read from the OS on every lookup (2.5 times
+    # slower than on a new warehouse). Pages are cached as used, up to 64 MiB.
+    db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     _enable_wal(db)
     ensure_schema(db)
     return db

@@ -26,19 +26,24 @@ _STATE = (
     + " ELSE 'open' END"
 )
 
+# One row per (contract, kpi_ref, period): the figure of the most recently
+# received accepted submission (ties: the later submission id). Written as
+# "no later accepted figure for the same key", not as ROW_NUMBER() over a
+# window: SQLite flattens this view into the query that uses it, so a query
+# by key searches the measurements_key index instead of ranking every figure
+# ever loaded (which made each file's restatement lookup grow with the
+# warehouse).
 CURRENT_MEASUREMENTS = f"""
-SELECT contract, kpi_ref, period, target, actual, marker, raw, status, supplier_status,
-       sheet, cell, submission_id, file_name, received_at
-FROM (
-    SELECT m.*, s.file_name, s.received_at,
-           ROW_NUMBER() OVER (
-               PARTITION BY m.contract, m.kpi_ref, m.period
-               ORDER BY s.received_at DESC, s.id DESC
-           ) AS recency
-    FROM measurements m JOIN submissions s ON s.id = m.submission_id
-    WHERE s.status IN {ACCEPTED!r}
-)
-WHERE recency = 1
+SELECT m.contract, m.kpi_ref, m.period, m.target, m.actual, m.marker, m.raw, m.status,
+       m.supplier_status, m.sheet, m.cell, m.submission_id, s.file_name, s.received_at
+FROM measurements m JOIN submissions s ON s.id = m.submission_id
+WHERE s.status IN {ACCEPTED!r}
+  AND NOT EXISTS (
+    SELECT 1 FROM measurements later JOIN submissions ls ON ls.id = later.submission_id
+    WHERE later.contract = m.contract AND later.kpi_ref = m.kpi_ref
+      AND later.period = m.period AND ls.status IN {ACCEPTED!r}
+      AND (ifnull(ls.received_at, ''), ls.id, later.id) > (ifnull(s.received_at, ''), s.id, m.id)
+  )
 """
 
 # A submission is current for a (contract, month) it covers until a more
