@@ -99,6 +99,7 @@ def extract_workbook(
         elif sheet.hidden:
             continue
         mentioned |= book.contracts_named_in(sheet.name)
+        mentioned |= book.contracts_named_in(_sheet_title(sheet))
         for table in tables:
             mentioned.add(table.contract)
             mentioned |= book.contracts_named_in(table.title)
@@ -246,7 +247,8 @@ def _read_figure(
         reading.rows_named.add(ref.row)
         result.problems.append(_not_calculated(cell.value, where))
         return
-    if cell is None or cell_text(cell.value) == "":
+    # A lone dash is how many returns leave a cell empty on purpose.
+    if cell is None or cell_text(cell.value).strip(" -–—") == "":
         reading.rows_named.add(ref.row)
         result.problems.append(
             ExceptionRecord(
@@ -500,6 +502,15 @@ def _not_read(table: TableLayout, why: str) -> ExceptionRecord:
         cell=table.ref_range(),
         contract=table.contract,
         rule=LOOKED_FOR,
+    )
+
+
+def _sheet_title(sheet: SheetGrid, rows: int = 5) -> str:
+    """The text of a sheet's first rows: its title, which may name the contracts it covers."""
+    return " | ".join(
+        cell.value
+        for (row, _), cell in sheet.cells.items()
+        if row <= rows and isinstance(cell.value, str) and len(cell.value) <= 200
     )
 
 

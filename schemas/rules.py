@@ -8,6 +8,7 @@ and says which figures are clean enough to load. Codes are listed in
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -232,10 +233,11 @@ UNIT_WORDS: dict[str, str] = {
 
 
 def rag_status_of(obs: Observation) -> Status | None:
-    """The status the supplier's RAG text for this figure claims, if it is a RAG word."""
-    label = RAG_WORDS.get(" ".join(obs.rag.lower().split()))
-    if label is None:
-        return None
+    """The status the supplier's RAG text for this figure claims ("Amber", "G", "Red - missed")."""
+    words = re.findall(r"[a-z]+", obs.rag.lower())
+    label = RAG_WORDS.get(words[0]) if words else None
+    if label is None or (len(words[0]) == 1 and len(words) > 1):
+        return None  # "A note" is not a RAG rating
     return colour_key_from_labels({"cell": label}).get("cell")
 
 

@@ -161,3 +161,46 @@ def test_a_contents_list_of_kpis_read_elsewhere_is_noted_not_an_error(tmp_path: 
          "The PSSP KPIs listed at 'Contents'!A2:A3 have no figures there (a list of contents); "
          "each one's figures were read from another sheet."),
     ]  # fmt: skip
+
+
+def test_a_dash_is_an_empty_cell_and_a_cover_title_names_the_contracts(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    wb = Workbook()
+    cover = wb.active
+    assert cover is not None
+    cover.title = "Cover"
+    cover.append(["Serco monthly return: PSSP and ICT"])
+    data = wb.create_sheet("PSSP")
+    for row in (["Ref", "Jul-17", "Aug-17"], ["STS-K-009", 100, "-"]):
+        data.append(row)
+    wb.save(tmp_path / "cover.xlsx")
+    settings = Settings(inbox=tmp_path, db=tmp_path / "kpi.db", reports=tmp_path / "r")
+
+    checked = check_file(tmp_path / "cover.xlsx", catalogue, settings)
+
+    assert checked.extraction is not None
+    assert figures(checked.extraction) == [("PSSP", "STS-K-009", "2017-07", "B2", 100.0)]
+    assert [(r.code, r.cell) for r in checked.records if r.code == "value-missing"] == [
+        ("value-missing", "C2")
+    ]
+    missing = {(r.contract, r.kpi_ref) for r in checked.records if r.code == "kpi-missing"}
+    # The cover names ICT too: all of its KPIs are missing, as are PSSP's others.
+    assert {ref for contract, ref in missing if contract == "ICT"} == {
+        k.ref for k in catalogue.of_contract("ICT") if not k.removed
+    }
+    assert ("PSSP", "STS-K-009") not in missing
+
+
+@pytest.mark.parametrize(
+    ("rag", "claimed"),
+    [("Green", "met"), ("amber - within tolerance", "detriment"), ("R", "not_met"),
+     ("A note on the figure", None), ("tbc", None), ("", None)],
+    ids=["green", "amber-words", "letter", "a-sentence", "unknown", "blank"],
+)
+def test_rag_text_is_read_as_the_suppliers_claim(rag: str, claimed: str | None) -> None:
+    from core.model import Observation
+    from schemas.rules import rag_status_of
+
+    obs = Observation("ICT", "7", "2017-08", "ICT", "D4", "96", actual=96.0, rag=rag)
+    assert rag_status_of(obs) == claimed
