@@ -56,9 +56,6 @@ exit status:
 
 """ + environment_help()
 
-#: The commands that take no settings (a bad KPIFLOW_* value must not stop them).
-_WITHOUT_SETTINGS = ("samples", "init")
-
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -170,6 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _command(args: argparse.Namespace) -> int:
+    # These two take no settings: a bad KPIFLOW_* value does not stop them.
     if args.command == "samples":
         return _samples(args.directory)
     if args.command == "init":

@@ -33,7 +33,7 @@ from flows.errors import UsageProblem
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
-#: The flow parameter's one way of saying "not given": an empty value, as in the environment.
+#: An empty variable (or flow parameter value) is one not given, as shells and systemd mean it.
 _UNSET = ""
 
 
@@ -91,7 +91,7 @@ _CRON_FIELDS = (
                       "nov", "dec")),
     ("weekday", 0, 7, ("sun", "mon", "tue", "wed", "thu", "fri", "sat")),
 )  # fmt: skip
-_CRON_ITEM = re.compile(r"^(\*|(\w+)(?:-(\w+))?)(?:/(\d+))?$")
+_CRON_ITEM = re.compile(r"^(\*|([0-9A-Za-z]+)(?:-([0-9A-Za-z]+))?)(?:/([0-9]+))?$")
 
 
 def cron_problem(text: str) -> str | None:
@@ -107,13 +107,12 @@ def cron_problem(text: str) -> str | None:
     for part, (what, low, high, names) in zip(parts, _CRON_FIELDS, strict=True):
         for item in part.split(","):
             match = _CRON_ITEM.match(item)
-            if match is None or match.group(4) == "0":
+            if match is None or (match.group(4) is not None and int(match.group(4)) == 0):
                 return f"{what} {item!r} is not a value, a range, * or a step of them"
             for value in (match.group(2), match.group(3)):
                 if value is None:
                     continue
-                lowered = value.lower()
-                if lowered in names:
+                if value.lower() in names:
                     continue
                 if not value.isdigit() or not low <= int(value) <= high:
                     return f"{what} {value!r} is not {low}-{high}"
