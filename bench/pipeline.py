@@ -9,7 +9,6 @@ each file's cost are reported apart.
 from __future__ import annotations
 
 import functools
-import os
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -75,11 +74,10 @@ def phase_timers() -> Iterator[dict[str, float]]:
 
 def run_plain(inbox: Path, work: Path) -> dict[str, Any]:
     """Take every file in ``inbox`` through ``run_once``; warehouse and reports go in ``work``."""
-    os.environ["KPIFLOW_STABLE_SECONDS"] = "0"
     from flows import runner
     from flows.settings import Settings
 
-    settings = Settings.build(inbox=inbox, db=work / "kpi.db", reports=work / "reports")
+    settings = Settings(inbox=inbox, db=work / "kpi.db", reports=work / "reports", stable_seconds=0)
     per_file: list[float] = []
     statuses: dict[str, int] = defaultdict(int)
 

@@ -376,7 +376,6 @@ def measure_prefect(paths: list[Path], reps: int) -> dict[str, Any]:
 
     os.environ.pop("PREFECT_API_URL", None)
     os.environ["PREFECT_HOME"] = str(PREFECT_HOME)
-    os.environ["KPIFLOW_STABLE_SECONDS"] = "0"
     from flows.cli import prepare_prefect
 
     prepare_prefect()
@@ -399,10 +398,12 @@ def measure_prefect(paths: list[Path], reps: int) -> dict[str, Any]:
             wait_until_idle()
             cpu = tree_cpu_seconds()
             started = time.perf_counter()
+            settings = Settings(inbox=inbox, db=Path(tmp) / "kpi.db",
+                                reports=Path(tmp) / "reports", stable_seconds=0)  # fmt: skip
             if use_flow:
-                run_inbox(str(inbox), f"{tmp}/kpi.db", f"{tmp}/reports")
+                run_inbox(settings.parameters())
             else:
-                run_once(Settings.build(inbox=inbox, db=f"{tmp}/kpi.db", reports=f"{tmp}/reports"))
+                run_once(settings)
             wall = time.perf_counter() - started
             wait_until_idle()
             return wall, tree_cpu_seconds() - cpu

@@ -3,12 +3,15 @@
 Reading untrusted bytes happens in a child process with memory and time
 limits, so a reader that aborts the interpreter (python-calamine on crafted
 files), hangs or runs out of memory costs one rejection, never the run.
+The caps (preflight's and the child's time and memory) come in one
+``core.limits.Limits``; the run passes the one its settings make.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from core.limits import DEFAULT_LIMITS, Limits
 from core.model import Extraction
 from core.records import ExceptionRecord
 from core.refs import RefBook
@@ -16,9 +19,6 @@ from core.sandbox import Isolated, start_isolated
 from extractors.extract import extract_workbook
 from extractors.preflight import preflight
 from extractors.readers import read_workbook
-
-DEFAULT_TIMEOUT_S = 60.0
-DEFAULT_MEMORY_BYTES = 2 * 1024**3
 
 
 def read_and_extract(
@@ -38,8 +38,7 @@ def extract_file(
     *,
     file_name: str | None = None,
     isolate: bool = True,
-    timeout_s: float = DEFAULT_TIMEOUT_S,
-    memory_bytes: int = DEFAULT_MEMORY_BYTES,
+    limits: Limits = DEFAULT_LIMITS,
     book: RefBook | None = None,
 ) -> Extraction:
     """Preflight, read and extract one file; raise ``UnreadableFile`` to refuse it.
@@ -47,11 +46,9 @@ def extract_file(
     ``book`` holds the catalogue's refs (the bundled catalogue's when None).
     """
     if isolate:
-        pending = start_extract_file(
-            path, file_name=file_name, timeout_s=timeout_s, memory_bytes=memory_bytes, book=book
-        )
+        pending = start_extract_file(path, file_name=file_name, limits=limits, book=book)
         return pending.result()
-    fmt, warnings = preflight(path)
+    fmt, warnings = preflight(path, limits)
     extraction = read_and_extract(str(path), fmt, file_name or path.name, book)
     extraction.problems[:0] = [*warnings, *_styles_note(fmt, extraction.styles_available)]
     return extraction
@@ -61,8 +58,7 @@ def start_extract_file(
     path: Path,
     *,
     file_name: str | None = None,
-    timeout_s: float = DEFAULT_TIMEOUT_S,
-    memory_bytes: int = DEFAULT_MEMORY_BYTES,
+    limits: Limits = DEFAULT_LIMITS,
     fork: bool = False,
     book: RefBook | None = None,
 ) -> PendingExtraction:
@@ -74,10 +70,10 @@ def start_extract_file(
     """
     name = file_name or path.name
     try:
-        fmt, warnings = preflight(path)
+        fmt, warnings = preflight(path, limits)
         isolated = start_isolated(
-            read_and_extract, str(path), fmt, name, book,
-            timeout_s=timeout_s, memory_bytes=memory_bytes, fork=fork,
+            read_and_extract, str(path), fmt, name, book, timeout_s=limits.reader_timeout_s,
+            memory_bytes=limits.reader_memory_bytes, fork=fork,
         )  # fmt: skip
     except Exception as failure:
         return PendingExtraction(failure=failure)

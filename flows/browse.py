@@ -13,32 +13,38 @@ import argparse
 import contextlib
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from core.limits import BUSY_TIMEOUT_S
+
+if TYPE_CHECKING:
+    from flows.settings import Settings
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8001
 
 
 def add_arguments(browse: argparse.ArgumentParser) -> None:
-    browse.add_argument("--db", type=Path, help="warehouse file (default warehouse/kpi.db)")
+    from flows.settings import add_flags
+
+    add_flags(browse, "db")
     browse.add_argument(
         "--port", type=int, default=DEFAULT_PORT, help=f"port on 127.0.0.1 (default {DEFAULT_PORT})"
     )
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     """Serve the warehouse until Ctrl-C."""
     import uvicorn
 
     from flows.access import require_warehouse
     from flows.errors import UsageProblem
-    from flows.settings import Settings
 
-    path = Settings.build(db=args.db).db
+    path = settings.db
     require_warehouse(path)
     if not 0 < args.port < 65536:
         raise UsageProblem(f"--port {args.port} is not a port number")
-    datasette = build_datasette(path)
+    datasette = build_datasette(path, settings.catalogue, settings.busy_timeout)
     print(
         f"Browsing {path} read-only at http://{HOST}:{args.port}/{path.stem} "
         "(this machine only; Ctrl-C to stop)",
@@ -48,22 +54,23 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_datasette(path: Path, catalogue_path: Path | None = None) -> Any:
+def build_datasette(
+    path: Path, catalogue_path: Path | None = None, busy_timeout: float = BUSY_TIMEOUT_S
+) -> Any:
     """A Datasette over the warehouse at ``path``, its metadata and canned queries set.
 
     The metadata names the contracts of the catalogue at ``catalogue_path``
-    (default: the settings' catalogue).
+    (default: the bundled one; ``kpiflow browse`` passes the settings' catalogue).
     """
     from datasette.app import Datasette
 
     from core.catalogue import load_catalogue
-    from flows.settings import Settings
     from warehouse.metadata import datasette_metadata
 
     if not path.is_file():
         raise ValueError(f"no warehouse at {path}")
-    catalogue = load_catalogue(catalogue_path or Settings.build().catalogue)
-    upgrade(path)
+    catalogue = load_catalogue(catalogue_path)
+    upgrade(path, busy_timeout)
     return Datasette(
         files=[str(path)],
         metadata=datasette_metadata(path.stem, columns_of(path), catalogue),
@@ -71,7 +78,7 @@ def build_datasette(path: Path, catalogue_path: Path | None = None) -> Any:
     )
 
 
-def upgrade(path: Path) -> None:
+def upgrade(path: Path, busy_timeout: float = BUSY_TIMEOUT_S) -> None:
     """Bring an older warehouse's views up to date before browsing (as every command does).
 
     A file that cannot be written (a backup on a read-only share) is browsed as it is.
@@ -79,7 +86,7 @@ def upgrade(path: Path) -> None:
     from warehouse.db import open_warehouse
 
     with contextlib.suppress(sqlite3.OperationalError):
-        open_warehouse(path).close()
+        open_warehouse(path, busy_timeout).close()
 
 
 def columns_of(path: Path) -> dict[str, list[str]]:

@@ -7,8 +7,13 @@ commands that need them, so ``kpiflow --help`` is instant and
 Exit status: 0 when every file was loaded (warnings allowed); 1 when a file
 was rejected, failed or has errors; 2 for a usage or configuration error; 3
 when the machine stops the run (``flows.errors``). Problems are mapped to
-their status here, at the edge, and said in one sentence; the trace goes to
-the log with ``--verbose``.
+their status here, at the edge (``main``), and said in one sentence; the
+trace goes to the log with ``--verbose``. Below the edge, code raises typed
+problems and returns nothing but a command's own 0 or 1.
+
+The settings (``flows.settings``) are built once here, from the flags and
+the environment, and passed down to every command; their flags and the
+"environment:" help are generated from them.
 """
 
 from __future__ import annotations
@@ -36,10 +41,9 @@ from flows.errors import (
     folder_problem,
 )
 from flows.safe_text import kpiflow_logger, shown
+from flows.settings import Settings, add_flags, environment_help, given_flags
 
 if TYPE_CHECKING:
-
-    from flows.settings import Settings
     from flows.summary import RunResult
 
 EPILOG = """\
@@ -50,12 +54,7 @@ exit status:
   3  the machine stopped the run (warehouse locked, read-only or full, a folder
      not writable, Prefect unreachable); the files it had claimed wait for the next run
 
-environment:
-  KPIFLOW_INBOX, KPIFLOW_DB, KPIFLOW_REPORTS, KPIFLOW_CATALOGUE,
-  KPIFLOW_STABLE_SECONDS, KPIFLOW_READER_TIMEOUT, KPIFLOW_READER_MEMORY_MB,
-  KPIFLOW_BUSY_TIMEOUT (warehouse lock wait, 30 s), KPIFLOW_API_TIMEOUT (Prefect API, 5 s)
-  (flags win over the environment, the environment over the defaults)
-"""
+""" + environment_help()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -74,12 +73,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _paths(run)
-    run.add_argument(
-        "--stable-seconds",
-        type=float,
-        help="leave files changed in the last N seconds for the next run (default 5)",
-    )
+    add_flags(run, "inbox", "db", "reports", "stable_seconds")
     run.add_argument("--verbose", action="store_true", help="show Prefect's log lines")
     run.add_argument(
         "--plain",
@@ -106,7 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     samples.add_argument("directory", type=Path, nargs="?", default=Path("inbox"))
 
     status = commands.add_parser("status", help="show the latest submissions")
-    status.add_argument("--db", type=Path)
+    add_flags(status, "db")
     status.add_argument("--limit", type=int, default=20)
 
     from flows import contracts
@@ -114,23 +108,19 @@ def _parser() -> argparse.ArgumentParser:
     history = commands.add_parser("history", help="show one KPI's figures month by month")
     history.add_argument("kpi_ref", help="a KPI ref in any case; quote it: 'R&B-K-009b'")
     history.add_argument("--contract", metavar="NAME", help=contracts.HELP)
-    history.add_argument("--db", type=Path)
+    add_flags(history, "db")
 
     serve = commands.add_parser(
         "serve",
         help="serve the monthly run and the inbox poll (a long-running Prefect deployment)",
     )
-    _paths(serve)
-    serve.add_argument("--cron", help="monthly run schedule (default '0 6 2 * *', Europe/London)")
-    serve.add_argument(
-        "--poll-seconds", type=float, help="how often to look in the inbox (default 300)"
-    )
+    add_flags(serve, "inbox", "db", "reports", "monthly_cron", "poll_seconds")
 
     backup = commands.add_parser(
         "backup", help="copy the warehouse safely while it is in use (SQLite online backup)"
     )
     backup.add_argument("destination", type=Path)
-    backup.add_argument("--db", type=Path)
+    add_flags(backup, "db")
 
     commands.add_parser("init", help="prepare Prefect's local home (run once at set-up)")
 
@@ -147,12 +137,6 @@ def _parser() -> argparse.ArgumentParser:
         commands.add_parser("browse", help="open the warehouse read-only in Datasette (loopback)")
     )
     return parser
-
-
-def _paths(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--inbox", type=Path, help="drop folder (default inbox/)")
-    parser.add_argument("--db", type=Path, help="warehouse file (default warehouse/kpi.db)")
-    parser.add_argument("--reports", type=Path, help="reports folder (default warehouse/reports/)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -183,26 +167,29 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _command(args: argparse.Namespace) -> int:
-    if args.command == "run":
-        return _run(args)
-    if args.command == "validate":
-        return _validate(args.file, args.format, args.html)
+    # These two take no settings: a bad KPIFLOW_* value does not stop them.
     if args.command == "samples":
         return _samples(args.directory)
-    if args.command == "status":
-        return _status(args.db, args.limit)
-    if args.command == "history":
-        return _history(args.kpi_ref, args.contract, args.db)
-    if args.command == "serve":
-        return _serve(args)
-    if args.command == "backup":
-        return _backup(args.destination, args.db)
     if args.command == "init":
         return _init()
+    # Built once, here, and passed down: nothing below reads a KPIFLOW_* variable.
+    settings = Settings.build(**given_flags(args))
+    if args.command == "run":
+        return _run(args, settings)
+    if args.command == "validate":
+        return _validate(args.file, settings, args.format, args.html)
+    if args.command == "status":
+        return _status(settings, args.limit)
+    if args.command == "history":
+        return _history(args.kpi_ref, args.contract, settings)
+    if args.command == "serve":
+        return _serve(settings)
+    if args.command == "backup":
+        return _backup(args.destination, settings)
     if args.command in ("review", "pack", "browse"):
         from importlib import import_module
 
-        return int(import_module(f"flows.{args.command}").run(args))
+        return int(import_module(f"flows.{args.command}").run(args, settings))
     return EXIT_USAGE
 
 
@@ -229,15 +216,6 @@ def _explained(exc: BaseException) -> KpiflowProblem:
         f"internal error ({type(exc).__name__}{': ' + text if text else ''}); this is a bug "
         "in kpiflow: run again with --verbose for the trace and report it."
     )
-
-
-def _settings(**flags: Any) -> Settings:
-    from flows.settings import Settings
-
-    try:
-        return Settings.build(**flags)
-    except ValueError as bad:
-        raise UsageProblem(f"{bad}.") from None
 
 
 def prepare_prefect(verbose: bool = False, console: bool = True) -> None:
@@ -267,11 +245,8 @@ def prepare_prefect(verbose: bool = False, console: bool = True) -> None:
         os.environ.setdefault(name, value)
 
 
-def _run(args: argparse.Namespace) -> int:
-    if args.stable_seconds is not None:
-        os.environ["KPIFLOW_STABLE_SECONDS"] = str(args.stable_seconds)
+def _run(args: argparse.Namespace, settings: Settings) -> int:
     _log_to_stderr(args.verbose)
-    settings = _settings(inbox=args.inbox, db=args.db, reports=args.reports)
     if not settings.inbox.is_dir():
         raise UsageProblem(f"the inbox {settings.inbox} does not exist")
     from core.catalogue import load_catalogue
@@ -282,7 +257,7 @@ def _run(args: argparse.Namespace) -> int:
         from flows.prefect_api import check_prefect
 
         prepare_prefect(args.verbose, console=False)
-        check_prefect()
+        check_prefect(settings.api_timeout)
     from core.sandbox import start_forkserver
 
     # The readers' process starts on the other core while pandas and pandera load.
@@ -312,13 +287,10 @@ def _run_in_prefect(settings: Settings, verbose: bool) -> RunResult:
         logging.raiseExceptions = False
     from flows.prefect_api import prefect_api
 
-    with prefect_api():
+    with prefect_api(settings.api_timeout):
         from flows.monthly import run_inbox
 
-        state: Any = run_inbox(
-            inbox=str(settings.inbox), db=str(settings.db), reports=str(settings.reports),
-            return_state=True,
-        )  # fmt: skip
+        state: Any = run_inbox(settings=settings.parameters(), return_state=True)
         _flush_prefect_logs()
     if state.is_failed():
         failure = state.result(raise_on_failure=False)
@@ -399,13 +371,12 @@ def _print_run(result: RunResult, settings: Settings) -> None:
         print(f"Summary:   {result.summary_path}")
 
 
-def _validate(path: Path, fmt: str = "text", html: Path | None = None) -> int:
+def _validate(path: Path, settings: Settings, fmt: str = "text", html: Path | None = None) -> int:
     if not path.is_file():
         raise UsageProblem(f"no such file: {shown(path)}")
     from core.catalogue import load_catalogue
     from flows.readahead import read_early
 
-    settings = _settings()
     catalogue = load_catalogue(settings.catalogue)
     # The file is read in a child forked now, on the other core, while pandas
     # and pandera load here.
@@ -460,8 +431,7 @@ def _samples(directory: Path) -> int:
     return EXIT_OK
 
 
-def _status(db_path: Path | None, limit: int) -> int:
-    settings = _settings(db=db_path)
+def _status(settings: Settings, limit: int) -> int:
     db = existing_warehouse(settings.db)
     with warehouse_read(settings.db):
         runs = list(db.query("SELECT * FROM runs ORDER BY id DESC LIMIT ?", [limit]))
@@ -491,23 +461,21 @@ def _status(db_path: Path | None, limit: int) -> int:
     return EXIT_OK
 
 
-def _history(kpi_ref: str, contract: str | None, db_path: Path | None) -> int:
+def _history(kpi_ref: str, contract: str | None, settings: Settings) -> int:
     from flows.history import show_history
 
-    settings = _settings(db=db_path)
     with warehouse_read(settings.db):
         return show_history(kpi_ref, contract, settings)
 
 
-def _serve(args: argparse.Namespace) -> int:
-    from flows.serve import ServeOptions, serve, server_port
+def _serve(settings: Settings) -> int:
+    from flows.serve import check_schedules, serve
 
     _log_to_stderr(verbose=True)
-    settings = _settings(inbox=args.inbox, db=args.db, reports=args.reports)
-    # Checked before anything starts: the options, the catalogue, the folders.
+    # Checked before anything starts: the settings (built), the schedules, the
+    # catalogue, the folders.
     prepare_prefect()
-    options = ServeOptions.build(cron=args.cron, poll_seconds=args.poll_seconds)
-    server_port()
+    check_schedules(settings)
     from core.catalogue import load_catalogue
     from flows.runner import check_outputs
 
@@ -516,17 +484,17 @@ def _serve(args: argparse.Namespace) -> int:
     check_outputs(settings)
     from flows.prefect_api import check_prefect
 
-    check_prefect()
+    check_prefect(settings.api_timeout)
     print(
-        f"Serving kpiflow: inbox poll every {options.poll_seconds:g} s, monthly run "
-        f"'{options.cron}' (Europe/London); Ctrl-C to stop.",
+        f"Serving kpiflow: inbox poll every {settings.poll_seconds:g} s, monthly run "
+        f"'{settings.monthly_cron}' (Europe/London); Ctrl-C to stop.",
         flush=True,
     )
     # systemd stops services with SIGTERM: unwind like Ctrl-C so the local
     # Prefect server is stopped too.
     signal.signal(signal.SIGTERM, _interrupt)
     with contextlib.suppress(KeyboardInterrupt):
-        serve(settings, options)
+        serve(settings)
     return EXIT_OK
 
 
@@ -534,10 +502,9 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _backup(destination: Path, db_path: Path | None) -> int:
+def _backup(destination: Path, settings: Settings) -> int:
     import sqlite3
 
-    settings = _settings(db=db_path)
     source = existing_warehouse(settings.db)
     if destination.is_dir():
         raise UsageProblem(

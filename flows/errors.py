@@ -17,6 +17,7 @@ import errno
 import sqlite3
 from pathlib import Path
 
+from core.limits import BUSY_TIMEOUT_S
 from flows.safe_text import shown
 
 EXIT_OK = 0
@@ -65,7 +66,7 @@ ENVIRONMENT_ERRNOS = frozenset(
 
 
 def environment_problem(
-    exc: BaseException, warehouse: Path, busy_timeout: float = 30.0
+    exc: BaseException, warehouse: Path, busy_timeout: float = BUSY_TIMEOUT_S
 ) -> KpiflowProblem | None:
     """The problem ``exc`` stands for when it comes from the machine, else None.
 
@@ -85,7 +86,7 @@ def environment_problem(
 
 
 def warehouse_problem(
-    exc: sqlite3.Error, path: Path, busy_timeout: float = 30.0
+    exc: sqlite3.Error, path: Path, busy_timeout: float = BUSY_TIMEOUT_S
 ) -> KpiflowProblem:
     """One sentence for an SQLite error on the warehouse at ``path``."""
     text = str(exc)

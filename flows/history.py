@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import difflib
-import sys
 from typing import TYPE_CHECKING
 
 from flows.access import existing_warehouse
+from flows.errors import UsageProblem
 from flows.safe_text import shown
 
 if TYPE_CHECKING:
@@ -19,8 +19,8 @@ def show_history(kpi_ref: str, contract: str | None, settings: Settings) -> int:
     """Print the KPI's description, then a headed table of every figure loaded for it.
 
     The ref is matched as the catalogue matches it (any case or spacing); an
-    unknown ref is named with the nearest refs the catalogue has (exit 2). A
-    contract the catalogue does not declare raises ValueError naming those it does.
+    unknown ref raises a ``UsageProblem`` naming the nearest refs the catalogue
+    has, and a contract the catalogue does not declare one naming those it does.
     """
     from core.catalogue import load_catalogue
     from flows.contracts import contract_named
@@ -41,8 +41,7 @@ def show_history(kpi_ref: str, contract: str | None, settings: Settings) -> int:
         near = [refs[r] for r in difflib.get_close_matches(wanted, list(refs), n=3, cutoff=0.5)]
         where = f"the {contract} catalogue" if contract else "the catalogue"
         hint = f"; the nearest refs are {', '.join(near)}" if near else ""
-        print(f"kpiflow: KPI {shown(kpi_ref)} is not in {where}{hint}.", file=sys.stderr)
-        return 2
+        raise UsageProblem(f"KPI {kpi_ref} is not in {where}{hint}.")
     db = existing_warehouse(settings.db)
     for n, kpi in enumerate(kpis):
         if n:

@@ -7,6 +7,10 @@ tasks: a task run costs about 36 ms of CPU (the API calls and the events the
 server records), as much as a file's own work, so Prefect's cost is paid once
 per inbox scan and the UI shows a file's story in the run's logs and its
 table artifact.
+
+The settings arrive as the flow's one ``settings`` parameter, the JSON-able
+``Settings.parameters()`` (for a served deployment, stored with it), and are
+rebuilt and checked inside: the flow never reads the environment for them.
 """
 
 from __future__ import annotations
@@ -44,26 +48,23 @@ def _log_ref() -> str | None:
 
 
 @flow(name="kpiflow-run", log_prints=False)
-def run_inbox(
-    inbox: str | None = None,
-    db: str | None = None,
-    reports: str | None = None,
-    only_if_ready: bool = False,
-) -> Any:
+def run_inbox(settings: dict[str, str], only_if_ready: bool = False) -> Any:
     """Take every ready file in the inbox through the pipeline, then publish the summary.
 
-    With ``only_if_ready`` (the inbox poll) a run that finds nothing to take
-    returns at once and publishes nothing. A problem kpiflow can explain (a
-    locked warehouse, an unwritable folder, a bad catalogue) ends the flow
+    ``settings`` is ``Settings.parameters()``: each ``KPIFLOW_*`` variable's
+    text (one left out takes its default). With ``only_if_ready`` (the inbox
+    poll) a run that finds nothing to take returns at once and publishes
+    nothing. A problem kpiflow can explain (a bad setting, a locked
+    warehouse, an unwritable folder, a bad catalogue) ends the flow
     run ``Failed`` with its one sentence as the state's message (and the
     problem as its data, for ``kpiflow run`` to report), not a traceback.
     """
     try:
-        settings = Settings.build(inbox=inbox, db=db, reports=reports)
-        if only_if_ready and not inbox_has_work(settings):
-            get_run_logger().info("nothing new and stable in %s", settings.inbox)
+        built = Settings.from_parameters(settings)
+        if only_if_ready and not inbox_has_work(built):
+            get_run_logger().info("nothing new and stable in %s", built.inbox)
             return None
-        result = run_once(settings, after_file=_log_outcome, log_ref=_log_ref())
+        result = run_once(built, after_file=_log_outcome, log_ref=_log_ref())
     except KpiflowProblem as problem:
         get_run_logger().error("%s", problem.sentence)
         return Failed(message=problem.sentence, data=problem)

@@ -5,7 +5,8 @@ retries a temporary server that cannot start until its own timeout (three
 minutes of log lines before the real cause). ``kpiflow run`` asks first:
 
 - with ``PREFECT_API_URL`` set (environment or the active Prefect profile),
-  ``check_api`` calls its ``/health`` with a 5 s limit (``KPIFLOW_API_TIMEOUT``),
+  ``check_api`` calls its ``/health`` within the settings' ``api_timeout``
+  (``KPIFLOW_API_TIMEOUT``, 5 s),
   so a dead port or one that accepts and never answers fails within seconds;
 - without it, ``check_home`` makes sure Prefect's home is a writable folder
   whose database opens and is sound, and ``temporary_server`` starts
@@ -40,19 +41,9 @@ from pathlib import Path
 from flows.errors import EnvironmentProblem, UsageProblem
 from flows.safe_text import shown
 
-DEFAULT_API_TIMEOUT = 5.0
 #: Prefect's database is checked in full (``PRAGMA quick_check``) up to this size.
 QUICK_CHECK_MAX_BYTES = 256 * 1024 * 1024
 PLAIN = "or run with --plain to run without Prefect"
-
-
-def api_timeout() -> float:
-    """Seconds the Prefect API may take to answer its health check."""
-    value = os.environ.get("KPIFLOW_API_TIMEOUT") or ""
-    try:
-        return float(value) if value else DEFAULT_API_TIMEOUT
-    except ValueError:
-        raise UsageProblem(f"KPIFLOW_API_TIMEOUT must be a number, not {value!r}.") from None
 
 
 def prefect_home() -> Path:
@@ -95,9 +86,8 @@ def _profiles() -> dict[str, object]:
     return {**profiles, "": profiles.get(active, {})}
 
 
-def check_api(url: str, timeout: float | None = None) -> None:
-    """Raise an ``EnvironmentProblem`` unless the API at ``url`` answers in time."""
-    timeout = api_timeout() if timeout is None else timeout
+def check_api(url: str, timeout: float) -> None:
+    """Raise an ``EnvironmentProblem`` unless the API at ``url`` answers within ``timeout`` s."""
     health = url.rstrip("/") + "/health"
     try:
         with urllib.request.urlopen(health, timeout=timeout) as response:  # noqa: S310
@@ -374,17 +364,17 @@ def _last_words(log_path: Path) -> str:
     return shown(lines[-1][:300]) if lines else "no output"
 
 
-def check_prefect() -> None:
+def check_prefect(api_timeout: float) -> None:
     """Check the configured API, or Prefect's home when there is none (before Prefect loads)."""
     url = configured_api_url()
     if url:
-        check_api(url)
+        check_api(url, api_timeout)
     else:
         check_home()
 
 
 @contextlib.contextmanager
-def prefect_api() -> Iterator[str]:
+def prefect_api(api_timeout: float) -> Iterator[str]:
     """The API a run uses, checked, or a temporary server's; the URL is in force inside.
 
     Call after ``flows.cli.prepare_prefect``. Before Prefect is imported the
@@ -392,7 +382,7 @@ def prefect_api() -> Iterator[str]:
     """
     url = configured_api_url()
     if url:
-        check_api(url)
+        check_api(url, api_timeout)
         yield url
         return
     check_home()

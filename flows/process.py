@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     # row, and openpyxl, Jinja and sqlite-utils cost it a tenth of a second.
     import sqlite_utils
 
+    from core.limits import Limits
     from reports import ExceptionState, MeasurementRow
     from warehouse.loader import SubmissionRow
 
@@ -173,7 +174,9 @@ def process_claimed(
         else None
     )
     if annotated is not None:
-        annotated, checked = _annotate(path, original_name, checked, annotated)
+        annotated, checked = _annotate(
+            path, original_name, checked, annotated, settings.reader_limits
+        )
     all_rows = checked.rows(catalogue)
     rows = checked.clean(all_rows)
     counts = checked.counts()
@@ -275,9 +278,11 @@ def _finish_interrupted(
 
 
 def _annotate(
-    source: Path, file_name: str, checked: Checked, dest: Path
+    source: Path, file_name: str, checked: Checked, dest: Path, limits: Limits
 ) -> tuple[Path | None, Checked]:
     """Write the annotated copy; if it cannot be written, say so in a record and go on.
+
+    ``limits`` cap openpyxl's fallback round trip as they cap the readers.
 
     The copy is a convenience for the reviewer: the report and the warehouse
     name every problem's sheet and cell without it, so a workbook openpyxl
@@ -288,8 +293,9 @@ def _annotate(
     dest.parent.mkdir(parents=True, exist_ok=True)
     try:
         result = annotate_workbook(
-            source, checked.records, dest, source_format=checked.format, file_name=file_name
-        )
+            source, checked.records, dest, source_format=checked.format, file_name=file_name,
+            limits=limits,
+        )  # fmt: skip
     except Exception as exc:
         log.warning("event=annotation-failed file=%s error=%r", file_name, exc)
         # An OSError's text names our own paths; the reviewer needs only the cause.

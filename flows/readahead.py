@@ -40,8 +40,7 @@ def begin_read(
     return start_extract_file(
         path,
         file_name=name,
-        timeout_s=settings.reader_timeout,
-        memory_bytes=settings.reader_memory_mb * 1024 * 1024,
+        limits=settings.reader_limits,
         fork=fork,
         book=book,
     )

@@ -17,6 +17,8 @@ from flows.safe_text import shown
 if TYPE_CHECKING:
     import sqlite_utils
 
+    from flows.settings import Settings
+
 #: The same as ``warehouse.views.ACTION_STATES`` (a test keeps them in step).
 ACTIONS = ("acknowledge", "query", "waive", "resolve")
 SEVERITIES = ("error", "warning", "info")
@@ -44,8 +46,9 @@ class Filters:
 def add_arguments(review: argparse.ArgumentParser) -> None:
     """The ``review`` command's filters and its decision sub-commands."""
     from flows import contracts
+    from flows.settings import add_flags
 
-    review.add_argument("--db", type=Path, help="warehouse file (default warehouse/kpi.db)")
+    add_flags(review, "db")
     review.add_argument("--contract", metavar="NAME", help=contracts.HELP)
     review.add_argument("--kpi", help="a KPI ref, in any case (e.g. 'R&B-K-009b')")
     review.add_argument("--period", help="a month, YYYY-MM")
@@ -65,20 +68,18 @@ def add_arguments(review: argparse.ArgumentParser) -> None:
         parser.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="warehouse file")
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run ``kpiflow review`` as parsed; return the exit status."""
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run ``kpiflow review`` as parsed, with the settings the CLI built; return 0."""
     from core.catalogue import load_catalogue
     from flows.access import require_warehouse
     from flows.contracts import contract_named
-    from flows.settings import Settings
     from warehouse.db import open_warehouse
 
-    settings = Settings.build(db=args.db)
     contract = args.contract
     if contract is not None:
         contract = contract_named(contract, load_catalogue(settings.catalogue))
     require_warehouse(settings.db)  # a decision needs the exceptions it is about
-    db = open_warehouse(settings.db)
+    db = open_warehouse(settings.db, settings.busy_timeout)
     if args.action:
         return decide(db, args.action, args.ids, note=args.note, reviewer=args.by)
     filters = Filters(contract, args.kpi, args.period, args.severity, args.file)

@@ -36,9 +36,9 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.limits import DEFAULT_LIMITS, Limits
 from core.records import ExceptionRecord, sort_key
 from core.sandbox import run_isolated
-from extractors.files import DEFAULT_MEMORY_BYTES, DEFAULT_TIMEOUT_S
 from extractors.openpyxl_private import merged_cell
 from reports.annotate_package import Request, Unsupported, annotate_package
 from reports.grouping import period_label
@@ -123,6 +123,7 @@ def annotate_workbook(
     *,
     source_format: str | None = None,
     file_name: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Annotation:
     """Copy ``source`` to ``dest`` with flagged cells marked and the review sheet first.
 
@@ -131,7 +132,8 @@ def annotate_workbook(
     ``file_name`` names the file in the review sheet's title. Records
     without a sheet and cell, info records, and records naming a sheet or
     cell the workbook does not have are not marked; the review sheet lists
-    every record.
+    every record. ``limits`` caps openpyxl's fallback round trip as they cap
+    the readers (the run passes its settings' ``KPIFLOW_READER_*``).
     """
     source = Path(source)
     dest = Path(dest)
@@ -155,7 +157,7 @@ def annotate_workbook(
             )
             result = Annotation(count)
         except Unsupported as why:
-            result = _fallback(source, marked, Path(tmp_name), fmt, review, str(why))
+            result = _fallback(source, marked, Path(tmp_name), fmt, review, str(why), limits)
         # mkstemp creates the file private to us; reviewers need to read it.
         os.chmod(tmp_name, 0o644)
         os.replace(tmp_name, dest)
@@ -166,7 +168,13 @@ def annotate_workbook(
 
 
 def _fallback(
-    source: Path, marked: list[ExceptionRecord], tmp: Path, fmt: str, review: Review, why: str
+    source: Path,
+    marked: list[ExceptionRecord],
+    tmp: Path,
+    fmt: str,
+    review: Review,
+    why: str,
+    limits: Limits,
 ) -> Annotation:
     """openpyxl's round trip, kept only if it loses nothing the source holds.
 
@@ -176,7 +184,7 @@ def _fallback(
     """
     count = run_isolated(
         _annotate_with_openpyxl, source, marked, str(tmp), fmt, review,
-        timeout_s=DEFAULT_TIMEOUT_S, memory_bytes=DEFAULT_MEMORY_BYTES,
+        timeout_s=limits.reader_timeout_s, memory_bytes=limits.reader_memory_bytes,
     )  # fmt: skip
     lost = losses(source, tmp)
     if not lost:

@@ -14,12 +14,15 @@ import re
 import shutil
 import subprocess
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
+from core.errors import UnreadableFile
+from core.limits import DEFAULT_LIMITS
 from core.records import ExceptionRecord
 from reports.annotate import Annotation, annotate_workbook
 from reports.package_check import losses
@@ -158,6 +161,20 @@ def test_lossless_fallback_marks_cells_with_openpyxl(tmp_path: Path) -> None:
         "kpiflow:\nWARNING (text-in-number): The cell holds text."
     )
     assert wb["kpiflow review"]["E5"].hyperlink.location == "'KPIs'!B3"
+
+
+def test_the_fallback_is_capped_by_the_limits_it_is_given(tmp_path: Path) -> None:
+    # The run passes its settings' KPIFLOW_READER_* as these limits; no round trip of a
+    # workbook fits in a millisecond.
+    dest = tmp_path / "annotated.xlsx"
+    with pytest.raises(UnreadableFile) as stopped:
+        annotate_workbook(
+            lossless_fallback(tmp_path), ALL_RECORDS, dest,
+            limits=replace(DEFAULT_LIMITS, reader_timeout_s=0.001),
+        )  # fmt: skip
+    assert stopped.value.code == "reader-timeout"
+    assert not dest.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".kpiflow-")] == []
 
 
 def test_review_sheet_keeps_formula_like_text_as_text(tmp_path: Path) -> None:

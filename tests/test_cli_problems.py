@@ -127,13 +127,15 @@ def test_samples_into_a_file_says_so(tmp_path: Path, capsys: pytest.CaptureFixtu
     ("flags", "sentence"),
     [
         (["--cron", "every month"],
-         "--cron 'every month' is not a cron schedule (Invalid cron string: \"every month\"); "
-         "give five fields, minute hour day month weekday, such as '0 6 2 * *' (06:00 on the "
-         "2nd)."),
+         "--cron must be five cron fields, minute hour day month weekday, such as '0 6 2 * *' "
+         "(06:00 on the 2nd), not 'every month' (it has 2 fields)."),
+        (["--cron", "0 6 31 13 *"],
+         "--cron must be five cron fields, minute hour day month weekday, such as '0 6 2 * *' "
+         "(06:00 on the 2nd), not '0 6 31 13 *' (month '13' is not 1-12)."),
         (["--poll-seconds", "-5"], "--poll-seconds must be a number of seconds above 0, not -5."),
         (["--poll-seconds", "0"], "--poll-seconds must be a number of seconds above 0, not 0."),
     ],
-    ids=["cron-in-words", "negative-poll", "zero-poll"],
+    ids=["cron-in-words", "cron-out-of-range", "negative-poll", "zero-poll"],
 )  # fmt: skip
 def test_serve_checks_its_options_before_starting_anything(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], flags: list[str], sentence: str
@@ -150,7 +152,7 @@ def test_serve_checks_its_environment_too(
     monkeypatch.setenv("KPIFLOW_POLL_SECONDS", "often")
     assert main(["serve", "--inbox", str(tmp_path / "inbox")]) == 2
     assert capsys.readouterr().err == (
-        "kpiflow: KPIFLOW_POLL_SECONDS must be a number of seconds, not 'often'.\n"
+        "kpiflow: KPIFLOW_POLL_SECONDS must be a number of seconds above 0, not 'often'.\n"
     )
     monkeypatch.delenv("KPIFLOW_POLL_SECONDS")
     monkeypatch.setenv("KPIFLOW_SERVER_PORT", "99999")
@@ -167,7 +169,7 @@ def test_a_bad_setting_is_named(
     monkeypatch.setenv("KPIFLOW_READER_TIMEOUT", "a minute")
     assert main(["run", "--plain", "--inbox", str(tmp_path / "inbox")]) == 2
     assert capsys.readouterr().err == (
-        "kpiflow: KPIFLOW_READER_TIMEOUT must be a number, not 'a minute'.\n"
+        "kpiflow: KPIFLOW_READER_TIMEOUT must be a number of seconds above 0, not 'a minute'.\n"
     )
 
 

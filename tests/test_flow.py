@@ -22,6 +22,13 @@ def _inbox(tmp_path: Path, sample_dir: Path) -> Path:
     return inbox
 
 
+def _settings(inbox: Path, db: Path, reports: Path, **more: float) -> dict[str, str]:
+    """The flow's parameter: settings built as the command line builds them."""
+    from flows.settings import Settings
+
+    return Settings(inbox=inbox, db=db, reports=reports, stable_seconds=0, **more).parameters()
+
+
 def _by_name(result):  # type: ignore[no-untyped-def]
     return sorted(result.outcomes, key=lambda o: o.file_name)
 
@@ -31,12 +38,14 @@ def test_flow_loads_the_sample_returns_once(
 ) -> None:
     from flows.monthly import run_inbox
 
-    monkeypatch.setenv("KPIFLOW_STABLE_SECONDS", "0")
+    # The flow takes its settings from its parameter only, never from the environment.
+    monkeypatch.setenv("KPIFLOW_STABLE_SECONDS", "3600")
+    monkeypatch.setenv("KPIFLOW_READER_TIMEOUT", "a minute")
     inbox = _inbox(tmp_path, sample_dir)
     originals = {p.name: p.read_bytes() for p in inbox.iterdir()}
     db_path, reports = tmp_path / "kpi.db", tmp_path / "reports"
 
-    first = run_inbox(inbox=str(inbox), db=str(db_path), reports=str(reports))
+    first = run_inbox(_settings(inbox, db_path, reports))
 
     assert [(o.file_name, o.status, o.rows_extracted, o.rows_loaded) for o in _by_name(first)] == [
         ("pssp_ict_2016-04_05.xlsx", "loaded_with_exceptions", 86, 86),
@@ -66,7 +75,7 @@ def test_flow_loads_the_sample_returns_once(
     # The same files dropped again load nothing: recorded as duplicates.
     for name, data in originals.items():
         (inbox / name).write_bytes(data)
-    second = run_inbox(inbox=str(inbox), db=str(db_path), reports=str(reports))
+    second = run_inbox(settings=_settings(inbox, db_path, reports))
     assert [(o.file_name, o.status, o.rows_loaded) for o in _by_name(second)] == [
         ("pssp_ict_2016-04_05.xlsx", "duplicate", 0),
         ("pssp_ict_annual_2016-17.xlsx", "duplicate", 0),
@@ -77,16 +86,13 @@ def test_flow_loads_the_sample_returns_once(
     ]  # fmt: skip
 
 
-def test_flow_publishes_summary_artifacts(
-    tmp_path: Path, sample_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_flow_publishes_summary_artifacts(tmp_path: Path, sample_dir: Path) -> None:
     from prefect.client.orchestration import get_client
 
     from flows.monthly import run_inbox
 
-    monkeypatch.setenv("KPIFLOW_STABLE_SECONDS", "0")
     inbox = _inbox(tmp_path, sample_dir)
-    run_inbox(inbox=str(inbox), db=str(tmp_path / "kpi.db"), reports=str(tmp_path / "r"))
+    run_inbox(_settings(inbox, tmp_path / "kpi.db", tmp_path / "r"))
 
     def latest(key: str) -> str:
         # Artifact.get() and read_artifacts() send null fields that Prefect
@@ -101,25 +107,19 @@ def test_flow_publishes_summary_artifacts(
     assert "pssp_ict_annual_2016-17.xlsx" in latest("kpiflow-run-files")
 
 
-def test_flow_logs_each_file_and_runs_no_task_per_file(
-    tmp_path: Path, sample_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_flow_logs_each_file_and_runs_no_task_per_file(tmp_path: Path, sample_dir: Path) -> None:
     from prefect.client.orchestration import get_client
     from prefect.logging.handlers import APILogHandler
 
     from flows.monthly import run_inbox
 
-    monkeypatch.setenv("KPIFLOW_STABLE_SECONDS", "0")
     inbox = _inbox(tmp_path, sample_dir)
     # The suite quiets Prefect to warnings; a served run logs at INFO.
     run_logger = logging.getLogger("prefect.flow_runs")
     level = run_logger.level
     run_logger.setLevel(logging.INFO)
     try:
-        state = run_inbox(
-            inbox=str(inbox), db=str(tmp_path / "kpi.db"), reports=str(tmp_path / "r"),
-            return_state=True,
-        )  # fmt: skip
+        state = run_inbox(_settings(inbox, tmp_path / "kpi.db", tmp_path / "r"), return_state=True)
     finally:
         run_logger.setLevel(level)
     flow_run_id = str(state.state_details.flow_run_id)
@@ -158,18 +158,16 @@ def test_a_problem_of_the_machine_fails_the_flow_run_with_its_sentence(
     # _run_in_prefect sets Prefect's defaults for a command line run: keep them here.
     monkeypatch.setattr(os, "environ", os.environ.copy())
     monkeypatch.setattr(logging, "raiseExceptions", logging.raiseExceptions)
-    monkeypatch.setenv("KPIFLOW_STABLE_SECONDS", "0")
-    monkeypatch.setenv("KPIFLOW_BUSY_TIMEOUT", "0.3")
     inbox = _inbox(tmp_path, sample_dir)
     db_path, reports = tmp_path / "kpi.db", tmp_path / "reports"
     open_warehouse(db_path).close()
     holder = sqlite3.connect(db_path)
     holder.execute("BEGIN IMMEDIATE")  # a SQL client in the middle of a write
     try:
-        state = run_inbox(
-            inbox=str(inbox), db=str(db_path), reports=str(reports), return_state=True
+        settings = Settings(
+            inbox=inbox, db=db_path, reports=reports, stable_seconds=0, busy_timeout=0.3
         )
-        settings = Settings.build(inbox=inbox, db=db_path, reports=reports)
+        state = run_inbox(settings.parameters(), return_state=True)
         with pytest.raises(EnvironmentProblem) as stopped:
             _run_in_prefect(settings, verbose=False)
     finally:
@@ -186,3 +184,20 @@ def test_a_problem_of_the_machine_fails_the_flow_run_with_its_sentence(
     assert sorted(p.name for p in inbox.iterdir() if p.is_file()) == [
         "pssp_ict_2016-04_05.xlsx", "pssp_ict_annual_2016-17.xlsx",
     ]  # fmt: skip
+
+
+def test_a_bad_setting_fails_the_flow_run_with_its_sentence(tmp_path: Path) -> None:
+    from flows.monthly import run_inbox
+
+    state = run_inbox(
+        {"KPIFLOW_INBOX": str(tmp_path), "KPIFLOW_POLL_SECONDS": "often"}, return_state=True
+    )
+    assert (state.is_failed(), state.message) == (
+        True, "KPIFLOW_POLL_SECONDS must be a number of seconds above 0, not 'often'.",
+    )  # fmt: skip
+    state = run_inbox({"KPIFLOW_INBOXX": str(tmp_path)}, return_state=True)
+    assert state.message.startswith(
+        "the flow's settings name KPIFLOW_INBOXX, which kpiflow does not have; give only "
+        "KPIFLOW_API_TIMEOUT, KPIFLOW_BUSY_TIMEOUT,"
+    )
+    assert list(tmp_path.iterdir()) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -13,13 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from flows.serve import ServeOptions, build_deployment
+from flows.serve import build_deployment
 from flows.settings import Settings
 
 
 def test_schedules_use_the_configured_cron_and_interval(tmp_path: Path) -> None:
-    settings = Settings(inbox=tmp_path / "in", db=tmp_path / "kpi.db", reports=tmp_path / "r")
-    deployment = build_deployment(settings, ServeOptions(cron="30 7 3 * *", poll_seconds=120))
+    settings = Settings(inbox=tmp_path / "in", db=tmp_path / "kpi.db", reports=tmp_path / "r",
+                        monthly_cron="30 7 3 * *", poll_seconds=120, stable_seconds=1)  # fmt: skip
+    deployment = build_deployment(settings)
     poll, monthly = (s.schedule for s in deployment.schedules)
     assert poll.interval == timedelta(seconds=120)
     assert poll.timezone == "Europe/London"
@@ -29,19 +31,36 @@ def test_schedules_use_the_configured_cron_and_interval(tmp_path: Path) -> None:
         {"only_if_ready": True},
         {"only_if_ready": False},
     ]
-    assert deployment.parameters == {
-        "inbox": str((tmp_path / "in").resolve()),
-        "db": str((tmp_path / "kpi.db").resolve()),
-        "reports": str((tmp_path / "r").resolve()),
-    }
+    # The settings are the runs' one parameter, as JSON, paths made absolute.
+    parameters = json.loads(json.dumps(deployment.parameters))
+    assert list(parameters) == ["settings"]
+    assert parameters["settings"]["KPIFLOW_INBOX"] == str((tmp_path / "in").resolve())
+    assert parameters["settings"]["KPIFLOW_STABLE_SECONDS"] == "1"
+    assert Settings.from_parameters(parameters["settings"]) == settings.resolved()
 
 
-def test_options_come_from_flags_then_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert ServeOptions.build() == ServeOptions("0 6 2 * *", 300.0)
-    monkeypatch.setenv("KPIFLOW_MONTHLY_CRON", "0 5 1 * *")
-    monkeypatch.setenv("KPIFLOW_POLL_SECONDS", "60")
-    assert ServeOptions.build() == ServeOptions("0 5 1 * *", 60.0)
-    assert ServeOptions.build(cron="0 9 4 * *", poll_seconds=10) == ServeOptions("0 9 4 * *", 10)
+def test_a_scheduled_runs_parameters_pass_prefects_own_check(tmp_path: Path) -> None:
+    from flows.monthly import run_inbox
+
+    settings = Settings(inbox=tmp_path / "in", db=tmp_path / "kpi.db", reports=tmp_path / "r")
+    deployment = build_deployment(settings)
+    # What a scheduled run is given: the deployment's parameters and its schedule's.
+    given = {**json.loads(json.dumps(deployment.parameters)), "only_if_ready": True}
+    assert run_inbox.validate_parameters(given) == given
+
+
+def test_serve_options_come_from_flags_then_environment() -> None:
+    assert (Settings.build(env={}).monthly_cron, Settings.build(env={}).poll_seconds) == (
+        "0 6 2 * *", 300.0,
+    )  # fmt: skip
+    env = {"KPIFLOW_MONTHLY_CRON": "0 5 1 * *", "KPIFLOW_POLL_SECONDS": "60",
+           "KPIFLOW_SERVER_PORT": "4300"}  # fmt: skip
+    from_env = Settings.build(env=env)
+    assert (from_env.monthly_cron, from_env.poll_seconds, from_env.server_port) == (
+        "0 5 1 * *", 60.0, 4300,
+    )  # fmt: skip
+    flagged = Settings.build(env=env, monthly_cron="0 9 4 * *", poll_seconds=10)
+    assert (flagged.monthly_cron, flagged.poll_seconds) == ("0 9 4 * *", 10.0)
 
 
 def _free_port() -> int:

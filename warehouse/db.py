@@ -16,6 +16,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from core.limits import BUSY_TIMEOUT_S
 from core.records import fingerprint
 from warehouse.views import ACCEPTED, VIEWS
 
@@ -106,8 +107,11 @@ _TABLES: dict[str, tuple[dict[str, type], dict[str, object]]] = {
 
 
 
-def open_warehouse(path: Path, busy_timeout: float = 30.0) -> sqlite_utils.Database:
-    """Open (creating if needed) the warehouse with WAL and a busy timeout (seconds)."""
+def open_warehouse(path: Path, busy_timeout: float = BUSY_TIMEOUT_S) -> sqlite_utils.Database:
+    """Open (creating if needed) the warehouse with WAL and a busy timeout (seconds).
+
+    Runs pass their settings' ``busy_timeout`` (``KPIFLOW_BUSY_TIMEOUT``).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite_utils.Database(path)
     # WAL lets a reviewer's SQL client read while a run writes; the busy
