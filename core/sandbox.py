@@ -43,6 +43,7 @@ from multiprocessing import forkserver, spawn
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
+from core.checks import READER_CRASHED, READER_TIMEOUT, TOO_LARGE
 from core.errors import UnreadableFile
 
 T = TypeVar("T")
@@ -144,12 +145,7 @@ def run_isolated(func: Callable[..., T], *args: Any, timeout_s: float, memory_by
                 process.kill()
                 process.join()
         if message is _TIMED_OUT:
-            raise UnreadableFile(
-                "reader-timeout",
-                f"Reading the workbook took longer than {timeout_s:g} seconds, so it was "
-                "stopped; the file may be far larger than it looks or built to stall "
-                "software: open it in Excel, save it as a new .xlsx and send that.",
-            )
+            raise READER_TIMEOUT.refuse("clock", seconds=timeout_s)
         if message is None:
             raise _death(process.exitcode, _tail(stderr_path))
         return _unpack(message)
@@ -197,12 +193,7 @@ def _unpack(message: tuple[str, Any]) -> Any:
 
 
 def _too_large() -> UnreadableFile:
-    return UnreadableFile(
-        "too-large",
-        "The workbook needs more memory to read than this pipeline allows (its sheets "
-        "claim far more cells than a return has); delete unused rows and columns and "
-        "send it again.",
-    )
+    return TOO_LARGE.refuse("memory")
 
 
 def _death(exitcode: int | None, stderr_tail: str) -> UnreadableFile:
@@ -214,11 +205,7 @@ def _death(exitcode: int | None, stderr_tail: str) -> UnreadableFile:
         except ValueError:
             name = f"signal {-exitcode}"
         if name == "SIGXCPU":
-            return UnreadableFile(
-                "reader-timeout",
-                "Reading the workbook used more processor time than allowed, so it was "
-                "stopped; open it in Excel, save it as a new .xlsx and send that.",
-            )
+            return READER_TIMEOUT.refuse("cpu")
         how = f"signal {name}"
     else:
         how = f"exit code {exitcode}"
@@ -226,11 +213,7 @@ def _death(exitcode: int | None, stderr_tail: str) -> UnreadableFile:
 
 
 def _crashed(how: str) -> UnreadableFile:
-    return UnreadableFile(
-        "reader-crashed",
-        f"The workbook reader crashed on this file ({how}); it is probably damaged or "
-        "built to break software: open it in Excel, save it as a new .xlsx and send that.",
-    )
+    return READER_CRASHED.refuse(how=how)
 
 
 def _tail(path: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.checks import STYLES_UNAVAILABLE
 from core.model import Extraction
 from core.records import ExceptionRecord
 from core.refs import RefBook
@@ -93,11 +94,4 @@ def load_workbook_safely(
 def _styles_note(fmt: str, styles_available: bool) -> list[ExceptionRecord]:
     if styles_available:
         return []
-    return [
-        ExceptionRecord(
-            "styles-unavailable",
-            "info",
-            f"Colours were not available for this .{fmt} file; the supplier's colour "
-            "coding was not checked.",
-        )
-    ]
+    return [STYLES_UNAVAILABLE.record(fmt=fmt)]
