@@ -93,6 +93,7 @@ def failure_cases_to_records(
             continue
         seen.add((check.code, position))
         obs = observations[position]
+        facts = {"month": month_label(obs.period), "low": SCORE_SCALE[0], "high": SCORE_SCALE[1]}
         records.append(
             check.record(
                 form,
@@ -102,9 +103,8 @@ def failure_cases_to_records(
                 contract=obs.contract,
                 kpi_ref=obs.kpi_ref,
                 period=obs.period,
-                month=month_label(obs.period),
-                low=SCORE_SCALE[0],
-                high=SCORE_SCALE[1],
+                # Each check takes the facts its wording names.
+                **{name: fact for name, fact in facts.items() if name in check.placeholders},
             )
         )
     return records
