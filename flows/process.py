@@ -28,6 +28,7 @@ from schemas.rules import (
     Assessment,
     assess_extraction,
     check_restatements,
+    not_assessable,
     without_findings_on_refused,
 )
 
@@ -167,12 +168,9 @@ def check_file(
         code = first.code if first else NO_KPI_TABLE.code
         named = _named(records, name)
         return Checked(extraction.format, extraction, Assessment(), named, reason, code)
-    schema_errors = validate_observations(extraction.observations, catalogue)
-    records.extend(schema_errors)
-    invalid = frozenset(
-        (r.contract, r.kpi_ref, r.period) for r in schema_errors if r.severity == "error"
-    )
-    assessment = assess_extraction(extraction, catalogue, invalid)
+    schema_records = validate_observations(extraction.observations, catalogue)
+    records.extend(schema_records)
+    assessment = assess_extraction(extraction, catalogue, not_assessable(schema_records))
     records.extend(assessment.records)
     if db is not None:
         from warehouse.loader import current_values, previous_layouts

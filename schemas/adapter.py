@@ -10,18 +10,27 @@ a failure there is a bug, raised, not a record.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import pandas as pd
 import pandera.pandas as pa
 
-from core.catalogue import Catalogue
-from core.checks import UNKNOWN_KPI, VALUE_OUT_OF_RANGE, VALUE_UNREADABLE, Check
+from core.catalogue import Catalogue, Kpi
+from core.checks import (
+    MARKED_NOT_DUE,
+    REPORTED_WHEN_NOT_DUE,
+    UNKNOWN_KPI,
+    VALUE_CONTRADICTS_UNIT,
+    VALUE_OUT_OF_RANGE,
+    VALUE_UNREADABLE,
+    Check,
+)
 from core.model import Observation
 from core.periods import month_label
 from core.records import ExceptionRecord
-from schemas.measurement import SCORE_SCALE, observation_frame, schema_for
+from schemas.expected import UNIT_NOUNS, UNIT_PHRASES, due_in, schedule
+from schemas.measurement import MAX_PLAUSIBLE_COUNT, SCORE_SCALE, observation_frame, schema_for
 
 # check name (or column for built-in checks) -> the check and the form of its wording.
 # The wording is declared with the check in ``core.checks``.
@@ -32,6 +41,10 @@ CHECKS: dict[str, tuple[Check, str]] = {
     "not_negative": (VALUE_OUT_OF_RANGE, "negative"),
     "count_is_whole": (VALUE_OUT_OF_RANGE, "fraction"),
     "score_in_scale": (VALUE_OUT_OF_RANGE, "score"),
+    "reported_only_when_due": (REPORTED_WHEN_NOT_DUE, ""),
+    "not_due_only_when_not_due": (MARKED_NOT_DUE, ""),
+    "percent_only_on_percent_kpis": (VALUE_CONTRADICTS_UNIT, "percent"),
+    "count_reads_as_count": (VALUE_CONTRADICTS_UNIT, "count"),
     "kpi_ref": (UNKNOWN_KPI, "unusable"),
     "marker": (VALUE_UNREADABLE, "marker"),
 }
@@ -59,7 +72,7 @@ def validate_observations(
     try:
         schema_for(catalogue).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
-        return failure_cases_to_records(errors.failure_cases, observations)
+        return failure_cases_to_records(errors.failure_cases, observations, catalogue)
     return []
 
 
@@ -71,7 +84,7 @@ def _as_catalogued(obs: Observation, catalogue: Catalogue) -> Observation:
 
 
 def failure_cases_to_records(
-    failure_cases: pd.DataFrame, observations: Sequence[Observation]
+    failure_cases: pd.DataFrame, observations: Sequence[Observation], catalogue: Catalogue
 ) -> list[ExceptionRecord]:
     """Turn pandera failure cases into one record per (check, observation)."""
     records: list[ExceptionRecord] = []
@@ -93,7 +106,7 @@ def failure_cases_to_records(
             continue
         seen.add((check.code, position))
         obs = observations[position]
-        facts = {"month": month_label(obs.period), "low": SCORE_SCALE[0], "high": SCORE_SCALE[1]}
+        facts = _facts(obs, catalogue.get(obs.contract, obs.kpi_ref))
         records.append(
             check.record(
                 form,
@@ -104,7 +117,27 @@ def failure_cases_to_records(
                 kpi_ref=obs.kpi_ref,
                 period=obs.period,
                 # Each check takes the facts its wording names.
-                **{name: fact for name, fact in facts.items() if name in check.placeholders},
+                **{name: fact() for name, fact in facts.items() if name in check.placeholders},
             )
         )
     return records
+
+
+def _facts(obs: Observation, kpi: Kpi | None) -> dict[str, Callable[[], object]]:
+    """What a check's wording may name about a failed figure, worked out when it does."""
+    facts: dict[str, Callable[[], object]] = {
+        "month": lambda: month_label(obs.period),
+        "low": lambda: SCORE_SCALE[0],
+        "high": lambda: SCORE_SCALE[1],
+        "most": lambda: MAX_PLAUSIBLE_COUNT,
+    }
+    if kpi is not None:
+        facts |= {
+            "target": lambda: kpi.target,
+            "measured": lambda: UNIT_PHRASES[kpi.unit],
+            "noun": lambda: UNIT_NOUNS[kpi.unit],
+            "frequency": lambda: kpi.frequency,
+            "due": lambda: due_in(kpi),
+            "schedule": lambda: schedule(kpi),
+        }
+    return facts

@@ -23,11 +23,9 @@ from core.checks import (
     KPI_DETRIMENT,
     KPI_FAILURE,
     KPI_MISSING,
-    MARKED_NOT_DUE,
     MARKER_WITHOUT_NOTE,
     PERIOD_UNKNOWN,
     RAG_CLAIMS_BETTER,
-    REPORTED_WHEN_NOT_DUE,
     RESTATEMENT,
     SECTION_COUNT_MISMATCH,
     SUMMARY_MISMATCH,
@@ -43,15 +41,12 @@ from core.model import Extraction, Observation, SectionCount, SummaryCount
 from core.periods import month_label
 from core.records import ExceptionRecord
 from schemas.colours import colour_key_from_labels, supplier_claims_better
-from schemas.expected import expected_text, quantity
+from schemas.expected import UNIT_PHRASES, expected_text, quantity
 from schemas.status import Status, compute_status
 from schemas.thresholds import Bands, Direction, Unit, bands_for, parse_threshold
 
 Key = tuple[str, str, str]  # (contract, kpi_ref, period)
 Records = list[ExceptionRecord]
-
-MAX_PLAUSIBLE_COUNT = 20
-"""A failure count above this in one month reads like a percentage, not a count."""
 
 # Markers that explain themselves need no note; the others do on a monthly KPI.
 # Records saying a listed KPI's figure for a month could not be taken: the KPI
@@ -62,8 +57,6 @@ LISTED_WITHOUT_FIGURE = frozenset(
 
 SELF_EXPLAINING_MARKERS = frozenset({"no_activity", "no_survey", "not_due", "removed"})
 
-_UNIT_PHRASES = {"days": "in days", "count": "as a count of failures", "score": "as a score"}
-_UNIT_NOUNS = {"days": "a number of days", "count": "a number of failures", "score": "a score"}
 
 # Ways a return prints a frequency -> the catalogue's word for it.
 FREQUENCY_WORDS: dict[str, str] = {
@@ -213,35 +206,6 @@ def check_status(obs: Observation, status: Status, bands: Bands, unit: str) -> R
     ]
 
 
-def check_unit(obs: Observation, kpi: Kpi) -> Records:
-    """A figure written as a percentage on a KPI that is not one, or a failure
-    count that reads like a percentage, contradicts its unit."""
-    if obs.actual is None:
-        return []
-    if kpi.unit != "percent" and obs.raw.rstrip().endswith("%"):
-        return [
-            VALUE_CONTRADICTS_UNIT.record(
-                "percent",
-                **_where(obs),
-                month=month_label(obs.period),
-                measured=_UNIT_PHRASES[kpi.unit],
-                noun=_UNIT_NOUNS[kpi.unit],
-                target=kpi.target,
-            )
-        ]
-    if kpi.unit != "count" or obs.actual <= MAX_PLAUSIBLE_COUNT:
-        return []
-    return [
-        VALUE_CONTRADICTS_UNIT.record(
-            "count",
-            **_where(obs),
-            month=month_label(obs.period),
-            target=kpi.target,
-            most=MAX_PLAUSIBLE_COUNT,
-        )
-    ]
-
-
 # RAG words a return writes beside a figure -> the colour-key label they amount to.
 RAG_WORDS: dict[str, str] = {
     "blue": "exceeded", "b": "exceeded", "green": "met", "g": "met",
@@ -296,7 +260,7 @@ def check_unit_label(obs: Observation, kpi: Kpi) -> Records:
     return [
         UNIT_DIFFERS.record(
             **_where(obs, period="", cell=obs.criteria_cell or obs.cell, value=obs.criteria),
-            measured=_UNIT_PHRASES.get(kpi.unit, "as a percentage"),
+            measured=UNIT_PHRASES.get(kpi.unit, "as a percentage"),
             unit=kpi.unit,
         )
     ]
@@ -316,31 +280,12 @@ def check_colour(obs: Observation, status: Status, supplier: Status | None) -> R
     ]
 
 
-def _due_in(kpi: Kpi) -> str:
-    return ", ".join(month_label(f"2000-{m:02d}")[:3] for m in kpi.due_months)
+def check_marker_note(obs: Observation, kpi: Kpi) -> Records:
+    """A marker on a monthly KPI needs a note, unless it explains itself.
 
-
-def check_frequency(obs: Observation, kpi: Kpi) -> Records:
-    """Values only in months a KPI is due; "not due" only when it is not; markers
-    on monthly KPIs need a note."""
-    month = int(obs.period[5:])
-    if obs.actual is not None and kpi.due_months and month not in kpi.due_months:
-        return [
-            REPORTED_WHEN_NOT_DUE.record(
-                **_where(obs),
-                month=month_label(obs.period),
-                frequency=kpi.frequency,
-                due=_due_in(kpi),
-            )
-        ]
-    due_now = kpi.frequency == "monthly" or month in kpi.due_months
-    if obs.marker == "not_due" and due_now:
-        schedule = (
-            "monthly" if kpi.frequency == "monthly" else f"{kpi.frequency} (due in {_due_in(kpi)})"
-        )
-        return [
-            MARKED_NOT_DUE.record(**_where(obs), month=month_label(obs.period), schedule=schedule)
-        ]
+    Whether a figure or "not due" suits the month is the schema's rule
+    (``schemas.measurement``): the catalogue's due months decide it.
+    """
     if (
         obs.marker
         and kpi.frequency == "monthly"
@@ -536,8 +481,9 @@ def assess_extraction(
     """Run every per-figure and per-submission rule over one extraction.
 
     ``invalid`` holds the (contract, ref, period) of figures the schema
-    refused (a 105% percentage, a score of 7): they get no status, so no
-    report shows an impossible figure as "exceeded".
+    refused (a 105% percentage, a score of 7) or found in the wrong unit
+    (``not_assessable``): they get no status, so no report shows an
+    impossible figure as "exceeded".
     """
     result = Assessment()
     labels_seen: set[tuple[str, str, str]] = set()
@@ -552,21 +498,15 @@ def assess_extraction(
         supplier = supplier_status_of(obs)
         result.records.extend(problems)
         result.records.extend(check_target_against_catalogue(obs, kpi, bands))
-        unit_conflict = check_unit(obs, kpi)
-        result.records.extend(unit_conflict)
         if (obs.contract, obs.kpi_ref, obs.period) in invalid:
             status: Status = "not_assessed"
-        elif unit_conflict:
-            # A figure in the wrong unit cannot be banded: 100 against
-            # "0 failures" may mean 100% resolved. Say so once, not twice.
-            status = "not_assessed"
         else:
             status = compute_status(obs.actual, bands)
             result.records.extend(check_status(obs, status, bands, kpi.unit))
             if obs.colour_label:
                 result.records.extend(check_colour(obs, status, supplier))
             result.records.extend(check_rag(obs, status))
-        result.records.extend(check_frequency(obs, kpi))
+        result.records.extend(check_marker_note(obs, kpi))
         label_key = (obs.contract, obs.kpi_ref, obs.sheet)
         if label_key not in labels_seen:
             labels_seen.add(label_key)
@@ -594,6 +534,20 @@ JUDGEMENTS = frozenset(
     c.code
     for c in (*STATUS_FINDINGS.values(), COLOUR_CLAIMS_BETTER, RAG_CLAIMS_BETTER, RESTATEMENT)
 )
+
+
+#: Schema findings that leave a figure loadable but not bandable: 100 against
+#: "0 failures" may mean 100% resolved, so it is not also called a failure.
+UNBANDABLE = frozenset({VALUE_CONTRADICTS_UNIT.code})
+
+
+def not_assessable(schema_records: Iterable[ExceptionRecord]) -> frozenset[Key]:
+    """The figures the schema refused, or found in the wrong unit: they get no status."""
+    return frozenset(
+        (r.contract, r.kpi_ref, r.period)
+        for r in schema_records
+        if r.severity == "error" or r.code in UNBANDABLE
+    )
 
 
 def refused_keys(records: Iterable[ExceptionRecord]) -> set[Key]:
