@@ -8,19 +8,48 @@ for aborting (a bug, a full disk).
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Literal
+
+from core.codes import CODES
 
 Severity = Literal["error", "warning", "info"]
 
 SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
+
+EMITTED: set[str] = set()
+"""Codes this process emitted through their checks, or received from a reader child.
+
+``core.checks`` adds a code when a check builds a record or a refusal, and
+records and refusals unpickled from a child add theirs; the test session
+fails when a declared code is never emitted. A set add per record: cheap.
+"""
+
+
+class UndeclaredCode(Exception):
+    """A record or refusal with a code (or a severity) that ``core.checks`` does not declare.
+
+    A bug in kpiflow, never the supplier's: deliberately not a ValueError,
+    which the pipeline may catch.
+    """
+
+
+def check_declared(code: str, severity: str | None = None) -> None:
+    """Refuse a code ``core.checks`` does not declare, or a severity it does not give it."""
+    declared = CODES.get(code)
+    if declared is None:
+        raise UndeclaredCode(f"the code {code!r} is not declared in core.checks")
+    if severity is not None and severity != declared[0]:
+        raise UndeclaredCode(f"the code {code!r} is declared as {declared[0]}, not {severity}")
 
 
 @dataclass(frozen=True, slots=True)
 class ExceptionRecord:
     """One discrepancy, located as precisely as the source allows.
 
-    ``code`` is stable and kebab-case (listed in ``core.codes.CODES``);
+    ``code`` is stable and kebab-case, declared with its severity in
+    ``core.checks`` (which builds records: ``VALUE_MISSING.record(...)``);
+    a code or severity not declared there raises ``UndeclaredCode``.
     ``message`` is one plain English sentence a reviewer can read;
     ``rule`` states the expected band or rule that was broken.
     """
@@ -36,6 +65,13 @@ class ExceptionRecord:
     kpi_ref: str = ""
     period: str = ""
     rule: str = ""
+
+    def __post_init__(self) -> None:
+        check_declared(self.code, self.severity)
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # A record built in a reader child counts as emitted when it arrives here.
+        return (_received, tuple(getattr(self, name) for name in _FIELDS))
 
     @property
     def location(self) -> str:
@@ -56,6 +92,15 @@ class ExceptionRecord:
     def as_dict(self) -> dict[str, Any]:
         """Return the record as a plain dict (for tables and JSON)."""
         return asdict(self)
+
+
+_FIELDS = tuple(f.name for f in fields(ExceptionRecord))
+
+
+def _received(*values: Any) -> ExceptionRecord:
+    record = ExceptionRecord(*values)
+    EMITTED.add(record.code)
+    return record
 
 
 def fingerprint(contract: str, kpi_ref: str, period: str, code: str) -> str:

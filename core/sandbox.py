@@ -44,6 +44,7 @@ from multiprocessing import forkserver, spawn
 from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar, cast
 
+from core.checks import READER_CRASHED, READER_TIMEOUT, TOO_LARGE
 from core.errors import UnreadableFile
 
 T = TypeVar("T")
@@ -191,12 +192,7 @@ class Isolated(Generic[T]):
                     process.kill()
                     process.join()
             if message is _TIMED_OUT:
-                raise UnreadableFile(
-                    "reader-timeout",
-                    f"Reading the workbook took longer than {timeout_s:g} seconds, so it was "
-                    "stopped; the file may be far larger than it looks or built to stall "
-                    "software: open it in Excel, save it as a new .xlsx and send that.",
-                )
+                raise READER_TIMEOUT.refuse("clock", seconds=timeout_s)
             if message is None:
                 raise _death(process.exitcode, _tail(self._stderr_path))
             return cast(T, _unpack(message))
@@ -253,12 +249,7 @@ def _unpack(message: tuple[str, Any]) -> Any:
 
 
 def _too_large() -> UnreadableFile:
-    return UnreadableFile(
-        "too-large",
-        "The workbook needs more memory to read than this pipeline allows (its sheets "
-        "claim far more cells than a return has); delete unused rows and columns and "
-        "send it again.",
-    )
+    return TOO_LARGE.refuse("memory")
 
 
 def _death(exitcode: int | None, stderr_tail: str) -> UnreadableFile:
@@ -270,11 +261,7 @@ def _death(exitcode: int | None, stderr_tail: str) -> UnreadableFile:
         except ValueError:
             name = f"signal {-exitcode}"
         if name == "SIGXCPU":
-            return UnreadableFile(
-                "reader-timeout",
-                "Reading the workbook used more processor time than allowed, so it was "
-                "stopped; open it in Excel, save it as a new .xlsx and send that.",
-            )
+            return READER_TIMEOUT.refuse("cpu")
         how = f"signal {name}"
     else:
         how = f"exit code {exitcode}"
@@ -282,11 +269,7 @@ def _death(exitcode: int | None, stderr_tail: str) -> UnreadableFile:
 
 
 def _crashed(how: str) -> UnreadableFile:
-    return UnreadableFile(
-        "reader-crashed",
-        f"The workbook reader crashed on this file ({how}); it is probably damaged or "
-        "built to break software: open it in Excel, save it as a new .xlsx and send that.",
-    )
+    return READER_CRASHED.refuse(how=how)
 
 
 def _tail(path: str) -> str:

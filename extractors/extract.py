@@ -11,6 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.checks import (
+    FORMATS_UNAVAILABLE,
+    FORMULA_NOT_CALCULATED,
+    HIDDEN_SHEET_READ,
+    NO_KPI_TABLE,
+    PERIOD_UNKNOWN,
+    REFS_LISTED_ONLY,
+    SUMMARY_PERIOD_UNKNOWN,
+    TABLE_NOT_READ,
+    VALUE_MISSING,
+)
 from core.model import Extraction, Observation, SectionCount, SummaryCount, TableInfo
 from core.periods import (
     month_label,
@@ -66,16 +77,7 @@ def extract_workbook(
     book = book or default_ref_book()
     result = Extraction(format=workbook.format, styles_available=workbook.styles_available)
     if not workbook.formats_known:
-        result.problems.append(
-            ExceptionRecord(
-                "formats-unavailable",
-                "warning",
-                f"The cells' number formats of this .{workbook.format} file could not be read, "
-                "so a percentage stored as a fraction (0.97 shown as 97%) reads as 0.97: check "
-                "any percentage that looks a hundred times too small.",
-                rule="percentages are read in points from the cell's format",
-            )
-        )
+        result.problems.append(FORMATS_UNAVAILABLE.record(fmt=workbook.format))
     summaries: list[tuple[View, SummaryHeader, int]] = []
     mentioned: set[str] = set()
     unread: list[TableLayout] = []
@@ -87,15 +89,7 @@ def extract_workbook(
             tables = [t for t in tables if not t.unread]
         found_any = found_any or bool(tables)
         if sheet.hidden and tables:
-            result.problems.append(
-                ExceptionRecord(
-                    "hidden-sheet-read",
-                    "info",
-                    f"The hidden sheet '{sheet.name}' holds a KPI table; "
-                    "it was read like the others.",
-                    sheet=sheet.name,
-                )
-            )
+            result.problems.append(HIDDEN_SHEET_READ.record(sheet=sheet.name))
         elif sheet.hidden:
             continue
         mentioned |= book.contracts_named_in(sheet.name)
@@ -116,14 +110,7 @@ def extract_workbook(
         _extract_summary(view, header, end, known_periods, book, result)
     result.contracts = sorted(c for c in mentioned if c in book.contracts)
     if not found_any:
-        result.problems.append(
-            ExceptionRecord(
-                "no-kpi-table",
-                "error",
-                f"No KPI table was found: looked on every sheet for {LOOKED_FOR}.",
-                rule=LOOKED_FOR,
-            )
-        )
+        result.problems.append(NO_KPI_TABLE.record(looked_for=LOOKED_FOR))
     return result
 
 
@@ -250,16 +237,7 @@ def _read_figure(
     # A lone dash is how many returns leave a cell empty on purpose.
     if cell is None or cell_text(cell.value).strip(" -–—") == "":
         reading.rows_named.add(ref.row)
-        result.problems.append(
-            ExceptionRecord(
-                "value-missing",
-                "warning",
-                f"No value was given for {table.contract} KPI {kpi_ref} in "
-                f"{month_label(month.period)}.",
-                rule="each KPI has a value or a marker for each month",
-                **where,
-            )
-        )
+        result.problems.append(VALUE_MISSING.record(**where, month=month_label(month.period)))
         return
     reading.rows_with_figures.add(ref.row)
     result.observations.append(
@@ -472,16 +450,12 @@ def _check_coverage(table: TableLayout, reading: _Reading, result: Extraction) -
     view = table.view
     for ref in unread:
         result.problems.append(
-            ExceptionRecord(
-                "table-not-read",
-                "error",
-                f"{table.contract} KPI {ref.match.ref} is listed at '{view.name}'!"
-                f"{view.address(ref.row, ref.col)} but no figure could be read from its row.",
+            TABLE_NOT_READ.record(
+                "row",
                 sheet=view.name,
                 cell=view.address(ref.row, ref.col),
                 contract=table.contract,
                 kpi_ref=ref.match.ref,
-                rule="every KPI listed in a return has its figures read",
             )
         )
 
@@ -493,15 +467,14 @@ def _not_read(table: TableLayout, why: str) -> ExceptionRecord:
     view = table.view
     refs = sorted({r.match.ref for r in table.refs}, key=lambda r: (len(r), r))
     shown = ", ".join(refs[:6]) + (f" and {len(refs) - 6} more" if len(refs) > 6 else "")
-    return ExceptionRecord(
-        "table-not-read",
-        "error",
-        f"The {table.contract} KPIs at '{view.name}'!{table.ref_range()} ({shown}) were not "
-        f"read: {why}.",
+    return TABLE_NOT_READ.record(
+        "table",
         sheet=view.name,
         cell=table.ref_range(),
         contract=table.contract,
-        rule=LOOKED_FOR,
+        refs=shown,
+        why=why,
+        looked_for=LOOKED_FOR,
     )
 
 
@@ -521,15 +494,8 @@ def _listed_only(table: TableLayout, read: set[tuple[str, str]]) -> ExceptionRec
     if not all((table.contract, r.match.ref) in read for r in table.refs):
         return None
     view = table.view
-    return ExceptionRecord(
-        "refs-listed-only",
-        "info",
-        f"The {table.contract} KPIs listed at '{view.name}'!{table.ref_range()} have no figures "
-        "there (a list of contents); each one's figures were read from another sheet.",
-        sheet=view.name,
-        cell=table.ref_range(),
-        contract=table.contract,
-        rule="every KPI listed in a return has its figures read somewhere in it",
+    return REFS_LISTED_ONLY.record(
+        sheet=view.name, cell=table.ref_range(), contract=table.contract
     )
 
 
@@ -537,46 +503,31 @@ def _period_unknown(
     table: TableLayout, cell: tuple[int, int], text: str, why: str, kpi_ref: str = ""
 ) -> ExceptionRecord:
     view = table.view
-    return ExceptionRecord(
-        "period-unknown",
-        "error",
-        f"The {table.contract} figures under '{text}' at '{view.name}'!"
-        f"{view.address(*cell)} were not read: {why}. Write the month and year "
-        "(e.g. 'Jul-17').",
+    return PERIOD_UNKNOWN.record(
+        "header",
         sheet=view.name,
         cell=view.address(*cell),
         value=text,
         contract=table.contract,
         kpi_ref=kpi_ref,
-        rule="every figure's month can be read from the table, its title or the sheet name",
+        why=why,
     )
 
 
 def _single_period_unknown(table: TableLayout, cell: tuple[int, int], why: str) -> ExceptionRecord:
     view = table.view
-    return ExceptionRecord(
-        "period-unknown",
-        "error",
-        f"The {table.contract} table on '{view.name}' has one Actual column and "
-        f"{why}; name the month in a title cell (e.g. 'Reporting period: July 2017') "
-        "or in the sheet name.",
+    return PERIOD_UNKNOWN.record(
+        "one-month",
         sheet=view.name,
         cell=view.address(*cell),
         contract=table.contract,
-        rule="every figure's month can be read from the table, its title or the sheet name",
+        why=why,
     )
 
 
 def _not_calculated(value: Uncalculated, where: dict[str, str]) -> ExceptionRecord:
-    return ExceptionRecord(
-        "formula-not-calculated",
-        "error",
-        f"{where['contract']} KPI {where['kpi_ref']} for {month_label(where['period'])} is a "
-        f"formula ({value}) saved without its result: open the workbook in Excel, save it "
-        "and send it again.",
-        value=str(value),
-        rule="a figure is a value, or a formula saved with its calculated result",
-        **where,
+    return FORMULA_NOT_CALCULATED.record(
+        **where, value=str(value), month=month_label(where["period"])
     )
 
 
@@ -634,13 +585,8 @@ def _extract_summary(
         if period is None:
             col = next(c.col for c in header.columns if c.month == month)
             result.problems.append(
-                ExceptionRecord(
-                    "summary-period-unknown",
-                    "warning",
-                    f"The summary on '{view.name}' has counts for month {month} but the "
-                    "detail tables do not report exactly one such month, so they were not checked.",
-                    sheet=view.name,
-                    cell=address(header.row, col),
+                SUMMARY_PERIOD_UNKNOWN.record(
+                    sheet=view.name, cell=address(header.row, col), month_number=month
                 )
             )
     seen_data = False

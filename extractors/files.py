@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.checks import STYLES_UNAVAILABLE
 from core.limits import DEFAULT_LIMITS, Limits
 from core.model import Extraction
 from core.records import ExceptionRecord
@@ -113,11 +114,4 @@ class PendingExtraction:
 def _styles_note(fmt: str, styles_available: bool) -> list[ExceptionRecord]:
     if styles_available:
         return []
-    return [
-        ExceptionRecord(
-            "styles-unavailable",
-            "info",
-            f"Colours were not available for this .{fmt} file; the supplier's colour "
-            "coding was not checked.",
-        )
-    ]
+    return [STYLES_UNAVAILABLE.record(fmt=fmt)]

@@ -16,6 +16,7 @@ import codecs
 import zipfile
 from pathlib import Path
 
+from core.checks import FORMAT_MISMATCH
 from core.records import ExceptionRecord
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
@@ -91,23 +92,12 @@ def format_mismatch(name: str | Path, fmt: str) -> ExceptionRecord | None:
     if fmt not in READABLE_FORMATS or promised == fmt:
         return None
     file_name = Path(name).name
-    if promised == "unknown":
-        message = (
-            f"The file name '{file_name}' does not say what kind of file it is; "
-            f"its content is {FORMAT_LABELS[fmt]}, so it was read as that."
-        )
-    else:
-        message = (
-            f"The file '{file_name}' is named like {FORMAT_LABELS[promised]} but is really "
-            f"{FORMAT_LABELS[fmt]}; it was read as {FORMAT_LABELS[fmt]}."
-        )
-    return ExceptionRecord(
-        code="format-mismatch",
-        severity="warning",
-        message=message,
+    return FORMAT_MISMATCH.record(
+        "unnamed" if promised == "unknown" else "misnamed",
         file=file_name,
         value=Path(name).suffix,
-        rule="A file's extension should match its content.",
+        content=FORMAT_LABELS[fmt],
+        promised=FORMAT_LABELS.get(promised, promised),
     )
 
 

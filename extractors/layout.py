@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from core.checks import LAYOUT_CHANGED
 from core.model import Extraction
 from core.records import ExceptionRecord
 
@@ -62,14 +63,12 @@ def layout_changes(
         was = "; ".join(_describe(t) for t in before) or "no table"
         now = "; ".join(_describe(t) for t in tables)
         records.append(
-            ExceptionRecord(
-                "layout-changed",
-                "info",
-                f"The {contract} tables are laid out differently from {file_name}: "
-                f"then {was}; now {now}. Check that the figures were read as intended.",
+            LAYOUT_CHANGED.record(
                 sheet=tables[0]["sheet"] if tables else "",
                 contract=contract,
-                rule=f"the same layout as {file_name}",
+                previous=file_name,
+                then=was,
+                now=now,
             )
         )
     return records

@@ -35,6 +35,16 @@ from xml.parsers import expat
 
 import defusedxml.ElementTree as SafeET
 
+from core.checks import (
+    CORRUPT_PACKAGE,
+    EMPTY_FILE,
+    NOT_A_WORKBOOK,
+    PASSWORD_PROTECTED,
+    TOO_LARGE,
+    UNREADABLE_FILE,
+    XML_ENTITIES,
+    ZIP_BOMB,
+)
 from core.errors import UnreadableFile
 from core.limits import DEFAULT_LIMITS, Limits, MiB
 from core.records import ExceptionRecord
@@ -46,7 +56,7 @@ from extractors.formats import (
 )
 
 #: The exact words every password-protected refusal contains.
-PROTECTED_REASON = "The workbook is password-protected; send an unprotected copy."
+PROTECTED_REASON = PASSWORD_PROTECTED.text()
 
 _CHUNK = 1 * MiB
 _OVERLAP = 512
@@ -73,47 +83,25 @@ def preflight(
         with p.open("rb") as fh:
             head = fh.read(8)
     except OSError as exc:
-        raise UnreadableFile(
-            "unreadable-file",
-            f"The file could not be opened: {exc.strerror or type(exc).__name__}.",
-        ) from exc
+        raise UNREADABLE_FILE.refuse(cause=exc.strerror or type(exc).__name__) from exc
     if size == 0:
-        raise UnreadableFile(
-            "empty-file",
-            "The file is empty (0 bytes), so the upload or copy probably failed; send it again.",
-        )
+        raise EMPTY_FILE.refuse()
     if size > limits.max_file_bytes:
-        raise UnreadableFile(
-            "too-large",
-            f"The file is {_human(size)}, more than the "
-            f"{_human(limits.max_file_bytes)} this pipeline accepts; remove "
-            "unneeded sheets or data and send it again.",
-        )
+        raise TOO_LARGE.refuse("file", size=_human(size), limit=_human(limits.max_file_bytes))
     if head.startswith(ZIP_MAGIC):
         _check_zip(p, size, limits)
     fmt = sniff(p)
     if fmt == "encrypted":
-        raise UnreadableFile("password-protected", PROTECTED_REASON)
+        raise PASSWORD_PROTECTED.refuse()
     if fmt == "html":
-        raise UnreadableFile(
-            "not-a-workbook",
-            "The file is a web page saved with a spreadsheet name, not a real workbook; "
-            "open it in Excel, save it as an Excel workbook (.xlsx) and send that.",
-        )
+        raise NOT_A_WORKBOOK.refuse("web-page")
     if fmt == "unknown":
         if head.startswith(ZIP_MAGIC):
             _check_package_content(p, fmt, limits)  # a damaged part is corrupt-package
         what = describe_unknown(p)
-        opening = (
-            "The file's content is not"
-            if what == "a file of unknown type"
-            else f"The file is {what}, not"
-        )
-        raise UnreadableFile(
-            "not-a-workbook",
-            f"{opening} a spreadsheet this pipeline can read (Excel, OpenDocument or CSV); "
-            "send the return as an Excel workbook.",
-        )
+        if what == "a file of unknown type":
+            raise NOT_A_WORKBOOK.refuse("unknown")
+        raise NOT_A_WORKBOOK.refuse("described", what=what)
     if fmt in ("xlsx", "xlsm", "xlsb", "ods"):
         _check_package_content(p, fmt, limits)
     elif fmt == "csv":
@@ -129,19 +117,11 @@ def preflight(
 
 
 def _corrupt(detail: str) -> UnreadableFile:
-    return UnreadableFile(
-        "corrupt-package",
-        "The workbook is damaged or incomplete (perhaps the upload or copy was cut "
-        f"short), so it cannot be opened; send it again ({detail}).",
-    )
+    return CORRUPT_PACKAGE.refuse(detail=detail)
 
 
 def _bomb(detail: str) -> UnreadableFile:
-    return UnreadableFile(
-        "zip-bomb",
-        f"The workbook's compressed contents {detail}, far beyond any real workbook, "
-        "so it was not opened; it may be a deliberately harmful file.",
-    )
+    return ZIP_BOMB.refuse(detail=detail)
 
 
 def _declared_member_count(path: Path, size: int) -> int | None:
@@ -185,7 +165,7 @@ def _check_zip(path: Path, size: int, limits: Limits) -> None:
     packed = 0
     for info in infos:
         if info.flag_bits & 0x1:
-            raise UnreadableFile("password-protected", PROTECTED_REASON)
+            raise PASSWORD_PROTECTED.refuse()
         if info.header_offset + 30 + info.compress_size > size:
             raise _corrupt(f"part '{info.filename}' runs past the end of the file")
         total += info.file_size
@@ -204,11 +184,10 @@ def _check_zip(path: Path, size: int, limits: Limits) -> None:
     if total > limits.max_total_uncompressed_bytes:
         if total > limits.max_compression_ratio * size:
             raise _bomb(f"would expand to {total / MiB:,.0f} MB")
-        raise UnreadableFile(
-            "too-large",
-            f"The workbook holds {total / MiB:,.0f} MB of data once unpacked, more than "
-            f"the {limits.max_total_uncompressed_bytes / MiB:,.0f} MB this pipeline "
-            "accepts; remove unneeded sheets or data and send it again.",
+        raise TOO_LARGE.refuse(
+            "unpacked",
+            megabytes=total / MiB,
+            limit_megabytes=limits.max_total_uncompressed_bytes / MiB,
         )
 
 
@@ -311,12 +290,7 @@ def _scan_member(
             head += chunk
             verdict = _prolog_verdict(head[: limits.xml_prolog_bytes])
             if verdict == "doctype":
-                raise UnreadableFile(
-                    "xml-entities",
-                    f"The workbook part '{info.filename}' contains an XML definition block "
-                    "(<!DOCTYPE>/<!ENTITY>), which Excel never writes and which can be used "
-                    "to attack software, so the file was not opened.",
-                )
+                raise XML_ENTITIES.refuse("part", part=info.filename)
             if verdict == "open" and len(head) >= limits.xml_prolog_bytes:
                 raise _corrupt(f"part '{info.filename}' has an unusually long XML header")
             if sheet and verdict == "root" and info.filename.lower().endswith(".xml"):
@@ -367,13 +341,13 @@ def _check_extent(
     cells = rows * cols
     if rows <= limits.max_rows and cols <= limits.max_columns and cells <= limits.max_cells:
         return
-    where = f"cells {shown}" if shown else f"{rows:,} rows by {cols:,} columns"
-    raise UnreadableFile(
-        "too-large",
-        f"The sheet '{sheet}' claims to use {where} ({cells:,} cells), more than the "
-        f"{limits.max_rows:,} rows or {limits.max_cells:,} cells this pipeline accepts; "
-        "delete the unused rows and columns below and to the right of the data and send "
-        "it again.",
+    raise TOO_LARGE.refuse(
+        "sheet",
+        name=sheet,
+        extent=f"cells {shown}" if shown else f"{rows:,} rows by {cols:,} columns",
+        cells=cells,
+        max_rows=limits.max_rows,
+        max_cells=limits.max_cells,
     )
 
 
@@ -406,11 +380,11 @@ def _check_package_content(path: Path, fmt: str, limits: Limits) -> None:
                 if box is not None:
                     _check_extent(label, box[2], box[3], limits, shown)
                 if facts.merged_cells > limits.max_merged_cells:
-                    raise UnreadableFile(
-                        "too-large",
-                        f"The sheet '{label}' merges {facts.merged_cells:,} cells, more than "
-                        f"the {limits.max_merged_cells:,} this pipeline accepts; unmerge the "
-                        "unused areas and send it again.",
+                    raise TOO_LARGE.refuse(
+                        "merged",
+                        name=label,
+                        merged=facts.merged_cells,
+                        limit=limits.max_merged_cells,
                     )
     except UnreadableFile:
         raise
@@ -566,12 +540,7 @@ class _OdsExtent:
 
 
 def _refuse_doctype(*_args: object) -> None:
-    raise UnreadableFile(
-        "xml-entities",
-        "The spreadsheet contains an XML definition block (<!DOCTYPE>/<!ENTITY>), which "
-        "spreadsheet programs never write and which can be used to attack software, so "
-        "the file was not opened.",
-    )
+    raise XML_ENTITIES.refuse("spreadsheet")
 
 
 def _check_ods(
@@ -613,11 +582,8 @@ def _check_csv(path: Path, limits: Limits) -> None:
     rows = lines + 1
     cells = rows + max(delimiters.values())
     if rows > limits.max_rows or cells > limits.max_cells:
-        raise UnreadableFile(
-            "too-large",
-            f"The CSV file has about {rows:,} rows and {cells:,} values, more than the "
-            f"{limits.max_rows:,} rows or {limits.max_cells:,} cells this pipeline accepts; "
-            "split it and send it again.",
+        raise TOO_LARGE.refuse(
+            "csv", rows=rows, cells=cells, max_rows=limits.max_rows, max_cells=limits.max_cells
         )
 
 

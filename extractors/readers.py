@@ -14,7 +14,7 @@ attached to a return costs calamine's reading of it, not openpyxl's. The
 calamine formats leave out such big sheets too.
 
 ``read_workbook`` is the one boundary: whatever a reader raises on a malformed
-package becomes ``UnreadableFile("unreadable-workbook", ...)``. It must run in
+package becomes an ``unreadable-workbook`` refusal (``UnreadableFile``). It must run in
 the sandbox (``core.sandbox``): calamine can abort the interpreter.
 """
 
@@ -30,6 +30,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from core.checks import NOT_A_WORKBOOK, PASSWORD_PROTECTED, TOO_LARGE, UNREADABLE_WORKBOOK
 from core.errors import UnreadableFile
 from core.refs import RefBook
 from extractors import ods, ooxml, xls
@@ -86,25 +87,18 @@ def read_workbook(
     except UnreadableFile:
         raise
     except MemoryError as exc:
-        raise UnreadableFile(
-            "too-large",
-            "The workbook needs more memory to read than this pipeline allows; remove "
-            "unneeded sheets or data and send it again.",
-        ) from exc
+        raise TOO_LARGE.refuse("reader-memory") from exc
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # BaseException: pyo3's PanicException (a Rust panic)
         if type(exc).__name__ == "PasswordError":  # python_calamine.PasswordError
-            from extractors.preflight import PROTECTED_REASON
-
-            raise UnreadableFile("password-protected", PROTECTED_REASON) from exc
+            raise PASSWORD_PROTECTED.refuse() from exc
         detail = " ".join(str(exc).split())[:160]
         detail = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
-        raise UnreadableFile(
-            "unreadable-workbook",
-            f"{_PLAIN_REASON.get(fmt, 'This file could not be read')}: {detail}",
+        raise UNREADABLE_WORKBOOK.refuse(
+            what=_PLAIN_REASON.get(fmt, "This file could not be read"), detail=detail
         ) from exc
-    raise UnreadableFile("not-a-workbook", f"Files of type '{fmt}' cannot be read as a workbook.")
+    raise NOT_A_WORKBOOK.refuse("format", fmt=fmt)
 
 
 # --- openpyxl (xlsx, xlsm) ----------------------------------------------------

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.records import ExceptionRecord
+from core.checks import INTERNAL_ERROR
 from flows.crash import crash_point
 from flows.errors import environment_problem
 from flows.inbox import settle, sha256_of
@@ -144,12 +144,10 @@ def _set_aside(
 ) -> FileOutcome:
     from warehouse.loader import SubmissionRow, load_submission, submission_of
 
-    reason = (
-        f"kpiflow failed on this file {len(attempts)} times with an internal error "
-        f"({attempts[-1].error}), so it was set aside unchanged; this is not the supplier's "
-        "fault: send this reason file to whoever maintains kpiflow (the trace is in the "
-        f"log of {log_ref})."
+    record = INTERNAL_ERROR.record(
+        file=name, attempts=len(attempts), error=attempts[-1].error, log_ref=log_ref
     )
+    reason = record.message
     received_at = datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(timespec="seconds")
     recorded = submission_of(db, sha256, name, received_at)
     if recorded is not None and recorded["status"] != "rejected":
@@ -168,7 +166,7 @@ def _set_aside(
                 db,
                 SubmissionRow(name, sha256, received_at, _now(), "rejected", reason),
                 [],
-                [ExceptionRecord("internal-error", "error", reason, file=name)],
+                [record],
             )
         except Exception as exc:
             problem = environment_problem(exc, settings.db, settings.busy_timeout)

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.catalogue import Catalogue
+from core.checks import ANNOTATION_FAILED, NO_KPI_TABLE
+from core.model import Extraction
 from core.records import ExceptionRecord, sort_key
 from extractors import UnreadableFile
 from extractors.layout import layout_changes, layout_of
@@ -27,6 +29,7 @@ from schemas.rules import (
     Assessment,
     assess_extraction,
     check_restatements,
+    not_assessable,
     without_findings_on_refused,
 )
 
@@ -78,7 +81,7 @@ def check_file(
     try:
         extraction = read(path, name, settings, catalogue.ref_book())
     except UnreadableFile as refused:
-        record = ExceptionRecord(refused.code, "error", refused.reason, file=name)
+        record = refused.record(file=name)
         return Checked("", None, Assessment(), (record,), refused.reason, refused.code)
     records: list[ExceptionRecord] = list(extraction.problems)
     if not extraction.tables:
@@ -86,15 +89,12 @@ def check_file(
         # or a Target/Actual table with no month).
         first = next((r for r in records if r.severity == "error"), None)
         reason = first.message if first else "No usable KPI table was found."
-        code = first.code if first else "no-kpi-table"
+        code = first.code if first else NO_KPI_TABLE.code
         named = _named(records, name)
         return Checked(extraction.format, extraction, Assessment(), named, reason, code)
-    schema_errors = validate_observations(extraction.observations, catalogue)
-    records.extend(schema_errors)
-    invalid = frozenset(
-        (r.contract, r.kpi_ref, r.period) for r in schema_errors if r.severity == "error"
-    )
-    assessment = assess_extraction(extraction, catalogue, invalid)
+    schema_records = validate_observations(extraction.observations, catalogue)
+    records.extend(schema_records)
+    assessment = assess_extraction(extraction, catalogue, not_assessable(schema_records))
     records.extend(assessment.records)
     if db is not None:
         from warehouse.loader import current_values, previous_layouts
@@ -300,23 +300,11 @@ def _annotate(
         log.warning("event=annotation-failed file=%s error=%r", file_name, exc)
         # An OSError's text names our own paths; the reviewer needs only the cause.
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        note = ExceptionRecord(
-            code="annotation-failed",
-            severity="info",
-            message=(
-                "kpiflow could not write an annotated copy of this workbook "
-                f"({type(exc).__name__}: {reason}); use the sheet and cell given for each "
-                "problem to find it in the original file."
-            ),
-            file=file_name,
-        )
+        note = ANNOTATION_FAILED.record(file=file_name, error=type(exc).__name__, reason=reason)
         return None, replace(checked, records=(*checked.records, note))
-    if result.review_only:
+    if result.note is not None:
         # The copy holds the review sheet only: say why, in the report and the warehouse.
-        note = ExceptionRecord(
-            "annotation-review-only", "info", result.review_only, file=file_name
-        )
-        return dest, replace(checked, records=(*checked.records, note))
+        return dest, replace(checked, records=(*checked.records, result.note.with_file(file_name)))
     return dest, checked
 
 

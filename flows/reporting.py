@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.catalogue import Catalogue
+from core.checks import ANNOTATION_REVIEW_ONLY
 from schemas.expected import expected_text
 from schemas.thresholds import bands_for
 
@@ -29,10 +30,6 @@ if TYPE_CHECKING:
         MeasurementRow,
         SubmissionReport,
     )
-
-#: The note the annotated copy leaves when it could only add the review sheet.
-REVIEW_ONLY_CODE = "annotation-review-only"
-
 
 def kpi_infos(catalogue: Catalogue, keys: Iterable[tuple[str, str]]) -> tuple[KpiInfo, ...]:
     """What the catalogue says about each (contract, ref) the file reports."""
@@ -126,7 +123,9 @@ def submission_report(
     """The report data for one checked file."""
     from reports import SubmissionReport
 
-    note = next((r.message for r in checked.records if r.code == REVIEW_ONLY_CODE), "")
+    note = next(
+        (r.message for r in checked.records if r.code == ANNOTATION_REVIEW_ONLY.code), ""
+    )
     return SubmissionReport(
         file_name=file_name,
         sha256=sha256,

@@ -36,6 +36,7 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.checks import ANNOTATION_REVIEW_ONLY
 from core.limits import DEFAULT_LIMITS, Limits
 from core.records import ExceptionRecord, sort_key
 from core.sandbox import run_isolated
@@ -59,13 +60,19 @@ _SEVERITY_WORDS = {"error": "Error", "warning": "Warning", "info": "For informat
 class Annotation:
     """What the annotated copy holds.
 
-    ``cells`` is how many cells were marked; ``review_only`` is empty unless
-    the cells could not be marked without losing the supplier's content, and
-    then says so: the copy is the untouched workbook plus the review sheet.
+    ``cells`` is how many cells were marked; ``note`` is None unless the
+    cells could not be marked without losing the supplier's content, and then
+    is the ``annotation-review-only`` record saying so: the copy is the
+    untouched workbook plus the review sheet.
     """
 
     cells: int
-    review_only: str = ""
+    note: ExceptionRecord | None = None
+
+    @property
+    def review_only(self) -> str:
+        """Why the copy is the review sheet only ("" when its cells are marked)."""
+        return self.note.message if self.note else ""
 
 
 def comment_text(records: Iterable[ExceptionRecord], existing: str | None = None) -> str:
@@ -189,20 +196,17 @@ def _fallback(
     lost = losses(source, tmp)
     if not lost:
         return Annotation(count)
-    reason = (
-        f"The problem cells are not marked in this copy: kpiflow's editor could not mark "
-        f"them directly ({why}), and re-saving the workbook to mark them would have lost "
-        f"{_listed(lost)}. This copy is the supplier's workbook unchanged, with this sheet "
-        "added; use the links to find each cell."
-    )
+    note = ANNOTATION_REVIEW_ONLY.record(why=why, lost=_listed(lost))
     try:
-        annotate_package(source, tmp, [], fmt=fmt, note=_note, review=replace(review, note=reason))
+        annotate_package(
+            source, tmp, [], fmt=fmt, note=_note, review=replace(review, note=note.message)
+        )
     except Unsupported as again:
         raise RuntimeError(
             f"marking the cells would have lost {_listed(lost)}, and the review sheet could "
             f"not be added on its own ({again})"
         ) from again
-    return Annotation(0, review_only=reason)
+    return Annotation(0, note)
 
 
 def _listed(items: list[str]) -> str:

@@ -1,8 +1,11 @@
 """Map pandera's ``failure_cases`` to exception records, in one place.
 
-Every check in ``MeasurementSchema`` has an entry here: its stable code, its
-severity, the rule in words and a sentence built from the observation that
-failed, so the reviewer sees the file's sheet and cell, never a pandas index.
+Every check in ``MeasurementSchema`` that a supplier's figure can fail has an
+entry here: the declared check (``core.checks``: code, severity, wording) and
+the form of its wording, filled from the observation that failed, so the
+reviewer sees the file's sheet and cell, never a pandas index. The columns
+kpiflow itself fills (a catalogue contract, a YYYY-MM period) are invariants:
+a failure there is a bug, raised, not a record.
 """
 
 from __future__ import annotations
@@ -13,81 +16,44 @@ from dataclasses import replace
 import pandas as pd
 import pandera.pandas as pa
 
-from core.catalogue import Catalogue
+from core.catalogue import Catalogue, Kpi
+from core.checks import (
+    MARKED_NOT_DUE,
+    REPORTED_WHEN_NOT_DUE,
+    UNKNOWN_KPI,
+    VALUE_CONTRADICTS_UNIT,
+    VALUE_OUT_OF_RANGE,
+    VALUE_UNREADABLE,
+    Check,
+)
 from core.model import Observation
 from core.periods import month_label
-from core.records import ExceptionRecord, Severity
-from schemas.measurement import SCORE_SCALE, observation_frame, schema_for
+from core.records import ExceptionRecord
+from schemas.expected import UNIT_NOUNS, UNIT_PHRASES, due_in, schedule
+from schemas.measurement import MAX_PLAUSIBLE_COUNT, SCORE_SCALE, observation_frame, schema_for
 
-Sentence = Callable[[Observation], str]
+# check name (or column for built-in checks) -> the check and the form of its wording.
+# The wording is declared with the check in ``core.checks``.
+CHECKS: dict[str, tuple[Check, str]] = {
+    "known_kpi": (UNKNOWN_KPI, "catalogue"),
+    "value_or_marker": (VALUE_UNREADABLE, "value"),
+    "percent_in_range": (VALUE_OUT_OF_RANGE, "percent"),
+    "not_negative": (VALUE_OUT_OF_RANGE, "negative"),
+    "count_is_whole": (VALUE_OUT_OF_RANGE, "fraction"),
+    "score_in_scale": (VALUE_OUT_OF_RANGE, "score"),
+    "reported_only_when_due": (REPORTED_WHEN_NOT_DUE, ""),
+    "not_due_only_when_not_due": (MARKED_NOT_DUE, ""),
+    "percent_only_on_percent_kpis": (VALUE_CONTRADICTS_UNIT, "percent"),
+    "count_reads_as_count": (VALUE_CONTRADICTS_UNIT, "count"),
+    "kpi_ref": (UNKNOWN_KPI, "unusable"),
+    "marker": (VALUE_UNREADABLE, "marker"),
+}
 
-
-def _kpi(obs: Observation) -> str:
-    return f"{obs.contract} KPI {obs.kpi_ref} for {month_label(obs.period)}"
-
-
-# check name (or column for built-in checks) -> (code, severity, rule, sentence)
-CHECKS: dict[str, tuple[str, Severity, str, Sentence]] = {
-    "known_kpi": (
-        "unknown-kpi",
-        "error",
-        "the ref is in the KPI catalogue",
-        lambda o: f"KPI ref '{o.kpi_ref}' is not in the {o.contract} catalogue.",
-    ),
-    "value_or_marker": (
-        "value-unreadable",
-        "error",
-        "a number or a recognised marker (e.g. 'Not Measurable', 'N/A', 'No Data')",
-        lambda o: f"The value '{o.raw}' for {_kpi(o)} is neither a number nor a recognised marker.",
-    ),
-    "percent_in_range": (
-        "value-out-of-range",
-        "error",
-        "a percentage between 0 and 100",
-        lambda o: f"The value {o.raw} for {_kpi(o)} is not a possible percentage.",
-    ),
-    "not_negative": (
-        "value-out-of-range",
-        "error",
-        "days and counts are 0 or more",
-        lambda o: f"The value {o.raw} for {_kpi(o)} is negative.",
-    ),
-    "count_is_whole": (
-        "value-out-of-range",
-        "error",
-        "a count is a whole number",
-        lambda o: f"The value {o.raw} for {_kpi(o)} is a count but not a whole number.",
-    ),
-    "score_in_scale": (
-        "value-out-of-range",
-        "error",
-        f"a score between {SCORE_SCALE[0]:g} and {SCORE_SCALE[1]:g}",
-        lambda o: f"The score {o.raw} for {_kpi(o)} is outside its scale.",
-    ),
-    "contract": (
-        "unknown-contract",
-        "error",
-        "a contract declared in the KPI catalogue",
-        lambda o: f"The contract '{o.contract}' is not one the KPI catalogue declares.",
-    ),
-    "period": (
-        "period-invalid",
-        "error",
-        "a month written YYYY-MM",
-        lambda o: f"The period '{o.period}' of KPI {o.kpi_ref} is not a month.",
-    ),
-    "kpi_ref": (
-        "unknown-kpi",
-        "error",
-        "a KPI ref of 1 to 24 characters",
-        lambda o: f"The KPI ref '{o.kpi_ref}' is not a usable reference.",
-    ),
-    "marker": (
-        "value-unreadable",
-        "error",
-        "a recognised marker",
-        lambda o: f"The marker '{o.raw}' for {_kpi(o)} is not recognised.",
-    ),
+# Columns the extractor fills from the catalogue and the calendar, never from the
+# supplier's text: a failure there is kpiflow's bug, so it is raised.
+INVARIANTS: dict[str, str] = {
+    "contract": "a contract the KPI catalogue declares",
+    "period": "a month written YYYY-MM",
 }
 
 
@@ -106,7 +72,7 @@ def validate_observations(
     try:
         schema_for(catalogue).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
-        return failure_cases_to_records(errors.failure_cases, observations)
+        return failure_cases_to_records(errors.failure_cases, observations, catalogue)
     return []
 
 
@@ -118,35 +84,60 @@ def _as_catalogued(obs: Observation, catalogue: Catalogue) -> Observation:
 
 
 def failure_cases_to_records(
-    failure_cases: pd.DataFrame, observations: Sequence[Observation]
+    failure_cases: pd.DataFrame, observations: Sequence[Observation], catalogue: Catalogue
 ) -> list[ExceptionRecord]:
     """Turn pandera failure cases into one record per (check, observation)."""
     records: list[ExceptionRecord] = []
     seen: set[tuple[str, int]] = set()
     for case in failure_cases.to_dict("records"):
-        check = str(case["check"])
-        name = check if check in CHECKS else str(case["column"])
+        failed = str(case["check"])
+        name = failed if failed in CHECKS else str(case["column"])
         index = case["index"]
+        if name in INVARIANTS:
+            raise RuntimeError(
+                f"an extracted figure's {name} {case['failure_case']!r} is not "
+                f"{INVARIANTS[name]}: the extractor broke its own rule"
+            )
         if name not in CHECKS or index is None or pd.isna(index):
-            raise RuntimeError(f"pandera check {check!r} has no mapping in schemas.adapter")
+            raise RuntimeError(f"pandera check {failed!r} has no mapping in schemas.adapter")
+        check, form = CHECKS[name]
         position = int(index)
-        if (CHECKS[name][0], position) in seen:
+        if (check.code, position) in seen:
             continue
-        seen.add((CHECKS[name][0], position))
-        code, severity, rule, sentence = CHECKS[name]
+        seen.add((check.code, position))
         obs = observations[position]
+        facts = _facts(obs, catalogue.get(obs.contract, obs.kpi_ref))
         records.append(
-            ExceptionRecord(
-                code=code,
-                severity=severity,
-                message=sentence(obs),
+            check.record(
+                form,
                 sheet=obs.sheet,
                 cell=obs.cell,
                 value=obs.raw,
                 contract=obs.contract,
                 kpi_ref=obs.kpi_ref,
                 period=obs.period,
-                rule=rule,
+                # Each check takes the facts its wording names.
+                **{name: fact() for name, fact in facts.items() if name in check.placeholders},
             )
         )
     return records
+
+
+def _facts(obs: Observation, kpi: Kpi | None) -> dict[str, Callable[[], object]]:
+    """What a check's wording may name about a failed figure, worked out when it does."""
+    facts: dict[str, Callable[[], object]] = {
+        "month": lambda: month_label(obs.period),
+        "low": lambda: SCORE_SCALE[0],
+        "high": lambda: SCORE_SCALE[1],
+        "most": lambda: MAX_PLAUSIBLE_COUNT,
+    }
+    if kpi is not None:
+        facts |= {
+            "target": lambda: kpi.target,
+            "measured": lambda: UNIT_PHRASES[kpi.unit],
+            "noun": lambda: UNIT_NOUNS[kpi.unit],
+            "frequency": lambda: kpi.frequency,
+            "due": lambda: due_in(kpi),
+            "schedule": lambda: schedule(kpi),
+        }
+    return facts

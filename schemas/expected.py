@@ -17,10 +17,28 @@ from __future__ import annotations
 
 import math
 
+from core.catalogue import Kpi
+from core.periods import month_label
 from schemas.thresholds import Bands, Threshold
 
 SCORE_OUT_OF = 5
 """Satisfaction scores are out of 5 (``schemas.measurement.SCORE_SCALE``)."""
+
+UNIT_PHRASES = {"days": "in days", "count": "as a count of failures", "score": "as a score"}
+"""How a KPI that is not a percentage is measured ("measured in days")."""
+UNIT_NOUNS = {"days": "a number of days", "count": "a number of failures", "score": "a score"}
+"""What one figure of such a KPI is ("not a number of days")."""
+
+
+def due_in(kpi: Kpi) -> str:
+    """The months a quarterly or six-monthly KPI is due: "Mar, Jun, Sep, Dec"."""
+    return ", ".join(month_label(f"2000-{m:02d}")[:3] for m in kpi.due_months)
+
+
+def schedule(kpi: Kpi) -> str:
+    """When a KPI is due: "monthly", or "quarterly (due in Jan, Apr, Jul, Oct)"."""
+    return "monthly" if kpi.frequency == "monthly" else f"{kpi.frequency} (due in {due_in(kpi)})"
+
 
 _PASS_MARKS = {"<": "less than", "<=": "at most", ">": "more than", ">=": "at least"}
 

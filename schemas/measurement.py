@@ -1,9 +1,12 @@
 """The pandera schema every extracted figure must pass before it is loaded.
 
-Type, vocabulary and range checks live here; the adapter in
-``schemas.adapter`` turns pandera's ``failure_cases`` into exception records.
-The frame is built from observations joined to the catalogue so unit-aware
-range checks can run in one lazy pass.
+Every rule about one figure that the catalogue decides lives here: its ref
+is catalogued, its value is possible for its unit, it is reported only in a
+month it is due, it is not written as a percentage when the KPI is not one.
+The frame is built from observations joined to the catalogue so these run
+in one lazy pass; the adapter in ``schemas.adapter`` turns pandera's
+``failure_cases`` into the declared checks' records (``core.checks``), of
+whatever severity they are declared.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from core.model import Observation
 SCORE_SCALE = (0.0, 5.0)
 """Satisfaction scores are out of 5 (ICT KPI 19 targets "> 3.5")."""
 
+MAX_PLAUSIBLE_COUNT = 20
+"""A failure count above this in one month reads like a percentage, not a count."""
+
 
 class MeasurementSchema(pa.DataFrameModel):
     """One row per (contract, KPI ref, period) figure read from a return."""
@@ -35,6 +41,11 @@ class MeasurementSchema(pa.DataFrameModel):
     raw: Series[str]
     unit: Series[str] = pa.Field(nullable=True)
     known: Series[bool]
+    # From the catalogue: the KPI has due months and this is not one of them /
+    # the KPI is due this month (monthly, or one of its due months).
+    off_month: Series[bool]
+    due_now: Series[bool]
+    written_percent: Series[bool]
 
     @pa.dataframe_check
     @classmethod
@@ -75,6 +86,32 @@ class MeasurementSchema(pa.DataFrameModel):
         low, high = SCORE_SCALE
         return (df["unit"] != "score") | df["actual"].isna() | df["actual"].between(low, high)
 
+    @pa.dataframe_check
+    @classmethod
+    def reported_only_when_due(cls, df: pd.DataFrame) -> pd.Series:
+        """A quarterly or six-monthly KPI has a value only in a month it is due."""
+        return df["actual"].isna() | ~df["off_month"]
+
+    @pa.dataframe_check
+    @classmethod
+    def not_due_only_when_not_due(cls, df: pd.DataFrame) -> pd.Series:
+        """A KPI due this month is not marked as not due."""
+        return (df["marker"] != "not_due") | ~df["due_now"]
+
+    @pa.dataframe_check
+    @classmethod
+    def percent_only_on_percent_kpis(cls, df: pd.DataFrame) -> pd.Series:
+        """A days, count or score figure is not written as a percentage."""
+        percent = df["unit"].isna() | (df["unit"] == "percent")
+        return percent | df["actual"].isna() | ~df["written_percent"]
+
+    @pa.dataframe_check
+    @classmethod
+    def count_reads_as_count(cls, df: pd.DataFrame) -> pd.Series:
+        """A failure count is not so large it reads like a percentage (100 for 100%)."""
+        plausible = df["actual"] <= MAX_PLAUSIBLE_COUNT
+        return (df["unit"] != "count") | df["actual"].isna() | df["written_percent"] | plausible
+
     class Config:
         coerce = True
 
@@ -94,10 +131,15 @@ def observation_frame(observations: Sequence[Observation], catalogue: Catalogue)
     """Build the frame the schema checks; the index is the observation's position."""
     units: list[str | None] = []
     known: list[bool] = []
+    off_month: list[bool] = []
+    due_now: list[bool] = []
     for obs in observations:
         kpi = catalogue.get(obs.contract, obs.kpi_ref)
         units.append(kpi.unit if kpi else None)
         known.append(kpi is not None)
+        month = int(obs.period[5:7]) if obs.period[5:7].isdigit() else 0
+        off_month.append(bool(kpi and kpi.due_months and month not in kpi.due_months))
+        due_now.append(bool(kpi and (kpi.frequency == "monthly" or month in kpi.due_months)))
     return pd.DataFrame(
         {
             "contract": [o.contract for o in observations],
@@ -108,5 +150,10 @@ def observation_frame(observations: Sequence[Observation], catalogue: Catalogue)
             "raw": [o.raw for o in observations],
             "unit": pd.Series(units, dtype="object"),
             "known": pd.Series(known, dtype="bool"),
+            "off_month": pd.Series(off_month, dtype="bool"),
+            "due_now": pd.Series(due_now, dtype="bool"),
+            "written_percent": pd.Series(
+                [o.raw.rstrip().endswith("%") for o in observations], dtype="bool"
+            ),
         }
     )

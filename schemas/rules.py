@@ -2,8 +2,8 @@
 
 Each rule takes plain data (observations, the catalogue, the supplier's own
 counts) and returns exception records; ``assess_extraction`` runs them all
-and says which figures are clean enough to load. Codes are listed in
-``core.codes``.
+and says which figures are clean enough to load. Each check's code,
+severity and wording are declared in ``core.checks``.
 """
 
 from __future__ import annotations
@@ -15,31 +15,49 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from core.catalogue import Catalogue, Kpi
+from core.checks import (
+    BELOW_TARGET,
+    COLOUR_CLAIMS_BETTER,
+    DUPLICATE_KPI_VALUE,
+    FORMULA_NOT_CALCULATED,
+    FREQUENCY_DIFFERS,
+    KPI_DETRIMENT,
+    KPI_FAILURE,
+    KPI_MISSING,
+    MARKER_WITHOUT_NOTE,
+    PERIOD_UNKNOWN,
+    RAG_CLAIMS_BETTER,
+    RESTATEMENT,
+    SECTION_COUNT_MISMATCH,
+    SUMMARY_MISMATCH,
+    TABLE_NOT_READ,
+    TARGET_DIFFERS,
+    TARGET_NOT_MET,
+    UNIT_DIFFERS,
+    VALUE_CONTRADICTS_UNIT,
+    VALUE_MISSING,
+    Check,
+)
 from core.model import Extraction, Observation, SectionCount, SummaryCount
 from core.periods import month_label
-from core.records import ExceptionRecord, Severity
+from core.records import ExceptionRecord
 from schemas.colours import colour_key_from_labels, supplier_claims_better
-from schemas.expected import expected_text, quantity
+from schemas.expected import UNIT_PHRASES, expected_text, quantity
 from schemas.status import Status, compute_status
 from schemas.thresholds import Bands, Direction, Unit, bands_for, parse_threshold
 
 Key = tuple[str, str, str]  # (contract, kpi_ref, period)
 Records = list[ExceptionRecord]
 
-MAX_PLAUSIBLE_COUNT = 20
-"""A failure count above this in one month reads like a percentage, not a count."""
-
 # Markers that explain themselves need no note; the others do on a monthly KPI.
 # Records saying a listed KPI's figure for a month could not be taken: the KPI
 # is in the return, so it is not also "missing".
 LISTED_WITHOUT_FIGURE = frozenset(
-    {"value-missing", "formula-not-calculated", "period-unknown", "table-not-read"}
+    c.code for c in (VALUE_MISSING, FORMULA_NOT_CALCULATED, PERIOD_UNKNOWN, TABLE_NOT_READ)
 )
 
 SELF_EXPLAINING_MARKERS = frozenset({"no_activity", "no_survey", "not_due", "removed"})
 
-_UNIT_PHRASES = {"days": "in days", "count": "as a count of failures", "score": "as a score"}
-_UNIT_NOUNS = {"days": "a number of days", "count": "a number of failures", "score": "a score"}
 
 # Ways a return prints a frequency -> the catalogue's word for it.
 FREQUENCY_WORDS: dict[str, str] = {
@@ -57,11 +75,12 @@ FREQUENCY_WORDS: dict[str, str] = {
     "yearly": "annual",
 }
 
-_STATUS_FINDINGS: dict[str, tuple[str, Severity, str]] = {
-    "failure": ("kpi-failure", "warning", "at or worse than the failure level"),
-    "detriment": ("kpi-detriment", "warning", "at or worse than the detriment level"),
-    "not_met": ("target-not-met", "warning", "worse than the target"),
-    "below_target": ("below-target", "info", "worse than the target, within tolerance"),
+#: The check a figure's status below its target finds.
+STATUS_FINDINGS: dict[str, Check] = {
+    "failure": KPI_FAILURE,
+    "detriment": KPI_DETRIMENT,
+    "not_met": TARGET_NOT_MET,
+    "below_target": BELOW_TARGET,
 }
 
 
@@ -146,13 +165,10 @@ def check_target_against_catalogue(obs: Observation, kpi: Kpi, bands: Bands) -> 
     if contract_target is None or abs(contract_target.value - bands.target.value) < 1e-9:
         return []
     return [
-        ExceptionRecord(
-            "target-differs",
-            "warning",
-            f"{_kpi_name(obs)} shows a target of {bands.target.text} for "
-            f"{month_label(obs.period)}, but the contract's target is {kpi.target}.",
+        TARGET_DIFFERS.record(
             **_where(obs, cell=obs.target_cell or obs.cell, value=bands.target.text),
-            rule=f"target as in the KPI catalogue: {kpi.target}",
+            month=month_label(obs.period),
+            contract_target=kpi.target,
         )
     ]
 
@@ -168,50 +184,16 @@ def _target_words(bands: Bands, unit: str) -> str:
 
 def check_status(obs: Observation, status: Status, bands: Bands, unit: str) -> Records:
     """A figure below its target is reported, with the band it fell in."""
-    finding = _STATUS_FINDINGS.get(status)
+    finding = STATUS_FINDINGS.get(status)
     if finding is None or bands.target is None:
         return []
-    code, severity, words = finding
     return [
-        ExceptionRecord(
-            code,
-            severity,
-            f"{_kpi_name(obs)} was {obs.raw} in {month_label(obs.period)}: {words} "
-            f"({'lower' if bands.direction == 'lower' else 'higher'} is better; "
-            f"target {_target_words(bands, unit)}).",
+        finding.record(
             **_where(obs),
-            rule=expected_text(bands, unit),
-        )
-    ]
-
-
-def check_unit(obs: Observation, kpi: Kpi) -> Records:
-    """A figure written as a percentage on a KPI that is not one, or a failure
-    count that reads like a percentage, contradicts its unit."""
-    if obs.actual is None:
-        return []
-    if kpi.unit != "percent" and obs.raw.rstrip().endswith("%"):
-        measured = _UNIT_PHRASES[kpi.unit]
-        return [
-            ExceptionRecord(
-                "value-contradicts-unit",
-                "warning",
-                f"{_kpi_name(obs)} is measured {measured}, but {obs.raw} was reported for "
-                f"{month_label(obs.period)}: a percentage, not {_UNIT_NOUNS[kpi.unit]}.",
-                **_where(obs),
-                rule=f"a figure {measured} (target {kpi.target}), not a percentage",
-            )
-        ]
-    if kpi.unit != "count" or obs.actual <= MAX_PLAUSIBLE_COUNT:
-        return []
-    return [
-        ExceptionRecord(
-            "value-contradicts-unit",
-            "warning",
-            f"{_kpi_name(obs)} counts failures, but {obs.raw} was reported for "
-            f"{month_label(obs.period)}: that reads like a percentage, not a number of failures.",
-            **_where(obs),
-            rule=f"a count of failures (target {kpi.target}), at most {MAX_PLAUSIBLE_COUNT}",
+            month=month_label(obs.period),
+            better="lower" if bands.direction == "lower" else "higher",
+            target=_target_words(bands, unit),
+            expected=expected_text(bands, unit),
         )
     ]
 
@@ -254,13 +236,11 @@ def check_rag(obs: Observation, status: Status) -> Records:
     if claimed is None or not supplier_claims_better(claimed, status):
         return []
     return [
-        ExceptionRecord(
-            "rag-claims-better",
-            "warning",
-            f"{_kpi_name(obs)} in {month_label(obs.period)} is rated '{obs.rag}' by the "
-            f"supplier, but {obs.raw} is {status.replace('_', ' ')}.",
+        RAG_CLAIMS_BETTER.record(
             **_where(obs, cell=obs.rag_cell or obs.cell, value=obs.rag),
-            rule="the supplier's RAG rating matches the computed status",
+            month=month_label(obs.period),
+            figure=obs.raw,
+            status=status.replace("_", " "),
         )
     ]
 
@@ -271,13 +251,10 @@ def check_unit_label(obs: Observation, kpi: Kpi) -> Records:
     if printed is None or printed == kpi.unit:
         return []
     return [
-        ExceptionRecord(
-            "unit-differs",
-            "warning",
-            f"{_kpi_name(obs)} is shown in '{obs.criteria}' in the return but the catalogue "
-            f"measures it {_UNIT_PHRASES.get(kpi.unit, 'as a percentage')}.",
+        UNIT_DIFFERS.record(
             **_where(obs, period="", cell=obs.criteria_cell or obs.cell, value=obs.criteria),
-            rule=f"unit as in the KPI catalogue: {kpi.unit}",
+            measured=UNIT_PHRASES.get(kpi.unit, "as a percentage"),
+            unit=kpi.unit,
         )
     ]
 
@@ -287,68 +264,28 @@ def check_colour(obs: Observation, status: Status, supplier: Status | None) -> R
     if supplier is None or not supplier_claims_better(supplier, status):
         return []
     return [
-        ExceptionRecord(
-            "colour-claims-better",
-            "warning",
-            f"{_kpi_name(obs)} in {month_label(obs.period)} is coloured '{obs.colour_label}' "
-            f"by the supplier, but {obs.raw} is {status.replace('_', ' ')}.",
+        COLOUR_CLAIMS_BETTER.record(
             **_where(obs),
-            rule="the supplier's colour matches the computed status",
+            month=month_label(obs.period),
+            colour=obs.colour_label,
+            status=status.replace("_", " "),
         )
     ]
 
 
-def _due_in(kpi: Kpi) -> str:
-    return ", ".join(month_label(f"2000-{m:02d}")[:3] for m in kpi.due_months)
+def check_marker_note(obs: Observation, kpi: Kpi) -> Records:
+    """A marker on a monthly KPI needs a note, unless it explains itself.
 
-
-def check_frequency(obs: Observation, kpi: Kpi) -> Records:
-    """Values only in months a KPI is due; "not due" only when it is not; markers
-    on monthly KPIs need a note."""
-    month = int(obs.period[5:])
-    if obs.actual is not None and kpi.due_months and month not in kpi.due_months:
-        due = _due_in(kpi)
-        return [
-            ExceptionRecord(
-                "reported-when-not-due",
-                "warning",
-                f"{_kpi_name(obs)} is {kpi.frequency} (due in {due}) but a value was "
-                f"reported for {month_label(obs.period)}.",
-                **_where(obs),
-                rule=f"{kpi.frequency}: reported in {due}",
-            )
-        ]
-    due_now = kpi.frequency == "monthly" or month in kpi.due_months
-    if obs.marker == "not_due" and due_now:
-        schedule = (
-            "monthly" if kpi.frequency == "monthly" else f"{kpi.frequency} (due in {_due_in(kpi)})"
-        )
-        return [
-            ExceptionRecord(
-                "marked-not-due",
-                "warning",
-                f"{_kpi_name(obs)} is {schedule}, so it is due for {month_label(obs.period)}, "
-                f"but the return shows '{obs.raw}'.",
-                **_where(obs),
-                rule=f"{schedule}: a figure is due this month",
-            )
-        ]
+    Whether a figure or "not due" suits the month is the schema's rule
+    (``schemas.measurement``): the catalogue's due months decide it.
+    """
     if (
         obs.marker
         and kpi.frequency == "monthly"
         and not obs.note
         and obs.marker not in SELF_EXPLAINING_MARKERS
     ):
-        return [
-            ExceptionRecord(
-                "marker-without-note",
-                "warning",
-                f"{_kpi_name(obs)} is monthly but shows '{obs.raw}' for {month_label(obs.period)} "
-                "with no note saying why.",
-                **_where(obs),
-                rule="a monthly KPI reported without a figure carries a note",
-            )
-        ]
+        return [MARKER_WITHOUT_NOTE.record(**_where(obs), month=month_label(obs.period))]
     return []
 
 
@@ -359,13 +296,9 @@ def check_frequency_label(obs: Observation, kpi: Kpi) -> Records:
     if not printed or printed == kpi.frequency:
         return []
     return [
-        ExceptionRecord(
-            "frequency-differs",
-            "warning",
-            f"{_kpi_name(obs)} is shown as '{obs.frequency}' in the return but the "
-            f"catalogue says {kpi.frequency}.",
+        FREQUENCY_DIFFERS.record(
             **_where(obs, period="", cell=obs.frequency_cell or obs.cell, value=obs.frequency),
-            rule=f"frequency as in the KPI catalogue: {kpi.frequency}",
+            frequency=kpi.frequency,
         )
     ]
 
@@ -385,13 +318,8 @@ def check_duplicates(observations: Sequence[Observation]) -> Records:
         places = ", ".join(f"{o.sheet}!{o.cell} ({o.raw})" for o in group)
         for obs in group:
             records.append(
-                ExceptionRecord(
-                    "duplicate-kpi-value",
-                    "error",
-                    f"{_kpi_name(obs)} is reported more than once for {month_label(obs.period)} "
-                    f"with different values: {places}; neither was loaded.",
-                    **_where(obs),
-                    rule="one value per KPI per month",
+                DUPLICATE_KPI_VALUE.record(
+                    **_where(obs), month=month_label(obs.period), places=places
                 )
             )
     return records
@@ -434,16 +362,13 @@ def check_missing_kpis(
                 "no month that could be read"
             )
             records.append(
-                ExceptionRecord(
-                    "kpi-missing",
-                    "warning",
-                    f"{contract} KPI {kpi.ref} ({kpi.description[:60]}) is in the catalogue "
-                    f"but not in this return, which covers {shown}.",
+                KPI_MISSING.record(
                     contract=contract,
                     kpi_ref=kpi.ref,
                     # The months the return covers: a reviewer finds it by month.
                     period=", ".join(sorted(months)),
-                    rule="every catalogue KPI is reported",
+                    description=kpi.description[:60],
+                    months=shown,
                 )
             )
     return records
@@ -461,16 +386,13 @@ def check_section_counts(
         listed = len(refs.get((count.contract, count.sheet, count.service_area), set()))
         if listed != count.count:
             records.append(
-                ExceptionRecord(
-                    "section-count-mismatch",
-                    "warning",
-                    f"The count row under {count.service_area} says {count.count} KPIs "
-                    f"but {listed} are listed.",
+                SECTION_COUNT_MISMATCH.record(
                     sheet=count.sheet,
                     cell=count.cell,
                     value=str(count.count),
                     contract=count.contract,
-                    rule="the count row equals the number of KPIs listed above it",
+                    area=count.service_area,
+                    listed=listed,
                 )
             )
     return records
@@ -505,17 +427,16 @@ def check_summaries(
             if claimed == 1:
                 label = label.replace("indicators", "indicator").replace("targets", "target")
             records.append(
-                ExceptionRecord(
-                    "summary-mismatch",
-                    "warning",
-                    f"The summary says {summary.service_area} had {claimed} {label} in "
-                    f"{month_label(summary.period)}, but the detail shows {computed}.",
+                SUMMARY_MISMATCH.record(
                     sheet=summary.sheet,
                     cell=cell,
                     value=str(claimed),
                     contract=summary.contract,
                     period=summary.period,
-                    rule=f"summary {label} = count from the KPI table ({computed})",
+                    area=summary.service_area,
+                    label=label,
+                    month=month_label(summary.period),
+                    computed=computed,
                 )
             )
     return records
@@ -534,14 +455,14 @@ def check_restatements(
         if old is None or (old["actual"], old["marker"]) == (obs.actual, obs.marker):
             continue
         records.append(
-            ExceptionRecord(
-                "restatement",
-                "warning",
-                f"{_kpi_name(obs)} for {month_label(obs.period)} was {old['raw']!s} in "
-                f"{old['file_name']} and is now {obs.raw} in {file_name}; the new value "
-                "is current and the old one is kept.",
+            RESTATEMENT.record(
                 **_where(obs),
-                rule=f"previously {old['raw']} ({old['file_name']}, {old['sheet']}!{old['cell']})",
+                month=month_label(obs.period),
+                old=old["raw"],
+                old_file=old["file_name"],
+                old_sheet=old["sheet"],
+                old_cell=old["cell"],
+                new_file=file_name,
             )
         )
     return records
@@ -553,8 +474,9 @@ def assess_extraction(
     """Run every per-figure and per-submission rule over one extraction.
 
     ``invalid`` holds the (contract, ref, period) of figures the schema
-    refused (a 105% percentage, a score of 7): they get no status, so no
-    report shows an impossible figure as "exceeded".
+    refused (a 105% percentage, a score of 7) or found in the wrong unit
+    (``not_assessable``): they get no status, so no report shows an
+    impossible figure as "exceeded".
     """
     result = Assessment()
     labels_seen: set[tuple[str, str, str]] = set()
@@ -569,21 +491,15 @@ def assess_extraction(
         supplier = supplier_status_of(obs)
         result.records.extend(problems)
         result.records.extend(check_target_against_catalogue(obs, kpi, bands))
-        unit_conflict = check_unit(obs, kpi)
-        result.records.extend(unit_conflict)
         if (obs.contract, obs.kpi_ref, obs.period) in invalid:
             status: Status = "not_assessed"
-        elif unit_conflict:
-            # A figure in the wrong unit cannot be banded: 100 against
-            # "0 failures" may mean 100% resolved. Say so once, not twice.
-            status = "not_assessed"
         else:
             status = compute_status(obs.actual, bands)
             result.records.extend(check_status(obs, status, bands, kpi.unit))
             if obs.colour_label:
                 result.records.extend(check_colour(obs, status, supplier))
             result.records.extend(check_rag(obs, status))
-        result.records.extend(check_frequency(obs, kpi))
+        result.records.extend(check_marker_note(obs, kpi))
         label_key = (obs.contract, obs.kpi_ref, obs.sheet)
         if label_key not in labels_seen:
             labels_seen.add(label_key)
@@ -608,9 +524,23 @@ def assess_extraction(
 
 #: Findings about how good a figure is: meaningless once the figure is refused.
 JUDGEMENTS = frozenset(
-    {"kpi-failure", "kpi-detriment", "target-not-met", "below-target", "colour-claims-better",
-     "rag-claims-better", "restatement"}
-)  # fmt: skip
+    c.code
+    for c in (*STATUS_FINDINGS.values(), COLOUR_CLAIMS_BETTER, RAG_CLAIMS_BETTER, RESTATEMENT)
+)
+
+
+#: Schema findings that leave a figure loadable but not bandable: 100 against
+#: "0 failures" may mean 100% resolved, so it is not also called a failure.
+UNBANDABLE = frozenset({VALUE_CONTRADICTS_UNIT.code})
+
+
+def not_assessable(schema_records: Iterable[ExceptionRecord]) -> frozenset[Key]:
+    """The figures the schema refused, or found in the wrong unit: they get no status."""
+    return frozenset(
+        (r.contract, r.kpi_ref, r.period)
+        for r in schema_records
+        if r.severity == "error" or r.code in UNBANDABLE
+    )
 
 
 def refused_keys(records: Iterable[ExceptionRecord]) -> set[Key]:

@@ -16,6 +16,13 @@ import re
 from dataclasses import dataclass
 from typing import Literal, get_args
 
+from core.checks import (
+    THRESHOLD_BANDS_OUT_OF_ORDER,
+    THRESHOLD_DIRECTION_MISMATCH,
+    THRESHOLD_TARGET_MISSING,
+    THRESHOLD_UNIT_MISMATCH,
+    THRESHOLD_UNREADABLE,
+)
 from core.records import ExceptionRecord
 
 Unit = Literal["percent", "days", "count", "score"]
@@ -36,11 +43,11 @@ _THRESHOLD = re.compile(
 _NO_TARGET = re.compile(r"^(n\s*/\s*a|n\.a\.?)$", re.IGNORECASE)
 _COMPARATORS = {"<": "<", ">": ">", "<=": "<=", ">=": ">=", "≤": "<=", "≥": ">="}
 _UNIT_WORDS = {"percent": "a percentage", "count": "a count of failures"}
-_UNIT_RULES = {
-    "percent": "thresholds of a percent KPI are plain numbers or percentages",
-    "count": "thresholds of a count KPI are plain numbers or failure counts",
-    "days": "thresholds of a days KPI are plain numbers",
-    "score": "thresholds of a score KPI are plain numbers",
+_UNIT_ALLOWS = {
+    "percent": "plain numbers or percentages",
+    "count": "plain numbers or failure counts",
+    "days": "plain numbers",
+    "score": "plain numbers",
 }
 _KPI_UNIT_WORDS = {
     "percent": "a percentage",
@@ -137,26 +144,19 @@ def bands_for(
     has_lower_level = detriment is not None or failure is not None
     if target is None and has_lower_level and not _has_error(records):
         records.append(
-            ExceptionRecord(
-                code="threshold-target-missing",
-                severity="error",
-                message="A detriment or failure level is given but the target is missing, "
-                "so the KPI cannot be assessed.",
-                value=_bands_text(target_text, detriment_text, failure_text),
-                rule="a KPI with detriment or failure levels has a target",
+            THRESHOLD_TARGET_MISSING.record(
+                value=_bands_text(target_text, detriment_text, failure_text)
             )
         )
     if not _has_error(records):
         out_of_order = _out_of_order(target, detriment, failure, direction)
         if out_of_order:
             records.append(
-                ExceptionRecord(
-                    code="threshold-bands-out-of-order",
-                    severity="error",
-                    message=f"The {out_of_order} levels are out of order for a "
-                    f"{direction}-is-better KPI.",
+                THRESHOLD_BANDS_OUT_OF_ORDER.record(
                     value=_bands_text(target_text, detriment_text, failure_text),
-                    rule=_order_rule(direction),
+                    levels=out_of_order,
+                    direction=direction,
+                    order=">=" if direction == "higher" else "<=",
                 )
             )
 
@@ -176,17 +176,7 @@ def _read_level(
     try:
         threshold = parse_threshold(text)
     except ValueError:
-        records.append(
-            ExceptionRecord(
-                code="threshold-unreadable",
-                severity="error",
-                message=f"The {name} threshold {shown.strip()!r} is not a number, "
-                "a percentage, a failure count or N/A.",
-                value=shown,
-                rule="a number, 'N%' or 'N failures', optionally after <, >, <= or >=; "
-                "blank or N/A for no target",
-            )
-        )
+        records.append(THRESHOLD_UNREADABLE.record(value=shown, level=name, text=shown.strip()))
         return None
     if threshold is None:
         return None
@@ -194,13 +184,14 @@ def _read_level(
     hint = threshold.unit_hint
     if hint is not None and hint != unit:
         records.append(
-            ExceptionRecord(
-                code="threshold-unit-mismatch",
-                severity="error",
-                message=f"The {name} threshold {shown.strip()!r} is {_UNIT_WORDS[hint]} "
-                f"but the KPI is measured as {_KPI_UNIT_WORDS[unit]}.",
+            THRESHOLD_UNIT_MISMATCH.record(
                 value=shown,
-                rule=_UNIT_RULES[unit],
+                level=name,
+                text=shown.strip(),
+                written_as=_UNIT_WORDS[hint],
+                measured_as=_KPI_UNIT_WORDS[unit],
+                unit=unit,
+                allowed=_UNIT_ALLOWS[unit],
             )
         )
 
@@ -212,14 +203,13 @@ def _read_level(
         says = "higher"
     if says is not None and says != direction:
         records.append(
-            ExceptionRecord(
-                code="threshold-direction-mismatch",
-                severity="warning",
-                message=f"The {name} threshold {shown.strip()!r} says {says} is better "
-                f"but the KPI is {direction}-is-better; the KPI's direction is used.",
+            THRESHOLD_DIRECTION_MISMATCH.record(
                 value=shown,
-                rule=f"{direction} is better: comparator "
-                + ("> or >=" if direction == "higher" else "< or <="),
+                level=name,
+                text=shown.strip(),
+                says=says,
+                direction=direction,
+                comparators="> or >=" if direction == "higher" else "< or <=",
             )
         )
     return threshold
@@ -246,12 +236,6 @@ def _out_of_order(
         if gap < 0 and not _close(better.value, worse.value):
             return label
     return ""
-
-
-def _order_rule(direction: Direction) -> str:
-    if direction == "higher":
-        return "higher is better: target >= detriment >= failure"
-    return "lower is better: target <= detriment <= failure"
 
 
 def _bands_text(*texts: str | float | None) -> str:

@@ -46,26 +46,26 @@ def record(severity: str, code: str, cell: str, sheet: str = "KPIs", **kw: str) 
 
 
 RECORDS = [
-    record("warning", "status-colour", "B3",
+    record("warning", "colour-claims-better", "B3",
            message="The red fill says not met, but 90% meets the 85% target."),
-    record("error", "actual-below-failure", "B3",
+    record("error", "formula-not-calculated", "B3",
            message="The actual 90% is at or below the failure threshold of 92%.",
            rule="failure at or below 92%"),
-    record("warning", "text-in-number", "$d$3", message="The cell holds text."),
+    record("warning", "value-contradicts-unit", "$d$3", message="The cell holds text."),
     # Each of these must be skipped.
-    record("info", "note-present", "B4"),
-    record("error", "missing-sheet", "B3", sheet="Summary"),
-    record("error", "bad-cell", "3B"),
-    record("error", "outside-used-range", "Z99"),
-    record("error", "no-cell", ""),
+    record("info", "below-target", "B4"),
+    record("error", "unknown-kpi", "B3", sheet="Summary"),
+    record("error", "period-unknown", "3B"),
+    record("error", "value-out-of-range", "Z99"),
+    record("error", "table-not-read", ""),
 ]
 
 B3_TEXT = (
-    "kpiflow:\nERROR (actual-below-failure): The actual 90% is at or below the failure threshold "
+    "kpiflow:\nERROR (formula-not-calculated): The actual 90% is at or below the failure threshold "
     "of 92%.\nExpected: failure at or below 92%\n\n"
-    "WARNING (status-colour): The red fill says not met, but 90% meets the 85% target."
+    "WARNING (colour-claims-better): The red fill says not met, but 90% meets the 85% target."
 )
-D3_TEXT = "kpiflow:\nWARNING (text-in-number): The cell holds text."
+D3_TEXT = "kpiflow:\nWARNING (value-contradicts-unit): The cell holds text."
 
 
 @pytest.fixture
@@ -135,12 +135,12 @@ def test_merged_range_marked_on_its_anchor_with_supplier_comment_kept(tmp_path: 
     wb["KPIs"]["A1"].comment = Comment("Draft figures", "Supplier")
     wb.save(source)
     dest = tmp_path / "annotated.xlsx"
-    records = [record("error", "title-wrong", "C1", message="The title names the wrong year.")]
+    records = [record("error", "period-unknown", "C1", message="The title names the wrong year.")]
     assert annotate_workbook(source, records, dest).cells == 1
     ws = load_workbook(dest)["KPIs"]
     # The supplier's comment keeps its author and text, under kpiflow's note.
     assert (ws["A1"].comment.text, ws["A1"].comment.author) == (
-        "kpiflow:\nERROR (title-wrong): The title names the wrong year.\n\n"
+        "kpiflow:\nERROR (period-unknown): The title names the wrong year.\n\n"
         "--- Comment already in the workbook ---\nDraft figures",
         "Supplier",
     )

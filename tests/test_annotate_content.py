@@ -110,11 +110,12 @@ def test_review_sheet_comes_first_and_links_to_cells(
     rows = [[c.value for c in row] for row in review.iter_rows(min_row=5)]
     # Most serious first; within a severity, problems not about a KPI come first.
     assert [row[1] for row in rows] == [
-        "actual-below-failure", "bad-cell", "no-cell", "outside-used-range", "missing-sheet",
-        "status-colour", "text-in-number", "kpi-missing", "note-present",
+        "formula-not-calculated", "period-unknown", "table-not-read", "value-out-of-range",
+        "unknown-kpi",
+        "colour-claims-better", "value-contradicts-unit", "kpi-missing", "below-target",
     ]
     assert rows[0] == [
-        "Error", "actual-below-failure", None, None, "KPIs!B3", None, "failure at or below 92%",
+        "Error", "formula-not-calculated", None, None, "KPIs!B3", None, "failure at or below 92%",
         "The actual 90% is at or below the failure threshold of 92%.",
     ]
     assert rows[7] == [
@@ -158,7 +159,7 @@ def test_lossless_fallback_marks_cells_with_openpyxl(tmp_path: Path) -> None:
     assert wb.sheetnames == ["kpiflow review", "KPIs", "Notes"]
     assert wb["KPIs"]["B3"].border.left.style == "thick"
     assert wb["KPIs"]["D3"].comment.text == (
-        "kpiflow:\nWARNING (text-in-number): The cell holds text."
+        "kpiflow:\nWARNING (value-contradicts-unit): The cell holds text."
     )
     assert wb["kpiflow review"]["E5"].hyperlink.location == "'KPIs'!B3"
 

@@ -121,21 +121,23 @@ def as_xlsm(tmp: Path) -> Path:
     )  # fmt: skip
 
 
-MERGED = [record("error", "title-wrong", "C1", message="The title names the wrong year.")]
+MERGED = [record("error", "period-unknown", "C1", message="The title names the wrong year.")]
 GAPS = [
-    record("warning", "blank-cell", "C4", message="No cell element here."),
-    record("error", "blank-row", "B2", message="No row element here."),
-    record("warning", "last-cell", "d5", message="Lower case reference."),
+    record("warning", "value-missing", "C4", message="No cell element here."),
+    record("error", "table-not-read", "B2", message="No row element here."),
+    record("warning", "target-differs", "d5", message="Lower case reference."),
 ]
-RANGE = [record("error", "range", "B4:D4", message="A range is marked on its first cell.")]
-TWO_SHEETS = [*RECORDS, record("warning", "notes", "A1", sheet="Notes", message="A note.")]
+RANGE = [record("error", "table-not-read", "B4:D4", message="A range is marked on its first cell.")]
+TWO_SHEETS = [
+    *RECORDS, record("warning", "marker-without-note", "A1", sheet="Notes", message="A note.")
+]
 
 CASES: list[tuple[Callable[[Path], Path], list[ExceptionRecord], str, int]] = [
     (plain, RECORDS, "xlsx", 2),
     (plain, GAPS, "xlsx", 3),
     (plain, MERGED, "xlsx", 1),
     (plain, RANGE, "xlsx", 1),
-    (with_hyperlink, [*RECORDS, record("error", "linked", "A4")], "xlsx", 3),
+    (with_hyperlink, [*RECORDS, record("error", "duplicate-kpi-value", "A4")], "xlsx", 3),
     (plain, TWO_SHEETS, "xlsx", 3),
     (as_xlsm, [*RECORDS, *GAPS], "xlsm", 5),
     (plain, [], "xlsx", 0),
@@ -192,7 +194,9 @@ def test_merged_outline_on_edge_cells(tmp_path: Path) -> None:
     # Excel draws the outline from each edge cell's own format.
     assert '<c r="B1" s=' in sheet and '<c r="D1" s=' in sheet
     ws = load_workbook(dest)["KPIs"]
-    assert ws["A1"].comment.text == "kpiflow:\nERROR (title-wrong): The title names the wrong year."
+    assert ws["A1"].comment.text == (
+        "kpiflow:\nERROR (period-unknown): The title names the wrong year."
+    )
     assert (ws["A1"].border.left.style, ws["D1"].border.right.style) == ("thick", "thick")
 
 
@@ -231,7 +235,7 @@ def test_spans_go_only_where_a_cell_is_added(tmp_path: Path) -> None:
 
 def test_existing_comments_are_merged_not_replaced(tmp_path: Path) -> None:
     source = with_comment(tmp_path)
-    records = [*RECORDS, record("warning", "late", "B4", message="Sent late.")]
+    records = [*RECORDS, record("warning", "reported-when-not-due", "B4", message="Sent late.")]
     dest = tmp_path / "fast.xlsx"
     assert fast(source, records, dest) == 3
     before, after = members(source), members(dest)
@@ -249,12 +253,13 @@ def test_existing_comments_are_merged_not_replaced(tmp_path: Path) -> None:
     assert "<ns2:Anchor>2, 15, 1, 10, 8, 15, 9, 4</ns2:Anchor>" in vml
     ws = load_workbook(dest)["KPIs"]
     assert (ws["B4"].comment.text, ws["B4"].comment.author) == (
-        "kpiflow:\nWARNING (late): Sent late.\n\n--- Comment already in the workbook ---\n"
+        "kpiflow:\nWARNING (reported-when-not-due): Sent late.\n\n"
+        "--- Comment already in the workbook ---\n"
         "Checked by finance",
         "Supplier",
     )
     assert (ws["D3"].comment.text, ws["D3"].comment.author) == (
-        "kpiflow:\nWARNING (text-in-number): The cell holds text.", "kpiflow",
+        "kpiflow:\nWARNING (value-contradicts-unit): The cell holds text.", "kpiflow",
     )
     assert ws["B3"].border.top.color.rgb == "FFC00000"
     # The openpyxl path says the same.
@@ -299,8 +304,8 @@ def test_workbook_zoo(tmp_path: Path) -> None:
                 sheet = load_workbook(path).sheetnames[0]
             except Exception:  # openpyxl cannot read it: nothing to compare
                 continue
-            records = [record("error", "zoo", "A1", sheet=sheet),
-                       record("warning", "zoo", "B2", sheet=sheet)]  # fmt: skip
+            records = [record("error", "value-unreadable", "A1", sheet=sheet),
+                       record("warning", "value-missing", "B2", sheet=sheet)]  # fmt: skip
             try:
                 fast(path, records, tmp_path / f"fast.{fmt}", fmt)
             except Unsupported:

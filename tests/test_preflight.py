@@ -218,6 +218,25 @@ def test_encrypted_reason_is_exact(tmp_path: Path) -> None:
     assert caught.value.reason == PROTECTED_REASON
 
 
+@pytest.mark.parametrize(
+    ("make", "cause"),
+    [(lambda p: None, "No such file or directory"), (Path.mkdir, "Is a directory")],
+    ids=["vanished", "a-folder"],
+)
+def test_a_file_that_cannot_be_opened_is_refused_saying_why(
+    tmp_path: Path, make: Callable[[Path], None], cause: str
+) -> None:
+    # A file taken from the inbox can vanish, or turn out to be a folder named .xlsx.
+    path = tmp_path / "return.xlsx"
+    make(path)
+    with pytest.raises(UnreadableFile) as caught:
+        preflight(path)
+    assert (caught.value.code, caught.value.reason) == (
+        "unreadable-file",
+        f"The file could not be opened: {cause}.",
+    )
+
+
 @pytest.fixture(scope="module")
 def zip_bomb(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """300 MB of zeros as sheet1.xml, compressed to about 300 KB (streamed)."""

@@ -212,10 +212,11 @@ def demo_report() -> SubmissionReport:
     ]
     exceptions = [
         ExceptionRecord(
-            "text-in-number", "warning", "The cell holds text where a number was expected.",
+            "value-contradicts-unit", "warning", "The cell holds text where a number was expected.",
             "return.xlsx", "ICT KPIs", "E7", SCRIPT, "ICT", "7", "2016-05", "a number of days"),
         ExceptionRecord(
-            "unexpected-sheet", "warning", "A sheet that is not part of the return was found.",
+            "summary-period-unknown", "warning",
+            "A sheet that is not part of the return was found.",
             "return.xlsx", IMG, "A1", IMG),
     ]
     return SubmissionReport(

@@ -12,22 +12,22 @@ from reports import EXCEPTION_COLUMNS, ExceptionState, neutralise, write_excepti
 
 RECORDS = [
     ExceptionRecord(
-        code="note-present", severity="info", message="The supplier added a note.",
+        code="below-target", severity="info", message="The supplier added a note.",
         file="r.xlsx", sheet="PSSP", cell="H4", value="Credit of £1,200 agreed",
         contract="PSSP", kpi_ref="STS1", period="2016-04",
     ),
     ExceptionRecord(
-        code="formula-text", severity="error", message='Cell holds "=SUM(A1)" as text.',
+        code="formula-not-calculated", severity="error", message='Cell holds "=SUM(A1)" as text.',
         file="r.xlsx", sheet="ICT KPIs", cell="F7", value="=SUM(A1:A9)", contract="ICT",
         kpi_ref="10", period="2016-05", rule="a number between 0 and 100",
     ),
     ExceptionRecord(
-        code="negative-value", severity="error", message="A count cannot be negative.",
+        code="value-out-of-range", severity="error", message="A count cannot be negative.",
         file="r.xlsx", sheet="ICT KPIs", cell="F8", value="-1.5", contract="ICT",
         kpi_ref="2", period="2016-05", rule="0 or more",
     ),
     ExceptionRecord(
-        code="unexpected-sheet", severity="warning", message="@mention, in a sheet name.",
+        code="summary-period-unknown", severity="warning", message="@mention, in a sheet name.",
         file="r.xlsx", sheet="\tNotes", value="+44 1733",
     ),
 ]
@@ -36,21 +36,21 @@ GOLDEN = (
     "\ufeff"
     "file,severity,code,contract,kpi_ref,period,sheet,cell,value,rule,message,state,"
     "review_note,short_id\r\n"
-    "r.xlsx,error,negative-value,ICT,2,2016-05,ICT KPIs,F8,'-1.5,0 or more,"
+    "r.xlsx,error,value-out-of-range,ICT,2,2016-05,ICT KPIs,F8,'-1.5,0 or more,"
     "A count cannot be negative.,open,,SHORT0\r\n"
-    "r.xlsx,error,formula-text,ICT,10,2016-05,ICT KPIs,F7,'=SUM(A1:A9),"
+    "r.xlsx,error,formula-not-calculated,ICT,10,2016-05,ICT KPIs,F7,'=SUM(A1:A9),"
     'a number between 0 and 100,"Cell holds ""=SUM(A1)"" as text.",waived,'
     "\"'=HYPERLINK(\"\"x\"\") agreed\",SHORT1\r\n"
-    "r.xlsx,warning,unexpected-sheet,,,,'\tNotes,,'+44 1733,,\"'@mention, in a sheet name.\","
+    "r.xlsx,warning,summary-period-unknown,,,,'\tNotes,,'+44 1733,,\"'@mention, in a sheet name.\","
     "open,,SHORT2\r\n"
-    'r.xlsx,info,note-present,PSSP,STS1,2016-04,PSSP,H4,"Credit of £1,200 agreed",,'
+    'r.xlsx,info,below-target,PSSP,STS1,2016-04,PSSP,H4,"Credit of £1,200 agreed",,'
     "The supplier added a note.,open,,SHORT3\r\n"
 )
 # The short id is the first 8 hex digits of each record's fingerprint.
 for _n, _record in enumerate([RECORDS[2], RECORDS[1], RECORDS[3], RECORDS[0]]):
     GOLDEN = GOLDEN.replace(f"SHORT{_n}", _record.fingerprint[:8])
 
-# A waiver carried over to the formula-text problem; its note is neutralised too.
+# A waiver carried over to the formula-not-calculated problem; its note is neutralised too.
 STATES = {RECORDS[1].fingerprint: ExceptionState("waived", '=HYPERLINK("x") agreed', "Ann")}
 
 

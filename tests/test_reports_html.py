@@ -71,30 +71,30 @@ def sample_report(**overrides: object) -> SubmissionReport:
     )
     exceptions = (
         ExceptionRecord(
-            code="note-present", severity="info", message="The supplier added a note.",
+            code="below-target", severity="info", message="The supplier added a note.",
             file="r.xlsx", sheet="PSSP", cell="H4", value="Collection delayed",
             contract="PSSP", kpi_ref="STS1", period="2016-04",
         ),
         ExceptionRecord(
-            code="status-mismatch", severity="error",
+            code="duplicate-kpi-value", severity="error",
             message="The supplier marked June as met but 90% is below the 95% target.",
             file="r.xlsx", sheet="PSSP", cell="G5", value="90", contract="PSSP",
             kpi_ref="STS1", period="2016-06", rule="met when at least 95%",
         ),
         ExceptionRecord(
-            code="actual-below-failure", severity="error",
+            code="formula-not-calculated", severity="error",
             message="The actual 80% is at or below the failure threshold of 85%.",
             file="r.xlsx", sheet="ICT KPIs", cell="F7", value="80%", contract="ICT",
             kpi_ref="2", period="2016-05", rule="failure at or below 85%",
         ),
         ExceptionRecord(
-            code="text-in-number", severity="warning",
+            code="value-contradicts-unit", severity="warning",
             message="The cell holds text where a number was expected.",
             file="r.xlsx", sheet="ICT KPIs", cell="E9", value=SCRIPT, contract="ICT",
             kpi_ref="10", period="2016-04", rule="a number",
         ),
         ExceptionRecord(
-            code="unexpected-sheet", severity="warning",
+            code="summary-period-unknown", severity="warning",
             message="A sheet that is not part of the return was found.",
             file="r.xlsx", sheet=IMG, cell="A1", value=IMG,
         ),
@@ -180,23 +180,23 @@ def parse(html: str) -> _Page:
 
 
 EXPECTED_ROWS = [
-    ["✖ Error", "actual-below-failure", "ICT 2", "May 2016", "ICT KPIs!F7", "80%",
+    ["✖ Error", "formula-not-calculated", "ICT 2", "May 2016", "ICT KPIs!F7", "80%",
      "failure at or below 85%", "The actual 80% is at or below the failure threshold of 85%.",
-     "Open bf693823"],
-    ["✖ Error", "status-mismatch", "PSSP STS1", "Jun 2016", "PSSP!G5", "90",
+     "Open 189b1067"],
+    ["✖ Error", "duplicate-kpi-value", "PSSP STS1", "Jun 2016", "PSSP!G5", "90",
      "met when at least 95%", "The supplier marked June as met but 90% is below the 95% target.",
-     "Open da5dfaf9"],
-    ["! Warning", "unexpected-sheet", "—", "—", f"{IMG}!A1", IMG, "—",
-     "A sheet that is not part of the return was found.", "Open 65325b2c"],
-    ["! Warning", "text-in-number", "ICT 10", "Apr 2016", "ICT KPIs!E9", SCRIPT, "a number",
-     "The cell holds text where a number was expected.", "Open b3fdd26a"],
-    ["i For information", "note-present", "PSSP STS1", "Apr 2016", "PSSP!H4",
-     "Collection delayed", "—", "The supplier added a note.", "Open 585bc7d8"],
+     "Open 627db280"],
+    ["! Warning", "summary-period-unknown", "—", "—", f"{IMG}!A1", IMG, "—",
+     "A sheet that is not part of the return was found.", "Open aadad135"],
+    ["! Warning", "value-contradicts-unit", "ICT 10", "Apr 2016", "ICT KPIs!E9", SCRIPT, "a number",
+     "The cell holds text where a number was expected.", "Open 2ed361d3"],
+    ["i For information", "below-target", "PSSP STS1", "Apr 2016", "PSSP!H4",
+     "Collection delayed", "—", "The supplier added a note.", "Open b19c2370"],
 ]
 
 
-WARNING = ExceptionRecord("text-in-number", "warning", "Text.", kpi_ref="10", contract="ICT",
-                          period="2016-04")  # fmt: skip
+WARNING = ExceptionRecord("value-contradicts-unit", "warning", "Text.", kpi_ref="10",
+                          contract="ICT", period="2016-04")  # fmt: skip
 
 
 def text_of(html: str) -> str:
@@ -303,13 +303,13 @@ def test_refused_figures_are_struck_through_with_their_error() -> None:
     ict2 = grid_row(page, "ICT 2")
     assert ict2["cells"][2:5] == [
         ("cell status-met", "✓ 98% Met"),
-        ("cell refused", "✕ 80 Refused actual-below-failure"),
+        ("cell refused", "✕ 80 Refused formula-not-calculated"),
         ("cell status-not_assessed", "○ No data Not assessed"),
     ]
     assert '<s class="val">80</s>' in html
     sts1 = grid_row(page, "PSSP STS1")
     # Refused, never "Not met" with the supplier's claim under it.
-    assert sts1["cells"][4] == ("cell refused", "✕ 90 Refused status-mismatch")
+    assert sts1["cells"][4] == ("cell refused", "✕ 90 Refused duplicate-kpi-value")
 
 
 def test_a_figure_sent_twice_shows_both_values_struck() -> None:

@@ -45,7 +45,7 @@ def sleep_for(seconds: float) -> None:
 
 
 def raise_unreadable() -> None:
-    raise UnreadableFile("odd-file", "The file is odd in a way the reader explains.")
+    raise UnreadableFile("unreadable-workbook", "The file is odd in a way the reader explains.")
 
 
 def raise_value_error() -> None:
@@ -147,7 +147,7 @@ def test_unreadable_file_arrives_unchanged() -> None:
         run_isolated(raise_unreadable, timeout_s=30, memory_bytes=MEMORY)
     assert type(caught.value) is UnreadableFile
     assert (caught.value.code, caught.value.reason) == (
-        "odd-file",
+        "unreadable-workbook",
         "The file is odd in a way the reader explains.",
     )
 
