@@ -30,6 +30,11 @@ if TYPE_CHECKING:
         SubmissionReport,
     )
 
+#: The columns a trend chart draws, in ``HistoryPoint``'s order.
+_HISTORY_COLUMNS = (
+    "contract", "kpi_ref", "period", "actual", "marker", "target", "status", "raw", "file_name",
+)  # fmt: skip
+
 #: The note the annotated copy leaves when it could only add the review sheet.
 REVIEW_ONLY_CODE = "annotation-review-only"
 
@@ -71,7 +76,7 @@ def read_history(
     """
     from reports import HistoryPoint
     from reports.trend import WINDOW_MONTHS, month_index
-    from warehouse.history import kpi_history
+    from warehouse.history import current_rows
 
     if db is None:
         return ()
@@ -80,16 +85,11 @@ def read_history(
     if months:
         first = min(months) - WINDOW_MONTHS
         since = f"{first // 12:04d}-{first % 12 + 1:02d}"
-    points = []
-    for row in kpi_history(db, set(keys), since):
-        point = HistoryPoint(
-            contract=row["contract"], kpi_ref=row["kpi_ref"], period=row["period"],
-            actual=row["actual"], marker=row["marker"], target=row["target"],
-            status=row["status"] or "not_assessed", raw=row["raw"] or "",
-            file_name=row["file_name"] or "",
-        )  # fmt: skip
-        points.append(point)
-    return tuple(points)
+    rows = current_rows(db, set(keys), since, _HISTORY_COLUMNS)
+    return tuple(
+        HistoryPoint(c, k, p, actual, marker, target, status or "not_assessed", raw or "", f or "")
+        for c, k, p, actual, marker, target, status, raw, f in rows
+    )
 
 
 def open_history_readonly(path: Path) -> sqlite_utils.Database | None:
