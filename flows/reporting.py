@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.catalogue import Catalogue
+from core.catalogue import Catalogue, Kpi
 from schemas.expected import expected_text
 from schemas.thresholds import bands_for
 
@@ -41,28 +42,32 @@ REVIEW_ONLY_CODE = "annotation-review-only"
 
 def kpi_infos(catalogue: Catalogue, keys: Iterable[tuple[str, str]]) -> tuple[KpiInfo, ...]:
     """What the catalogue says about each (contract, ref) the file reports."""
-    from reports import KpiInfo
-
     out = []
     for contract, ref in sorted(set(keys)):
         kpi = catalogue.get(contract, ref)
-        if kpi is None:
-            continue
-        try:
-            bands, problems = bands_for(
-                kpi.target, kpi.detriment, kpi.failure,
-                unit=kpi.unit, direction=kpi.direction,  # type: ignore[arg-type]
-            )  # fmt: skip
-            expected = "" if problems else expected_text(bands, kpi.unit)
-        except ValueError:
-            expected = ""
-        info = KpiInfo(
-            contract=kpi.contract, ref=kpi.ref, description=kpi.description, unit=kpi.unit,
-            direction=kpi.direction, target=kpi.target, detriment=kpi.detriment,
-            failure=kpi.failure, expected=expected, profiled=kpi.profiled,
-        )  # fmt: skip
-        out.append(info)
+        if kpi is not None:
+            out.append(_kpi_info(kpi))
     return tuple(out)
+
+
+# Every file of a run asks after the same KPIs; the catalogue's entries do not change.
+@lru_cache(maxsize=1024)
+def _kpi_info(kpi: Kpi) -> KpiInfo:
+    from reports import KpiInfo
+
+    try:
+        bands, problems = bands_for(
+            kpi.target, kpi.detriment, kpi.failure,
+            unit=kpi.unit, direction=kpi.direction,  # type: ignore[arg-type]
+        )  # fmt: skip
+        expected = "" if problems else expected_text(bands, kpi.unit)
+    except ValueError:
+        expected = ""
+    return KpiInfo(
+        contract=kpi.contract, ref=kpi.ref, description=kpi.description, unit=kpi.unit,
+        direction=kpi.direction, target=kpi.target, detriment=kpi.detriment,
+        failure=kpi.failure, expected=expected, profiled=kpi.profiled,
+    )  # fmt: skip
 
 
 def read_history(

@@ -186,11 +186,15 @@ def build_trend(points: Sequence[Point], kpi: KpiInfo) -> Trend | None:
     left, top = float(_LEFT), float(_TOP)
     right, bottom = float(WIDTH - _RIGHT), float(HEIGHT - _BOTTOM)
 
-    def x(period: str) -> float:
+    def place(period: str) -> float:
         index = month_index(period) or 0
         if last == first:
             return (left + right) / 2
         return left + (right - left) * (index - first) / (last - first)
+
+    # Each month's place, worked out once: the dots, the marks and the target steps share it.
+    places = {p.period: place(p.period) for p in points}
+    x = places.__getitem__
 
     def y(value: float) -> float:
         return top + (high - value) / (high - low) * (bottom - top)
@@ -267,6 +271,7 @@ def _line(run: list[tuple[float, float]]) -> str:
     return " ".join(f"{px:.1f},{py:.1f}" for px, py in run)
 
 
+@lru_cache(maxsize=4096)
 def _period_label(period: str) -> str:
     index = month_index(period)
     if index is None:
