@@ -50,10 +50,12 @@ from core.errors import UnreadableFile
 T = TypeVar("T")
 
 #: Modules the forkserver imports once, so every child starts with them loaded
-#: (each child imported the last two itself: 1 ms a file).
+#: (each child imported the last two of the first line itself: 1 ms a file);
+#: importing ``extractors.warmup`` reads a sample, warming what a first read builds.
 PRELOAD = [
     "extractors.readers", "core.sandbox", "extractors.openpyxl_private", "openpyxl",
     "python_calamine", "multiprocessing.popen_forkserver", "encodings.cp437",
+    "extractors.warmup",
 ]  # fmt: skip
 
 _CONTEXT: Any = None

@@ -147,9 +147,7 @@ def classify_kpi_header(row: int, cells: list[CellData]) -> KpiHeader | None:
         if month is not None:
             target_months.setdefault(month, cell.col)
             continue
-        role = _EXACT.get(header_text(cell.value))
-        if role is None and header_text(cell.value).endswith(" ref"):
-            role = REF
+        role = role_of(cell.value)
         if role is not None:
             header.roles.setdefault(role, cell.col)
     if REF not in header.roles:

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from core.catalogue import Catalogue
 from core.checks import ANNOTATION_FAILED, NO_KPI_TABLE
-from core.model import Extraction
 from core.records import ExceptionRecord, sort_key
 from extractors import UnreadableFile
 from extractors.layout import layout_changes, layout_of

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.catalogue import Catalogue
+from core.catalogue import Catalogue, Kpi
 from core.checks import ANNOTATION_REVIEW_ONLY
 from schemas.expected import expected_text
 from schemas.thresholds import bands_for
@@ -31,30 +32,40 @@ if TYPE_CHECKING:
         SubmissionReport,
     )
 
+#: The columns a trend chart draws, in ``HistoryPoint``'s order.
+_HISTORY_COLUMNS = (
+    "contract", "kpi_ref", "period", "actual", "marker", "target", "status", "raw", "file_name",
+)  # fmt: skip
+
+
 def kpi_infos(catalogue: Catalogue, keys: Iterable[tuple[str, str]]) -> tuple[KpiInfo, ...]:
     """What the catalogue says about each (contract, ref) the file reports."""
-    from reports import KpiInfo
-
     out = []
     for contract, ref in sorted(set(keys)):
         kpi = catalogue.get(contract, ref)
-        if kpi is None:
-            continue
-        try:
-            bands, problems = bands_for(
-                kpi.target, kpi.detriment, kpi.failure,
-                unit=kpi.unit, direction=kpi.direction,  # type: ignore[arg-type]
-            )  # fmt: skip
-            expected = "" if problems else expected_text(bands, kpi.unit)
-        except ValueError:
-            expected = ""
-        info = KpiInfo(
-            contract=kpi.contract, ref=kpi.ref, description=kpi.description, unit=kpi.unit,
-            direction=kpi.direction, target=kpi.target, detriment=kpi.detriment,
-            failure=kpi.failure, expected=expected, profiled=kpi.profiled,
-        )  # fmt: skip
-        out.append(info)
+        if kpi is not None:
+            out.append(_kpi_info(kpi))
     return tuple(out)
+
+
+# Every file of a run asks after the same KPIs; the catalogue's entries do not change.
+@lru_cache(maxsize=1024)
+def _kpi_info(kpi: Kpi) -> KpiInfo:
+    from reports import KpiInfo
+
+    try:
+        bands, problems = bands_for(
+            kpi.target, kpi.detriment, kpi.failure,
+            unit=kpi.unit, direction=kpi.direction,  # type: ignore[arg-type]
+        )  # fmt: skip
+        expected = "" if problems else expected_text(bands, kpi.unit)
+    except ValueError:
+        expected = ""
+    return KpiInfo(
+        contract=kpi.contract, ref=kpi.ref, description=kpi.description, unit=kpi.unit,
+        direction=kpi.direction, target=kpi.target, detriment=kpi.detriment,
+        failure=kpi.failure, expected=expected, profiled=kpi.profiled,
+    )  # fmt: skip
 
 
 def read_history(
@@ -68,7 +79,7 @@ def read_history(
     """
     from reports import HistoryPoint
     from reports.trend import WINDOW_MONTHS, month_index
-    from warehouse.history import kpi_history
+    from warehouse.history import current_rows
 
     if db is None:
         return ()
@@ -77,16 +88,11 @@ def read_history(
     if months:
         first = min(months) - WINDOW_MONTHS
         since = f"{first // 12:04d}-{first % 12 + 1:02d}"
-    points = []
-    for row in kpi_history(db, set(keys), since):
-        point = HistoryPoint(
-            contract=row["contract"], kpi_ref=row["kpi_ref"], period=row["period"],
-            actual=row["actual"], marker=row["marker"], target=row["target"],
-            status=row["status"] or "not_assessed", raw=row["raw"] or "",
-            file_name=row["file_name"] or "",
-        )  # fmt: skip
-        points.append(point)
-    return tuple(points)
+    rows = current_rows(db, set(keys), since, _HISTORY_COLUMNS)
+    return tuple(
+        HistoryPoint(c, k, p, actual, marker, target, status or "not_assessed", raw or "", f or "")
+        for c, k, p, actual, marker, target, status, raw, f in rows
+    )
 
 
 def open_history_readonly(path: Path) -> sqlite_utils.Database | None:

@@ -22,6 +22,7 @@ from core.catalogue import Catalogue, load_catalogue
 from flows.crash import crash_point
 from flows.errors import environment_problem, folder_problem
 from flows.failures import file_failed, settled
+from flows.heap import sparing_long_lived
 from flows.inbox import CLAIMED, ClaimArea, scan_inbox
 from flows.process import FileOutcome, process_claimed
 from flows.readahead import ReadAhead, ReadFile
@@ -143,7 +144,7 @@ def _run(
                 crash_point("after-claim", candidate.path.name)
                 work.append((claimed, False))
             reference = log_ref or f"kpiflow run {area.run_id}"
-            with _progress(len(work)) as advance:
+            with _progress(len(work)) as advance, sparing_long_lived() as spare:
                 for index, (path, recovering) in enumerate(work):
                     if before_file is not None:
                         before_file(path.name)
@@ -154,6 +155,8 @@ def _run(
                         path, recovering, catalogue, settings, db, read, area, reference
                     )
                     outcomes.append(outcome)
+                    # The first file has loaded every module a file needs.
+                    spare()
                     if after_file is not None:
                         after_file(outcome)
                     advance()

@@ -22,6 +22,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, NamedTuple
 from xml.parsers import expat
@@ -98,6 +99,15 @@ _BORDER_ORDER = ("start", "left", "end", "right", "top", "bottom", "diagonal", "
 _ALL_EDGES = frozenset(("left", "right", "top", "bottom"))
 
 _CHUNK = 1 << 20
+# Element names as expat reports them ("{namespace} {local}"): a sheet has an
+# element per cell and value, and comparing the whole name spares splitting each.
+_ROW, _CELL = f"{MAIN_NS} row", f"{MAIN_NS} c"
+_MERGE_CELL, _HYPERLINK, _SHEET_DATA = (
+    f"{MAIN_NS} mergeCell", f"{MAIN_NS} hyperlink", f"{MAIN_NS} sheetData",
+)  # fmt: skip
+# The returns of one template name the same cells file after file.
+_bounds = lru_cache(maxsize=1 << 14)(range_boundaries)
+
 _EMPTY_RELS = (
     b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     b'<Relationships xmlns="%s"></Relationships>' % PKG_REL_NS.encode()
@@ -292,7 +302,7 @@ class _SheetScan:
         ref = attrs.get("r")
         if ref:
             try:
-                col, row, _, _ = range_boundaries(ref)
+                col, row, _, _ = _bounds(ref)
             except (ValueError, TypeError) as exc:
                 raise Unsupported(f"bad cell reference {ref!r}") from exc
             if row is None or col is None or row != self.row or col <= self.col:
@@ -320,9 +330,23 @@ def _survey(stream: IO[bytes]) -> _Survey:
 
     def start(name: str, attrs: dict[str, str]) -> None:
         nonlocal cells
-        uri, local = split_name(name)
         scan.depth += 1
-        if scan.depth == 1:
+        depth = scan.depth
+        if depth > 4:
+            return
+        if depth == 4:
+            if name == _CELL:
+                survey.grow(*scan.cell_position(attrs))
+                cells = True
+            return
+        if depth == 3:
+            if name == _ROW:
+                scan.enter_row(attrs)
+            elif name in (_MERGE_CELL, _HYPERLINK):
+                _cover(survey, attrs.get("ref", ""), merged=name == _MERGE_CELL)
+            return
+        uri, local = split_name(name)
+        if depth == 1:
             if (uri, local) != (MAIN_NS, "worksheet"):
                 raise Unsupported("not a transitional worksheet")
         elif scan.depth == 2:
@@ -330,15 +354,6 @@ def _survey(stream: IO[bytes]) -> _Survey:
                 survey.legacy_id = attrs.get(f"{REL_NS} id") or None
             elif uri != MAIN_NS or local not in _BEFORE_LEGACY | _AFTER_LEGACY:
                 raise Unsupported(f"worksheet child {local!r}")
-        elif uri != MAIN_NS:
-            return
-        elif local == "row" and scan.depth == 3:
-            scan.enter_row(attrs)
-        elif local == "c" and scan.depth == 4:
-            survey.grow(*scan.cell_position(attrs))
-            cells = True
-        elif local in ("mergeCell", "hyperlink") and scan.depth == 3:
-            _cover(survey, attrs.get("ref", ""), merged=local == "mergeCell")
 
     def end(_: str) -> None:
         scan.depth -= 1
@@ -434,6 +449,11 @@ class _SheetEditor:
         scan = self.scan
         scan.depth += 1
         self.last = scan.at()
+        depth = scan.depth
+        if depth >= 4:
+            if depth == 4 and name == _CELL:
+                self.cell(attrs)
+            return
         uri, local = split_name(name)
         if uri != MAIN_NS:
             return
@@ -448,18 +468,15 @@ class _SheetEditor:
             self.col_styles.append((low, high, to_int(attrs.get("style", "0"))))
         elif scan.depth == 3 and local == "row":
             self.open_row(attrs)
-        elif scan.depth == 4 and local == "c":
-            self.cell(attrs)
 
     def end(self, name: str) -> None:
         """Handle an end tag: finish rows, sheetData and the worksheet."""
         scan = self.scan
         self.last = scan.at()
-        uri, local = split_name(name)
-        if uri == MAIN_NS and scan.depth == 3 and local == "row" and self.pending:
+        if scan.depth == 3 and self.pending and name == _ROW:
             self.emit(self.last, self.new_cells(scan.row, self.pending))
             self.pending = {}
-        elif uri == MAIN_NS and scan.depth == 2 and local == "sheetData" and self.rows:
+        elif scan.depth == 2 and self.rows and name == _SHEET_DATA:
             self.emit(self.last, self.new_rows(None))
         elif scan.depth == 1:
             self.add_legacy(self.last)

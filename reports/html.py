@@ -2,9 +2,10 @@
 
 The pages are for contract officers and scrutiny reviewers: plain words,
 no JavaScript, no network, inline CSS only. Every piece of text that came
-from a workbook goes through Jinja's autoescaping; nothing here marks
-supplier text as safe. A Content-Security-Policy meta tag forbids scripts
-as a second line of defence.
+from a workbook goes through Jinja's autoescaping (the trend charts, written
+in ``reports.trend_svg``, through the same markupsafe ``escape``); nothing
+here marks supplier text as safe. A Content-Security-Policy meta tag forbids
+scripts as a second line of defence.
 
 What a reviewer must be able to trust at a glance: a figure kpiflow refused
 (an error against it) is struck through in the error's colour, never shown
@@ -44,6 +45,7 @@ from reports.model import (
     SubmissionReport,
 )
 from reports.trend import Trend, build_trend, series
+from reports.trend_svg import trend_svg
 
 _TEMPLATES = Path(__file__).parent / "templates"
 
@@ -438,6 +440,8 @@ def outcome_text(report: SubmissionReport) -> tuple[str, str, str]:
 
 
 _ENV.filters["keep_units"] = lambda text: keep_units(str(text))
+# Written in Python: the template engine spent more on the charts than on the rest of the page.
+_ENV.globals["trend_svg"] = trend_svg
 
 
 def submission_context(report: SubmissionReport) -> dict[str, object]:

@@ -17,6 +17,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from reports.model import HistoryPoint, KpiInfo, MeasurementRow
 from schemas.expected import number, quantity
@@ -72,9 +73,14 @@ class Trend:
     caption: str
 
 
+_PERIOD = re.compile(r"(\d{4})-(\d{2})")
+
+
+# A report asks for the same few months thousands of times (every point of every chart).
+@lru_cache(maxsize=4096)
 def month_index(period: str) -> int | None:
     """Months since year 0 for "YYYY-MM"; None for anything else."""
-    match = re.fullmatch(r"(\d{4})-(\d{2})", period)
+    match = _PERIOD.fullmatch(period)
     if not match or not 1 <= int(match.group(2)) <= 12:
         return None
     return int(match.group(1)) * 12 + int(match.group(2)) - 1
@@ -98,16 +104,21 @@ def series(
     that the month was sent and not taken.
     """
     points: dict[str, Point] = {}
+    index: dict[str, int] = {}
     for h in history:
-        if month_index(h.period) is None:
+        at = month_index(h.period)
+        if at is None:
             continue
+        index[h.period] = at
         points[h.period] = Point(
             h.period, _finite(h.actual), h.status, _finite(h.target),
             h.raw or ("" if h.marker is None else h.marker), source=h.file_name,
         )  # fmt: skip
     for m in rows:
-        if month_index(m.period) is None:
+        at = month_index(m.period)
+        if at is None:
             continue
+        index[m.period] = at
         key = (m.contract, m.kpi_ref, m.period)
         if key in refused:
             points[m.period] = Point(
@@ -117,11 +128,11 @@ def series(
             points[m.period] = Point(
                 m.period, _finite(m.actual), m.status, _finite(m.target), shown.get(key, m.raw)
             )
-    ordered = sorted(points.values(), key=lambda p: month_index(p.period) or 0)
+    ordered = sorted(points.values(), key=lambda p: index[p.period])
     if not ordered:
         return []
-    newest = month_index(ordered[-1].period) or 0
-    return [p for p in ordered if newest - (month_index(p.period) or 0) < WINDOW_MONTHS]
+    newest = index[ordered[-1].period]
+    return [p for p in ordered if newest - index[p.period] < WINDOW_MONTHS]
 
 
 def _finite(value: float | None) -> float | None:
@@ -175,11 +186,15 @@ def build_trend(points: Sequence[Point], kpi: KpiInfo) -> Trend | None:
     left, top = float(_LEFT), float(_TOP)
     right, bottom = float(WIDTH - _RIGHT), float(HEIGHT - _BOTTOM)
 
-    def x(period: str) -> float:
+    def place(period: str) -> float:
         index = month_index(period) or 0
         if last == first:
             return (left + right) / 2
         return left + (right - left) * (index - first) / (last - first)
+
+    # Each month's place, worked out once: the dots, the marks and the target steps share it.
+    places = {p.period: place(p.period) for p in points}
+    x = places.__getitem__
 
     def y(value: float) -> float:
         return top + (high - value) / (high - low) * (bottom - top)
@@ -256,6 +271,7 @@ def _line(run: list[tuple[float, float]]) -> str:
     return " ".join(f"{px:.1f},{py:.1f}" for px, py in run)
 
 
+@lru_cache(maxsize=4096)
 def _period_label(period: str) -> str:
     index = month_index(period)
     if index is None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.test_warehouse import _measurement, _submission
 from warehouse.db import open_warehouse
-from warehouse.history import kpi_history
+from warehouse.history import current_rows, kpi_history
 from warehouse.loader import load_submission
 
 
@@ -41,3 +43,26 @@ def test_history_is_the_current_figure_of_each_month(tmp_path: Path) -> None:
     assert kpi_history(db, []) == []
     # Only as far back as asked.
     assert [r["period"] for r in kpi_history(db, [("ICT", "7")], since="2016-12")] == ["2016-12"]
+
+
+def test_ties_and_columns(tmp_path: Path) -> None:
+    db = open_warehouse(tmp_path / "kpi.db")
+    # Received at the same second: the later submission is the current one.
+    for name, sha, actual in (("first.xlsx", "a", 50.0), ("second.xlsx", "b", 55.0)):
+        load_submission(db, _submission(name, sha, "2017-01-05T09:00:00+00:00"),
+                        [_measurement(actual)], [])  # fmt: skip
+    # The same month twice in one submission: the first row loaded stands.
+    load_submission(db, _submission("twice.xlsx", "c", "2016-12-01T09:00:00+00:00"),
+                    [_measurement(1.0, period="2016-11"), _measurement(2.0, period="2016-11")],
+                    [])  # fmt: skip
+    assert [
+        (r["period"], r["actual"], r["file_name"]) for r in kpi_history(db, [("ICT", "7")])
+    ] == [
+        ("2016-11", 1.0, "twice.xlsx"),
+        ("2016-12", 55.0, "second.xlsx"),
+    ]
+    assert current_rows(
+        db, [("ICT", "7")], "2016-12", ("contract", "kpi_ref", "period", "raw")
+    ) == [("ICT", "7", "2016-12", "55")]
+    with pytest.raises(ValueError, match="start with contract, kpi_ref, period"):
+        current_rows(db, [("ICT", "7")], "", ("period", "actual"))
