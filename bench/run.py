@@ -265,10 +265,7 @@ def measure_real_runs(paths: list[Path], reps: int, prefect: bool) -> dict[str, 
         rounds.append(done)
     out: dict[str, Any] = {"n": n, "reps": reps, "rounds": rounds}
     for kind in ["lean", *kinds]:
-        out[kind] = {
-            key: median([r[kind][key] for r in rounds])
-            for key in rounds[0][kind]
-        }
+        out[kind] = {key: median([r[kind][key] for r in rounds]) for key in rounds[0][kind]}
         if kind != "lean":
             out[kind]["vs_lean"] = median(
                 [r[kind]["per_file_s"] / r["lean"]["per_file_s"] for r in rounds]

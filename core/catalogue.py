@@ -220,7 +220,7 @@ def _check_ref_spellings(kpis: Any, where: str) -> None:
 
 
 def _kpi_named(lines: list[str], line: int) -> str:
-    """" (ICT KPI 7)" for the [[kpi]] block holding ``line``, "" outside one."""
+    """ " (ICT KPI 7)" for the [[kpi]] block holding ``line``, "" outside one."""
     start = next(
         (n for n in range(min(line, len(lines)), 0, -1) if _HEADER.match(lines[n - 1])), None
     )

@@ -470,8 +470,7 @@ TARGET_DIFFERS = Check(
 # --- Performance against the bands ----------------------------------------------------------
 
 _BAND = (
-    "{contract} KPI {kpi_ref} was {value} in {month}: {band} ({better} is better; "
-    "target {target})."
+    "{contract} KPI {kpi_ref} was {value} in {month}: {band} ({better} is better; target {target})."
 )
 KPI_FAILURE = Check(
     "kpi-failure", "warning",

@@ -63,7 +63,7 @@ def parse_layouts(data: Any, where: str, contracts: tuple[str, ...]) -> dict[str
     for i, entry in enumerate(entries, start=1):
         name = f"{where} [[sheet]] entry {i}"
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
-            raise ValueError(f"{name}: needs name = \"<sheet name>\"")
+            raise ValueError(f'{name}: needs name = "<sheet name>"')
         orientation = entry.get("orientation")
         if orientation is not None and orientation not in ORIENTATIONS:
             raise ValueError(f"{name} ('{entry['name']}'): orientation must be 'down' or 'across'")

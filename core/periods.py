@@ -17,9 +17,7 @@ MONTHS: dict[str, int] = {
 
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 # "Sep-16", "Sept 16", "September 2016", "Sep '16", "sep_2016"
-_MONTH_YEAR = re.compile(
-    rf"\b({_MONTH_NAMES})\.?[\s\-_/']*(\d{{4}}|\d{{2}})(?!\d)", re.IGNORECASE
-)
+_MONTH_YEAR = re.compile(rf"\b({_MONTH_NAMES})\.?[\s\-_/']*(\d{{4}}|\d{{2}})(?!\d)", re.IGNORECASE)
 # "2016-09", "2016_09", "09/2016"
 _ISO = re.compile(r"(?<!\d)(20\d{2})[-_/.](0[1-9]|1[0-2])(?!\d)")
 _MY = re.compile(r"(?<!\d)(0?[1-9]|1[0-2])[-_/.](20\d{2})(?!\d)")

@@ -115,9 +115,7 @@ class RefBook:
     contract_words: Mapping[str, tuple[str, ...]]  # contract -> lower-case names and aliases
     areas: Mapping[str, str] = field(default_factory=dict)  # area name key -> contract
     layouts: Mapping[str, SheetLayout] = field(default_factory=dict)  # sheet key -> hints
-    _cache: dict[Any, tuple[RefMatch, ...]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    _cache: dict[Any, tuple[RefMatch, ...]] = field(default_factory=dict, compare=False, repr=False)
     _probe: list[re.Pattern[str]] = field(default_factory=list, compare=False, repr=False)
 
     @classmethod

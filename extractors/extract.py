@@ -177,9 +177,7 @@ def _read_table(table: TableLayout, file_name: str, result: Extraction) -> None:
             orientation="across" if view.transposed else "down",
             ref_range=table.ref_range(),
             kind=table.kind,
-            header_cells=tuple(
-                view.address(*m.header) for m in months if m.header is not None
-            ),
+            header_cells=tuple(view.address(*m.header) for m in months if m.header is not None),
         )
     )
 
@@ -270,7 +268,8 @@ def _read_long_row(
                 (row, table.period_col),
                 text,
                 "a quarter, accounting period or week is not a calendar month"
-                if text else "the row's period cell is blank",
+                if text
+                else "the row's period cell is blank",
                 kpi_ref=ref.match.ref,
             )
         )
@@ -494,9 +493,7 @@ def _listed_only(table: TableLayout, read: set[tuple[str, str]]) -> ExceptionRec
     if not all((table.contract, r.match.ref) in read for r in table.refs):
         return None
     view = table.view
-    return REFS_LISTED_ONLY.record(
-        sheet=view.name, cell=table.ref_range(), contract=table.contract
-    )
+    return REFS_LISTED_ONLY.record(sheet=view.name, cell=table.ref_range(), contract=table.contract)
 
 
 def _period_unknown(

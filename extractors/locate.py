@@ -90,8 +90,8 @@ def normalise_ref(value: Any) -> str:
 
 def looks_like_ref(text: str) -> bool:
     """True for text shaped like a KPI reference (has a digit, no spaces, short)."""
-    return bool(text) and len(text) <= 24 and any(c.isdigit() for c in text) and bool(
-        _REF.match(text)
+    return (
+        bool(text) and len(text) <= 24 and any(c.isdigit() for c in text) and bool(_REF.match(text))
     )
 
 

@@ -512,9 +512,7 @@ class _CellPass:
 
     def __init__(self) -> None:
         # (address, type, style attribute, value text, inline text, formula text)
-        self.cells: list[
-            tuple[str, str, str | None, str | None, str | None, str | None]
-        ] = []
+        self.cells: list[tuple[str, str, str | None, str | None, str | None, str | None]] = []
         self.merged: list[str] = []
         self._stack: list[str] = []
         self._cell: list[Any] | None = None  # [address, type, style, v, inline, formula]
@@ -659,8 +657,10 @@ def _read_cells(xml: bytes, book: _Book, strings: Any, title: str, hidden: bool)
                 value = from_ISO8601(text)
             else:  # "str", "e" and anything else: the text
                 value = text
-        if formula is not None and inline is None and (
-            value is None or (book.stale_formulas and _placeholder(value))
+        if (
+            formula is not None
+            and inline is None
+            and (value is None or (book.stale_formulas and _placeholder(value)))
         ):
             # No result saved, or the placeholder 0 a generator (xlsxwriter) stores
             # in a workbook that asks Excel to recalculate it on opening.

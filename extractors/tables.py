@@ -505,8 +505,11 @@ def _layout(
     if not strong and not labelled and not table.periods:
         return None
     distinct = {r.match.ref for r in table.refs}
-    if not strong and len(distinct) < len(table.refs) and table.period_col is None and (
-        table.role_col is None
+    if (
+        not strong
+        and len(distinct) < len(table.refs)
+        and table.period_col is None
+        and (table.role_col is None)
     ):
         return None  # numbers that repeat are counts (a summary's "KPIs" column), not refs
     return table
@@ -612,8 +615,10 @@ def _labelled_as_refs(view: View, band: list[int], col: int) -> bool:
         role = role_of(label)
         # "Month" in the corner of a transposed table heads its refs; elsewhere it
         # heads month numbers.
-        return role == REF or (role == PERIOD and view.transposed) or text.endswith(
-            (" ref", " no", " code")
+        return (
+            role == REF
+            or (role == PERIOD and view.transposed)
+            or text.endswith((" ref", " no", " code"))
         )
     return False
 
@@ -622,9 +627,7 @@ def _may_be_titled_run(table: TableLayout, book: RefBook) -> bool:
     """Bare numbers with no ref header count when the title names their contract and they
     run 1, 2, 3... (at least three, each once, in order) beside readable months."""
     numbers = [int(r.match.ref) for r in table.refs if r.match.ref.isdigit()]
-    ascending = len(numbers) == len(table.refs) and all(
-        a < b for a, b in pairwise(numbers)
-    )
+    ascending = len(numbers) == len(table.refs) and all(a < b for a, b in pairwise(numbers))
     named = table.contract in book.contracts_named_in(table.title)
     return named and ascending and len(numbers) >= 3
 
@@ -827,8 +830,10 @@ def _find_year_and_month_columns(table: TableLayout, candidates: list[int]) -> N
     years = [c for c in candidates if c not in months and share(c, year_of_cell) >= 0.8]
     named = table.fixed.get(PERIOD)
     month = named if named in months else (months[0] if len(months) == 1 else None)
-    year = table.fixed.get(YEAR) if table.fixed.get(YEAR) in years else (
-        years[0] if len(years) == 1 else None
+    year = (
+        table.fixed.get(YEAR)
+        if table.fixed.get(YEAR) in years
+        else (years[0] if len(years) == 1 else None)
     )
     if month is not None and year is not None:
         table.period_col, table.year_col = month, year
@@ -878,8 +883,11 @@ def _month_columns(table: TableLayout, labels: dict[int, _ColumnLabel]) -> None:
         if role == ACTUAL:
             cursor = period
         group = by_period.setdefault(period, PeriodColumns(period, header=label.time_cell))
-        if role in group.cols and repeats and repeats[-1].period == period and (
-            role not in repeats[-1].cols
+        if (
+            role in group.cols
+            and repeats
+            and repeats[-1].period == period
+            and (role not in repeats[-1].cols)
         ):
             group = repeats[-1]
         elif role in group.cols:

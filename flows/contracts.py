@@ -32,9 +32,7 @@ def contract_named(text: str, catalogue: Catalogue) -> str:
     if not names:
         raise UsageProblem(f"--contract {text!r}: the KPI catalogue declares no contracts")
     listed = f"{', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else names[0]
-    raise UsageProblem(
-        f"--contract {text!r} is not a contract in the KPI catalogue: give {listed}"
-    )
+    raise UsageProblem(f"--contract {text!r} is not a contract in the KPI catalogue: give {listed}")
 
 
 def _key(text: str) -> str:

@@ -63,9 +63,7 @@ def main(argv: Sequence[str]) -> int:
 
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, request_stop)
-    child = subprocess.Popen(
-        list(argv), start_new_session=True, preexec_fn=parent_death_signal()
-    )
+    child = subprocess.Popen(list(argv), start_new_session=True, preexec_fn=parent_death_signal())
     while True:
         try:
             code = child.wait(timeout=POLL_SECONDS)

@@ -76,8 +76,7 @@ def _profiles() -> dict[str, object]:
         return {}
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise EnvironmentProblem(
-            f"Prefect's profiles file {path} cannot be read ({exc}); fix or remove it, "
-            f"{PLAIN}."
+            f"Prefect's profiles file {path} cannot be read ({exc}); fix or remove it, {PLAIN}."
         ) from None
     profiles = data.get("profiles", {})
     if not isinstance(profiles, dict):
@@ -206,8 +205,7 @@ def temporary_server(home: Path | None = None) -> Iterator[str]:
         break
     else:
         raise EnvironmentProblem(
-            f"Prefect's temporary server found no free port to listen on; see {log_path}, "
-            f"{PLAIN}."
+            f"Prefect's temporary server found no free port to listen on; see {log_path}, {PLAIN}."
         )
     stopping = threading.Event()
     watcher = threading.Thread(
@@ -290,9 +288,7 @@ def _server_env(ephemeral: bool) -> dict[str, str]:
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     if ephemeral:
         # What Prefect's own temporary server sets: no UI, the ephemeral services only.
-        env.update(
-            PREFECT_UI_ENABLED="0", PREFECT__SERVER_EPHEMERAL="1", PREFECT__SERVER_FINAL="1"
-        )
+        env.update(PREFECT_UI_ENABLED="0", PREFECT__SERVER_EPHEMERAL="1", PREFECT__SERVER_FINAL="1")
     env.pop("PREFECT_API_URL", None)
     # The server's own log must say why it stopped, whatever kpiflow's terminal shows.
     env.pop("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", None)

@@ -157,9 +157,7 @@ def process_claimed(
             destination=str(destination),
         )  # fmt: skip
 
-    checked = check_file(
-        path, catalogue, settings, file_name=original_name, db=db, read=read
-    )
+    checked = check_file(path, catalogue, settings, file_name=original_name, db=db, read=read)
     log.info(
         "event=extracted file=%s format=%s rows=%d exceptions=%d",
         original_name, checked.format, checked.rows_extracted, len(checked.records),

@@ -129,9 +129,7 @@ def submission_report(
     """The report data for one checked file."""
     from reports import SubmissionReport
 
-    note = next(
-        (r.message for r in checked.records if r.code == ANNOTATION_REVIEW_ONLY.code), ""
-    )
+    note = next((r.message for r in checked.records if r.code == ANNOTATION_REVIEW_ONLY.code), "")
     return SubmissionReport(
         file_name=file_name,
         sha256=sha256,

@@ -127,4 +127,3 @@ def _serve(settings: Settings) -> None:
     # it instead of starting another process (claims make overlap safe, not useful),
     # and a shutdown has at most one run to wait for.
     prefect_serve(build_deployment(settings), limit=1)
-

@@ -73,8 +73,7 @@ def document(path: Path, checked: Checked, catalogue: Catalogue) -> dict[str, An
             "items": figures,
         },
         "exceptions": [
-            {name: getattr(record, name) for name in EXCEPTION_FIELDS}
-            for record in checked.records
+            {name: getattr(record, name) for name in EXCEPTION_FIELDS} for record in checked.records
         ],
     }
 

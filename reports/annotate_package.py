@@ -113,6 +113,7 @@ _EMPTY_RELS = (
     b'<Relationships xmlns="%s"></Relationships>' % PKG_REL_NS.encode()
 )
 
+
 @dataclass(frozen=True)
 class Request:
     """A record that points at one cell (already parsed) of one sheet."""
@@ -203,9 +204,13 @@ class _Styles:
                 raise Unsupported(f"unexpected border child {child.local}")
             kept[child.local] = self.data[child.start : child.end]
         for edge in edges:
-            kept[edge] = (
-                b"<%s%s style=\"thick\"><%scolor rgb=\"%s\"/></%s%s>"
-                % (prefix, edge.encode(), prefix, colour.encode(), prefix, edge.encode())
+            kept[edge] = b'<%s%s style="thick"><%scolor rgb="%s"/></%s%s>' % (
+                prefix,
+                edge.encode(),
+                prefix,
+                colour.encode(),
+                prefix,
+                edge.encode(),
             )
         head = self.data[el.start : el.head_end]
         if el.empty:

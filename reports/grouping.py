@@ -143,7 +143,7 @@ def _row(records: list[ExceptionRecord], state: str = "open") -> ExceptionRow:
 
 
 def _locations(records: list[ExceptionRecord]) -> str:
-    """"ICT KPIs!H24, I24" for cells on one sheet; sheets in order of appearance."""
+    """ "ICT KPIs!H24, I24" for cells on one sheet; sheets in order of appearance."""
     cells: dict[str, list[str]] = {}
     for record in records:
         if record.sheet:

@@ -75,13 +75,21 @@ STATUS_STYLES: dict[str, StatusStyle] = {
     for s in (
         StatusStyle("exceeded", "Exceeded", "▲", "Better than the target."),
         StatusStyle("met", "Met", "✓", "The target was met."),
-        StatusStyle("below_target", "Below target", "▽", "Short of the target, not yet at the "
-                    "detriment level."),
+        StatusStyle(
+            "below_target",
+            "Below target",
+            "▽",
+            "Short of the target, not yet at the detriment level.",
+        ),
         StatusStyle("detriment", "Detriment", "▼", "At or past the detriment level."),
         StatusStyle("failure", "Failure", "✖", "At or past the failure level."),
         StatusStyle("not_met", "Not met", "✖", "The target was not met."),
-        StatusStyle("not_assessed", "Not assessed", "○", "No figure to assess: not measurable, "
-                    "no data, not applicable or removed."),
+        StatusStyle(
+            "not_assessed",
+            "Not assessed",
+            "○",
+            "No figure to assess: not measurable, no data, not applicable or removed.",
+        ),
     )
 }
 
@@ -399,7 +407,7 @@ def _annotation_note(report: SubmissionReport) -> tuple[str, str | None]:
         return (report.annotation_note, _href(report.annotated_copy))
     if report.annotated_copy:
         return (
-            "Annotated copy of the workbook: its first sheet, \"kpiflow review\", lists every "
+            'Annotated copy of the workbook: its first sheet, "kpiflow review", lists every '
             "problem with a link to its cell, and each problem cell has a thick red (error) or "
             "amber (warning) border and a comment explaining the problem:",
             _href(report.annotated_copy),
@@ -433,8 +441,10 @@ def outcome_text(report: SubmissionReport) -> tuple[str, str, str]:
     if counts["error"]:
         return "errors", "Loaded with errors", sentence
     if counts["warning"]:
-        return "loaded_with_exceptions", "Loaded with warnings", (
-            f"{sentence} Some need checking: see the warnings below."
+        return (
+            "loaded_with_exceptions",
+            "Loaded with warnings",
+            (f"{sentence} Some need checking: see the warnings below."),
         )
     return "loaded", "Loaded", sentence
 

@@ -106,8 +106,10 @@ def _inventory(package: zipfile.ZipFile) -> _Inventory:
     out = _Inventory()
     for lower, name in names.items():
         kind = types.get(lower, "")
-        if kind.startswith(("image/", "video/", "audio/")) or "/media/" in f"/{lower}" or (
-            "/embeddings/" in f"/{lower}"
+        if (
+            kind.startswith(("image/", "video/", "audio/"))
+            or "/media/" in f"/{lower}"
+            or ("/embeddings/" in f"/{lower}")
         ):
             out.media[_digest(package, name)] += 1
         elif kind and not kind.endswith(_REBUILT):
@@ -145,9 +147,7 @@ def _content_types(package: zipfile.ZipFile, names: dict[str, str]) -> dict[str,
         el.attrs.get("Extension", "").lower(): el.attrs.get("ContentType", "")
         for el in root.findall(CT_NS, "Default")
     }
-    out = {
-        lower: defaults.get(posixpath.splitext(lower)[1].lstrip("."), "") for lower in names
-    }
+    out = {lower: defaults.get(posixpath.splitext(lower)[1].lstrip("."), "") for lower in names}
     for el in root.findall(CT_NS, "Override"):
         part = el.attrs.get("PartName", "").lstrip("/").lower()
         if part in out:

@@ -45,10 +45,14 @@ NOTE_SHAPETYPE = "_x0000_t202"
 EXISTING_HEADING = "--- Comment already in the workbook ---"
 
 # Excel's own comment text formatting: 9 pt Tahoma, the author's name in bold.
-_AUTHOR_PROPS = b'<%(p)srPr><%(p)sb/><%(p)ssz val="9"/><%(p)scolor indexed="81"/>' \
+_AUTHOR_PROPS = (
+    b'<%(p)srPr><%(p)sb/><%(p)ssz val="9"/><%(p)scolor indexed="81"/>'
     b'<%(p)srFont val="Tahoma"/><%(p)sfamily val="2"/></%(p)srPr>'
-_BODY_PROPS = b'<%(p)srPr><%(p)ssz val="9"/><%(p)scolor indexed="81"/>' \
+)
+_BODY_PROPS = (
+    b'<%(p)srPr><%(p)ssz val="9"/><%(p)scolor indexed="81"/>'
     b'<%(p)srFont val="Tahoma"/><%(p)sfamily val="2"/></%(p)srPr>'
+)
 # Default column width and row height in pixels, for sizing a box in cells.
 _COL_PX, _ROW_PX = 64, 20
 _XMLNS = re.compile(rb"""\sxmlns:([A-Za-z_][\w.-]*)\s*=\s*["']([^"']*)["']""")

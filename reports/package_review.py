@@ -95,7 +95,8 @@ def location(sheet: str, cell: str) -> str:
 def _cell(ref: str, text: str) -> bytes:
     text = text[:_MAX_CELL]
     return b'<c r="%s" t="inlineStr"><is><t xml:space="preserve">%s</t></is></c>' % (
-        ref.encode(), text_xml(text).encode()
+        ref.encode(),
+        text_xml(text).encode(),
     )
 
 

@@ -201,4 +201,3 @@ def text_xml(value: str) -> str:
     """``value`` escaped for element text, characters XML cannot hold dropped."""
     value = _ILLEGAL.sub("", value)
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-

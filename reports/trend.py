@@ -87,7 +87,7 @@ def month_index(period: str) -> int | None:
 
 
 def short_month(index: int) -> str:
-    """"Sep 17" for a month index."""
+    """ "Sep 17" for a month index."""
     return f"{_MONTHS[index % 12]} {index // 12 % 100:02d}"
 
 

@@ -123,8 +123,6 @@ def _kpi_name(obs: Observation) -> str:
     return f"{obs.contract} KPI {obs.kpi_ref}"
 
 
-
-
 # --- one observation -------------------------------------------------------
 
 
@@ -513,9 +511,7 @@ def assess_extraction(
         for p in extraction.problems
         if p.code in LISTED_WITHOUT_FIGURE and p.kpi_ref
     ]
-    result.records.extend(
-        check_missing_kpis(observations, catalogue, blank, extraction.contracts)
-    )
+    result.records.extend(check_missing_kpis(observations, catalogue, blank, extraction.contracts))
     result.records.extend(check_section_counts(extraction.section_counts, observations))
     result.records.extend(check_summaries(extraction.summaries, result.assessed, catalogue))
     result.records = without_findings_on_refused(result.records, invalid)

@@ -74,9 +74,9 @@ class Browser:
         self._next = 0
         self.events: list[dict[str, Any]] = []
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        self.session = self.send(
-            "Target.attachToTarget", {"targetId": target, "flatten": True}
-        )["sessionId"]
+        self.session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
+            "sessionId"
+        ]
         self.page("Page.enable")
         self.page("Runtime.enable")
         self.page("Log.enable")
@@ -127,9 +127,7 @@ class Browser:
 
     def evaluate(self, expression: str) -> Any:
         """The value of a JavaScript expression in the page (JSON-serialisable)."""
-        result = self.page(
-            "Runtime.evaluate", {"expression": expression, "returnByValue": True}
-        )
+        result = self.page("Runtime.evaluate", {"expression": expression, "returnByValue": True})
         if "exceptionDetails" in result:
             raise ChromiumError(f"{expression!r}: {result['exceptionDetails']}")
         return result["result"].get("value")

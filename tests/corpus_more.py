@@ -345,8 +345,7 @@ def rag_column_per_month() -> LayoutCase:
                 ws.put(row, 7 + 2 * i, rag)
             figures.append(ict_figure(kpi, m))
     assert claimed is not None
-    return case("rag-column-per-month", "ict_rag_per_month.xlsx", [ws], figures,
-                warnings=warnings)
+    return case("rag-column-per-month", "ict_rag_per_month.xlsx", [ws], figures, warnings=warnings)
 
 
 def target_actual_variance_per_month() -> LayoutCase:
@@ -644,8 +643,12 @@ def bare_months_no_year() -> LayoutCase:
     ws.skip()
     header = ws.line("Ref", "Description", "Target", *(m[:3] for m in months))
     for kpi in ICT_ROWS:
-        ws.line(int(kpi.ref), kpi.description, kpi.target,
-                *(ict_cell(ict_actual(kpi, m)) if m in ICT_MONTHS else None for m in months))
+        ws.line(
+            int(kpi.ref),
+            kpi.description,
+            kpi.target,
+            *(ict_cell(ict_actual(kpi, m)) if m in ICT_MONTHS else None for m in months),
+        )
     errors = [Problem("period-unknown", ws.name, address(header, 4 + i)) for i in range(5)]
     return case("bare-months-no-year", "ict_kpis_no_year.xlsx", [ws], [], errors=errors)
 

@@ -43,8 +43,8 @@ def png() -> bytes:
 
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
     pixels = zlib.compress(b"\x00\x00\xb0\x50")
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(
-        b"IEND", b""
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
     )
 
 
@@ -84,7 +84,7 @@ def add_picture(name: str, data: bytes) -> bytes:
     if name == "xl/drawings/drawing1.xml":
         return data.replace(
             b"</wsDr>",
-            b'<oneCellAnchor><from><col>0</col><colOff>0</colOff><row>7</row><rowOff>0</rowOff>'
+            b"<oneCellAnchor><from><col>0</col><colOff>0</colOff><row>7</row><rowOff>0</rowOff>"
             b'</from><ext cx="952500" cy="952500"/><pic><nvPicPr><cNvPr id="3" name="Logo"/>'
             b'<cNvPicPr/></nvPicPr><blipFill><a:blip r:embed="rIdLogo"/><a:stretch><a:fillRect/>'
             b'</a:stretch></blipFill><spPr><a:prstGeom prst="rect"><a:avLst/></a:prstGeom>'

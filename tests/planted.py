@@ -154,9 +154,7 @@ def write_planted_return(directory: Path) -> Path:
     return save(wb, Path(directory) / FILE)
 
 
-def run_annual_then_planted(
-    root: Path, sample_dir: Path, catalogue: Any
-) -> tuple[Any, Any]:
+def run_annual_then_planted(root: Path, sample_dir: Path, catalogue: Any) -> tuple[Any, Any]:
     """Load the annual sample, then the planted return, into a warehouse under ``root``.
 
     Returns both files' outcomes (``flows.process.FileOutcome``); reports are

@@ -40,17 +40,29 @@ def build_workbook(path: Path) -> Path:
 
 def record(severity: str, code: str, cell: str, sheet: str = "KPIs", **kw: str) -> ExceptionRecord:
     return ExceptionRecord(
-        code=code, severity=severity,  # type: ignore[arg-type]
-        message=kw.pop("message", f"Problem {code}."), sheet=sheet, cell=cell, **kw,
+        code=code,
+        severity=severity,  # type: ignore[arg-type]
+        message=kw.pop("message", f"Problem {code}."),
+        sheet=sheet,
+        cell=cell,
+        **kw,
     )
 
 
 RECORDS = [
-    record("warning", "colour-claims-better", "B3",
-           message="The red fill says not met, but 90% meets the 85% target."),
-    record("error", "formula-not-calculated", "B3",
-           message="The actual 90% is at or below the failure threshold of 92%.",
-           rule="failure at or below 92%"),
+    record(
+        "warning",
+        "colour-claims-better",
+        "B3",
+        message="The red fill says not met, but 90% meets the 85% target.",
+    ),
+    record(
+        "error",
+        "formula-not-calculated",
+        "B3",
+        message="The actual 90% is at or below the failure threshold of 92%.",
+        rule="failure at or below 92%",
+    ),
     record("warning", "value-contradicts-unit", "$d$3", message="The cell holds text."),
     # Each of these must be skipped.
     record("info", "below-target", "B4"),

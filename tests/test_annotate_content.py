@@ -101,25 +101,49 @@ def test_review_sheet_comes_first_and_links_to_cells(
     assert wb.active is not None and wb.active.title == "KPIs"
     review = wb["kpiflow review"]
     assert review["A1"].value == (
-        f"kpiflow review of {Path(copies[name][0]).name}: 5 errors, 3 warnings, "
-        "1 for information"
+        f"kpiflow review of {Path(copies[name][0]).name}: 5 errors, 3 warnings, 1 for information"
     )
     assert [c.value for c in review[4]] == [
-        "Severity", "Code", "KPI", "Month", "Where", "Value in file", "Expected", "What is wrong",
+        "Severity",
+        "Code",
+        "KPI",
+        "Month",
+        "Where",
+        "Value in file",
+        "Expected",
+        "What is wrong",
     ]
     rows = [[c.value for c in row] for row in review.iter_rows(min_row=5)]
     # Most serious first; within a severity, problems not about a KPI come first.
     assert [row[1] for row in rows] == [
-        "formula-not-calculated", "period-unknown", "table-not-read", "value-out-of-range",
+        "formula-not-calculated",
+        "period-unknown",
+        "table-not-read",
+        "value-out-of-range",
         "unknown-kpi",
-        "colour-claims-better", "value-contradicts-unit", "kpi-missing", "below-target",
+        "colour-claims-better",
+        "value-contradicts-unit",
+        "kpi-missing",
+        "below-target",
     ]
     assert rows[0] == [
-        "Error", "formula-not-calculated", None, None, "KPIs!B3", None, "failure at or below 92%",
+        "Error",
+        "formula-not-calculated",
+        None,
+        None,
+        "KPIs!B3",
+        None,
+        "failure at or below 92%",
         "The actual 90% is at or below the failure threshold of 92%.",
     ]
     assert rows[7] == [
-        "Warning", "kpi-missing", "ICT 5", None, None, None, "every catalogue KPI is reported",
+        "Warning",
+        "kpi-missing",
+        "ICT 5",
+        None,
+        None,
+        None,
+        "every catalogue KPI is reported",
         "ICT KPI 5 is in the catalogue but not in this return.",
     ]
     links = {cell.coordinate: cell.hyperlink.location for row in review.iter_rows(min_row=5)
@@ -242,9 +266,7 @@ def opened(
          "--convert-to", "fods", "--outdir", str(folder / "out"), *map(str, inputs)],
         capture_output=True, timeout=180, check=True,
     )  # fmt: skip
-    return {
-        path.stem: path.read_text(encoding="utf-8") for path in (folder / "out").glob("*.fods")
-    }
+    return {path.stem: path.read_text(encoding="utf-8") for path in (folder / "out").glob("*.fods")}
 
 
 @pytest.mark.parametrize("name", list(CRAFTED), ids=list(CRAFTED))
@@ -252,7 +274,9 @@ def test_libreoffice_opens_every_copy(opened: dict[str, str], name: str) -> None
     assert name in opened, f"LibreOffice could not open the annotated {name} copy"
     flat = opened[name]
     assert re.findall(r'<table:table table:name="([^"]+)" table:style-name', flat) == [
-        "kpiflow review", "KPIs", "Notes",
+        "kpiflow review",
+        "KPIs",
+        "Notes",
     ]
     # Each of kpiflow's comments starts with its author, and sits beside its own cell.
     notes = re.findall(r"<office:annotation\b([^>]*)>(.*?)</office:annotation>", flat, re.S)
@@ -273,7 +297,9 @@ def test_libreoffice_opens_the_fallback_copies(opened: dict[str, str], name: str
     assert name in opened, f"LibreOffice could not open the {name} copy"
     flat = opened[name]
     assert re.findall(r'<table:table table:name="([^"]+)" table:style-name', flat) == [
-        "kpiflow review", "KPIs", "Notes",
+        "kpiflow review",
+        "KPIs",
+        "Notes",
     ]
     assert (">kpiflow:</text:p>" in flat) is (name == "lossless-fallback")
     if name == "lossy-fallback":
@@ -284,6 +310,9 @@ def test_libreoffice_opens_the_annual_sample_copy(opened: dict[str, str]) -> Non
     assert "annual" in opened, "LibreOffice could not open the annual sample's annotated copy"
     flat = opened["annual"]
     assert re.findall(r'<table:table table:name="([^"]+)" table:style-name', flat) == [
-        "kpiflow review", "Summary", "PSSP KPIs", "ICT KPIs",
+        "kpiflow review",
+        "Summary",
+        "PSSP KPIs",
+        "ICT KPIs",
     ]
     assert "&apos;PSSP KPIs&apos;.K14" in flat

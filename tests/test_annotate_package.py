@@ -129,7 +129,8 @@ GAPS = [
 ]
 RANGE = [record("error", "table-not-read", "B4:D4", message="A range is marked on its first cell.")]
 TWO_SHEETS = [
-    *RECORDS, record("warning", "marker-without-note", "A1", sheet="Notes", message="A note.")
+    *RECORDS,
+    record("warning", "marker-without-note", "A1", sheet="Notes", message="A note."),
 ]
 
 CASES: list[tuple[Callable[[Path], Path], list[ExceptionRecord], str, int]] = [
@@ -206,8 +207,10 @@ def test_cells_are_inserted_in_order(tmp_path: Path) -> None:
     with zipfile.ZipFile(dest) as zf:
         sheet = zf.read("xl/worksheets/sheet1.xml").decode()
     assert '<row r="1">' in sheet
-    assert sheet.index('<row r="1">') < sheet.index('<row r="2"><c r="B2" s=') < sheet.index(
-        '<row r="3">'
+    assert (
+        sheet.index('<row r="1">')
+        < sheet.index('<row r="2"><c r="B2" s=')
+        < sheet.index('<row r="3">')
     )
     assert sheet.index('<c r="B4"') < sheet.index('<c r="C4" s=') < sheet.index('<row r="5">')
     assert sheet.index("</sheetData>") < sheet.index("<legacyDrawing")
@@ -259,7 +262,8 @@ def test_existing_comments_are_merged_not_replaced(tmp_path: Path) -> None:
         "Supplier",
     )
     assert (ws["D3"].comment.text, ws["D3"].comment.author) == (
-        "kpiflow:\nWARNING (value-contradicts-unit): The cell holds text.", "kpiflow",
+        "kpiflow:\nWARNING (value-contradicts-unit): The cell holds text.",
+        "kpiflow",
     )
     assert ws["B3"].border.top.color.rgb == "FFC00000"
     # The openpyxl path says the same.

@@ -41,7 +41,9 @@ UNIT, DIRECTION, TARGET = (_line(t) for t in ('unit = "percent"', 'direction = "
     ids=["syntax", "bad-value", "missing-field", "bad-due-months", "twice"],
 )  # fmt: skip
 def test_catalogue_errors_name_file_line_and_kpi(
-    tmp_path: Path, edit, message: str  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    edit,
+    message: str,  # type: ignore[no-untyped-def]
 ) -> None:
     path = tmp_path / "catalogue.toml"
     path.write_text(edit(TEXT), encoding="utf-8")

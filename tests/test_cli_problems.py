@@ -104,9 +104,7 @@ def test_backup_to_a_folder_that_does_not_exist(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_status_reads_without_writing(
-    warehouse: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_status_reads_without_writing(warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:
     before = warehouse.read_bytes()
     assert main(["status", "--db", str(warehouse)]) == 0
     assert capsys.readouterr().out.splitlines()[-1].endswith("  dec.xlsx")

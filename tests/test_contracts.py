@@ -72,9 +72,7 @@ def test_the_catalogue_declares_the_contracts(waste_catalogue: Path) -> None:
     assert catalogue.contracts["WC"].description == "Waste collection"
 
 
-def test_a_third_contract_is_read_checked_and_loaded(
-    waste_catalogue: Path, tmp_path: Path
-) -> None:
+def test_a_third_contract_is_read_checked_and_loaded(waste_catalogue: Path, tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     waste_return(inbox / "waste_2017-08.xlsx")

@@ -392,9 +392,7 @@ def test_months_over_target_actual_pairs(
              "not_measurable", 98.0),
     ]  # fmt: skip
     assert [o.target_cell for o in result.observations] == ["D4", "F4", "D5", "F5"]
-    assert result.tables == [
-        TableInfo("PSSP", "PSSP", header_row, 4, 5, ("2016-09", "2016-10"))
-    ]
+    assert result.tables == [TableInfo("PSSP", "PSSP", header_row, 4, 5, ("2016-09", "2016-10"))]
     assert result.problems == []
 
 

@@ -37,7 +37,8 @@ def test_accounting_periods_are_read_once_the_layout_file_names_their_months(
                         catalogue=tmp_path / "catalogue.toml")  # fmt: skip
     without = check_file(path, load_catalogue(settings.catalogue), settings)
     assert {(r.code, r.cell) for r in without.records if r.severity == "error"} == {
-        ("period-unknown", "C3"), ("period-unknown", "D3")
+        ("period-unknown", "C3"),
+        ("period-unknown", "D3"),
     }
     shutil.copy(EXAMPLE, tmp_path / "layouts.toml")
 
@@ -53,16 +54,24 @@ def test_accounting_periods_are_read_once_the_layout_file_names_their_months(
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('[[sheet]]\nname = "X"\norientation = "sideways"',
-         "layouts.toml [[sheet]] entry 1 ('X'): orientation must be 'down' or 'across'"),
-        ('[[sheet]]\nname = "X"\nperiods = { "P4" = "July" }',
-         "layouts.toml [[sheet]] entry 1 ('X'): period 'P4' must map to a month written "
-         "YYYY-MM, not 'July'"),
-        ('[[sheet]]\nname = "X"\ncontract = "WASTE"',
-         "layouts.toml [[sheet]] entry 1 ('X'): contract 'WASTE' is not in the catalogue "
-         "(PSSP, ICT)"),
-        ('[[sheet]]\norientation = "down"',
-         'layouts.toml [[sheet]] entry 1: needs name = "<sheet name>"'),
+        (
+            '[[sheet]]\nname = "X"\norientation = "sideways"',
+            "layouts.toml [[sheet]] entry 1 ('X'): orientation must be 'down' or 'across'",
+        ),
+        (
+            '[[sheet]]\nname = "X"\nperiods = { "P4" = "July" }',
+            "layouts.toml [[sheet]] entry 1 ('X'): period 'P4' must map to a month written "
+            "YYYY-MM, not 'July'",
+        ),
+        (
+            '[[sheet]]\nname = "X"\ncontract = "WASTE"',
+            "layouts.toml [[sheet]] entry 1 ('X'): contract 'WASTE' is not in the catalogue "
+            "(PSSP, ICT)",
+        ),
+        (
+            '[[sheet]]\norientation = "down"',
+            'layouts.toml [[sheet]] entry 1: needs name = "<sheet name>"',
+        ),
     ],
     ids=["orientation", "period", "contract", "no-name"],
 )

@@ -23,8 +23,16 @@ from flows.inbox import ClaimArea, is_ignored_name, safe_stem, scan_inbox, settl
         ("ICT return May.xls", False),
         ("returns.csv", False),
     ],
-    ids=["excel-owner", "libreoffice-lock", "tmp", "partial-download", "hidden", "xlsx", "xls",
-         "csv"],
+    ids=[
+        "excel-owner",
+        "libreoffice-lock",
+        "tmp",
+        "partial-download",
+        "hidden",
+        "xlsx",
+        "xls",
+        "csv",
+    ],
 )
 def test_ignored_names(name: str, ignored: bool) -> None:
     assert is_ignored_name(name) is ignored

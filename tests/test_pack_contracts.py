@@ -160,9 +160,10 @@ def test_the_third_contract_has_its_own_section_in_the_pack(uses: Settings, tmp_
         ],
     )  # fmt: skip
     assert section(html, "contract-ict")[0] == "ICT – ICT managed service"
-    assert '<table class="levels">' in html.split('<section id="contract-ict"')[1].split(
-        "</section>"
-    )[0]
+    assert (
+        '<table class="levels">'
+        in html.split('<section id="contract-ict"')[1].split("</section>")[0]
+    )
 
     wb = load_workbook(tmp_path / "pack-2016-17.xlsx")
     assert wb.sheetnames == ["Summary", "PSSP", "ICT", "WC", "Open exceptions", "Waivers"]
@@ -177,9 +178,7 @@ def test_the_third_contract_has_its_own_section_in_the_pack(uses: Settings, tmp_
         ["Collections", "WC-02", "Days to replace a damaged bin", "monthly",
          5, 4, "Green", None, 5, 6, "Red", "▼ worse than Apr-16 (4, exceeded)"],
     ]  # fmt: skip
-    summary = [
-        [c.value for c in row][:6] for row in wb["Summary"].iter_rows(min_row=5, max_row=20)
-    ]
+    summary = [[c.value for c in row][:6] for row in wb["Summary"].iter_rows(min_row=5, max_row=20)]
     assert [r[:2] for r in summary if r[0]][-2:] == [["ICT", "ICT"], ["WC", "Collections"]]
     assert ["WC", "Collections", 2, 2, None, 2] in summary
 

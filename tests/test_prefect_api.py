@@ -197,7 +197,8 @@ def test_a_server_killed_mid_run_fails_the_run_in_one_sentence(tmp_path: Path) -
 
 
 @pytest.mark.parametrize(
-    "case", ["dead-port", "silent-port", "corrupt-home", "read-only-home"],
+    "case",
+    ["dead-port", "silent-port", "corrupt-home", "read-only-home"],
     ids=["dead-port", "silent-port", "corrupt-home", "read-only-home"],
 )
 def test_an_unusable_prefect_fails_in_one_sentence_within_15_seconds(

@@ -99,7 +99,11 @@ def test_annual_return_loads_every_figure(sample_dir: Path, catalogue, settings:
     ids=["zero-byte", "web-page"],
 )
 def test_refused_files_are_kept_with_their_reason(
-    settings: Settings, catalogue, name: str, content: bytes, code: str  # type: ignore[no-untyped-def]
+    settings: Settings,
+    catalogue,
+    name: str,
+    content: bytes,
+    code: str,  # type: ignore[no-untyped-def]
 ) -> None:
     path = settings.inbox / name
     path.write_bytes(content)
@@ -128,7 +132,8 @@ def test_a_workbook_without_a_kpi_table_is_rejected(settings: Settings, catalogu
 
 
 def test_rows_with_errors_are_not_loaded_but_their_exceptions_are(
-    settings: Settings, catalogue  # type: ignore[no-untyped-def]
+    settings: Settings,
+    catalogue,  # type: ignore[no-untyped-def]
 ) -> None:
     path = write_table(
         settings.inbox / "ict.xlsx", ICT_HEADER,
@@ -156,9 +161,9 @@ def test_a_changed_figure_is_a_restatement(settings: Settings, catalogue) -> Non
         "SELECT s.file_name, m.actual FROM measurements m JOIN submissions s "
         "ON s.id = m.submission_id ORDER BY s.id"
     ).fetchall() == [("dec.xlsx", 58.89), ("dec-v2.xlsx", 60.5)]
-    assert db.execute(
-        "SELECT actual FROM current_measurements WHERE kpi_ref = '7'"
-    ).fetchall() == [(60.5,)]
+    assert db.execute("SELECT actual FROM current_measurements WHERE kpi_ref = '7'").fetchall() == [
+        (60.5,)
+    ]
     restated = db.execute(
         "SELECT submission_id, severity, cell, message, rule FROM exceptions "
         "WHERE code = 'restatement'"
@@ -172,7 +177,8 @@ def test_a_changed_figure_is_a_restatement(settings: Settings, catalogue) -> Non
 
 
 def test_same_kpi_twice_with_different_values_loads_neither(
-    settings: Settings, catalogue  # type: ignore[no-untyped-def]
+    settings: Settings,
+    catalogue,  # type: ignore[no-untyped-def]
 ) -> None:
     path = write_table(settings.inbox / "twice.xlsx", ICT_HEADER,
                        [ict_row(7, 58.89), ict_row(7, 61), ict_row(3, 91)])  # fmt: skip
@@ -200,7 +206,11 @@ def _hostile() -> list[tuple[str, str, object, str]]:
     ids=[h[0] for h in _hostile()],
 )
 def test_every_hostile_kind_ends_rejected_byte_identical(
-    settings: Settings, catalogue, name: str, build, code: str  # type: ignore[no-untyped-def]
+    settings: Settings,
+    catalogue,
+    name: str,
+    build,
+    code: str,  # type: ignore[no-untyped-def]
 ) -> None:
     content = build()
     path = settings.inbox / name
@@ -219,7 +229,9 @@ def test_every_hostile_kind_ends_rejected_byte_identical(
 
 
 def test_every_loaded_figure_knows_its_target_cell(
-    sample_dir: Path, catalogue, settings: Settings  # type: ignore[no-untyped-def]
+    sample_dir: Path,
+    catalogue,
+    settings: Settings,  # type: ignore[no-untyped-def]
 ) -> None:
     path = shutil.copy2(sample_dir / "pssp_ict_annual_2016-17.xlsx", settings.inbox)
     _process(Path(path), settings, catalogue)
@@ -233,7 +245,9 @@ def test_every_loaded_figure_knows_its_target_cell(
 
 
 def test_a_copy_that_cannot_be_annotated_does_not_hold_up_the_load(
-    sample_dir: Path, catalogue, settings: Settings  # type: ignore[no-untyped-def]
+    sample_dir: Path,
+    catalogue,
+    settings: Settings,  # type: ignore[no-untyped-def]
 ) -> None:
     path = Path(shutil.copy2(sample_dir / "pssp_ict_annual_2016-17.xlsx", settings.inbox))
     # Something already stands where the copy would go (a full disk fails the same way).

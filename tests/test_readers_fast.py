@@ -340,9 +340,9 @@ def test_zoo_fast_path_matches_full_reading(tmp_path: Path, small_threshold: Non
         if full.styles_available:
             assert fast.styles_available, source.name
             kept = {s.name: s for s in fast.sheets}
-            assert all(
-                same_cells(kept[s.name], s) for s in full.sheets if s.name in kept
-            ), source.name
+            assert all(same_cells(kept[s.name], s) for s in full.sheets if s.name in kept), (
+                source.name
+            )
             assert extract_workbook(fast, source.name) == extract_workbook(full, source.name)
         else:
             values = {s.name: {k: c.value for k, c in s.cells.items()} for s in full.sheets}

@@ -60,7 +60,14 @@ def test_report_header_and_refused_cells(planted: tuple[Settings, FileOutcome]) 
             cells[place] = code
     assert cells == REFUSED
     assert re.findall(r'<s class="val">([^<]*)</s>', html) == [
-        "1.5", "98.12", "97.5", "@SUM(A1:A9)", "150", "approx 90", "-3", "-1",
+        "1.5",
+        "98.12",
+        "97.5",
+        "@SUM(A1:A9)",
+        "150",
+        "approx 90",
+        "-3",
+        "-1",
     ]
 
 
@@ -106,7 +113,8 @@ def test_trends_come_from_the_warehouse(planted: tuple[Settings, FileOutcome]) -
     # Seven months from the annual return and this file's September.
     assert len(re.findall(r'<circle class="dot ', row.group(0))) == 8
     assert re.findall(r'<text class="xlabel"[^>]*>([^<]+)</text>', row.group(0)) == [
-        "Jun 16", "Sep 17",
+        "Jun 16",
+        "Sep 17",
     ]
     assert "Only this month so far" not in html
 
@@ -121,8 +129,11 @@ def test_review_sheet_lists_file_level_problems(planted: tuple[Settings, FileOut
     assert len(rows) == 8 + 9
     missing = [row[2] for row in rows if row[1] == "kpi-missing"]
     assert missing == ["ICT 5", "ICT 6"]
-    links = {row[0].hyperlink.location for row in review.iter_rows(min_row=5, min_col=5,
-                                                                    max_col=5) if row[0].hyperlink}
+    links = {
+        row[0].hyperlink.location
+        for row in review.iter_rows(min_row=5, min_col=5, max_col=5)
+        if row[0].hyperlink
+    }
     assert "'PSSP KPIs'!G17" in links and "'ICT KPIs'!H17" in links
 
 

@@ -43,7 +43,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 # If either ran, the page title would change to "pwned".
 SCRIPT = "<script>document.title='pwned'</script>"
-IMG = "\"><img src=x onerror=\"document.title='pwned'\">"
+IMG = '"><img src=x onerror="document.title=\'pwned\'">'
 
 #: A4 landscape in PDF points, and the page's width in CSS pixels less its 10 mm margins.
 A4_POINTS = (841.92, 594.96)
@@ -187,37 +187,80 @@ def check_printed_grid(
 # ---------------------------------------------------------------- hostile text
 
 
-def kpi(contract: str, ref: str, description: str, unit: str, target: float,
-        series: list[tuple[float | None, str, str | None]]) -> list[MeasurementRow]:
+def kpi(
+    contract: str,
+    ref: str,
+    description: str,
+    unit: str,
+    target: float,
+    series: list[tuple[float | None, str, str | None]],
+) -> list[MeasurementRow]:
     """Build one KPI's months from (actual, status, supplier_status) triples."""
     rows = []
     for month, (actual, status, claimed) in enumerate(series, start=4):
-        rows.append(MeasurementRow(
-            contract=contract, kpi_ref=ref, period=f"2016-{month:02d}", target=target,
-            actual=actual, marker=None if actual is not None else "no_data",
-            raw="" if actual is None else f"{actual:g}", status=status,
-            supplier_status=claimed, sheet=f"{contract} KPIs", cell=f"{chr(66 + month)}{ref[-1]}",
-            description=description, unit=unit,
-        ))
+        rows.append(
+            MeasurementRow(
+                contract=contract,
+                kpi_ref=ref,
+                period=f"2016-{month:02d}",
+                target=target,
+                actual=actual,
+                marker=None if actual is not None else "no_data",
+                raw="" if actual is None else f"{actual:g}",
+                status=status,
+                supplier_status=claimed,
+                sheet=f"{contract} KPIs",
+                cell=f"{chr(66 + month)}{ref[-1]}",
+                description=description,
+                unit=unit,
+            )
+        )
     return rows
 
 
 def demo_report() -> SubmissionReport:
     """Return a six-month return with hostile text in it."""
     measurements = [
-        *kpi("PSSP", "STS1", "Council Tax collected in year", "percent", 96.0, [
-            (96.2, "met", None), (96.8, "exceeded", None), (95.1, "not_met", "met"),
-            (97.0, "exceeded", None), (96.0, "met", None), (96.5, "exceeded", None)]),
+        *kpi(
+            "PSSP",
+            "STS1",
+            "Council Tax collected in year",
+            "percent",
+            96.0,
+            [
+                (96.2, "met", None),
+                (96.8, "exceeded", None),
+                (95.1, "not_met", "met"),
+                (97.0, "exceeded", None),
+                (96.0, "met", None),
+                (96.5, "exceeded", None),
+            ],
+        ),
         *kpi("ICT", "7", SCRIPT, "days", 5.0, [(4.0, "met", None), (6.0, "detriment", None)]),
     ]
     exceptions = [
         ExceptionRecord(
-            "value-contradicts-unit", "warning", "The cell holds text where a number was expected.",
-            "return.xlsx", "ICT KPIs", "E7", SCRIPT, "ICT", "7", "2016-05", "a number of days"),
+            "value-contradicts-unit",
+            "warning",
+            "The cell holds text where a number was expected.",
+            "return.xlsx",
+            "ICT KPIs",
+            "E7",
+            SCRIPT,
+            "ICT",
+            "7",
+            "2016-05",
+            "a number of days",
+        ),
         ExceptionRecord(
-            "summary-period-unknown", "warning",
+            "summary-period-unknown",
+            "warning",
             "A sheet that is not part of the return was found.",
-            "return.xlsx", IMG, "A1", IMG),
+            "return.xlsx",
+            IMG,
+            "A1",
+            IMG,
+        ),
     ]
     return SubmissionReport(
         file_name=f"PSSP & ICT return June 2016 {SCRIPT}.xlsx",

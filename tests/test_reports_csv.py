@@ -12,23 +12,50 @@ from reports import EXCEPTION_COLUMNS, ExceptionState, neutralise, write_excepti
 
 RECORDS = [
     ExceptionRecord(
-        code="below-target", severity="info", message="The supplier added a note.",
-        file="r.xlsx", sheet="PSSP", cell="H4", value="Credit of £1,200 agreed",
-        contract="PSSP", kpi_ref="STS1", period="2016-04",
+        code="below-target",
+        severity="info",
+        message="The supplier added a note.",
+        file="r.xlsx",
+        sheet="PSSP",
+        cell="H4",
+        value="Credit of £1,200 agreed",
+        contract="PSSP",
+        kpi_ref="STS1",
+        period="2016-04",
     ),
     ExceptionRecord(
-        code="formula-not-calculated", severity="error", message='Cell holds "=SUM(A1)" as text.',
-        file="r.xlsx", sheet="ICT KPIs", cell="F7", value="=SUM(A1:A9)", contract="ICT",
-        kpi_ref="10", period="2016-05", rule="a number between 0 and 100",
+        code="formula-not-calculated",
+        severity="error",
+        message='Cell holds "=SUM(A1)" as text.',
+        file="r.xlsx",
+        sheet="ICT KPIs",
+        cell="F7",
+        value="=SUM(A1:A9)",
+        contract="ICT",
+        kpi_ref="10",
+        period="2016-05",
+        rule="a number between 0 and 100",
     ),
     ExceptionRecord(
-        code="value-out-of-range", severity="error", message="A count cannot be negative.",
-        file="r.xlsx", sheet="ICT KPIs", cell="F8", value="-1.5", contract="ICT",
-        kpi_ref="2", period="2016-05", rule="0 or more",
+        code="value-out-of-range",
+        severity="error",
+        message="A count cannot be negative.",
+        file="r.xlsx",
+        sheet="ICT KPIs",
+        cell="F8",
+        value="-1.5",
+        contract="ICT",
+        kpi_ref="2",
+        period="2016-05",
+        rule="0 or more",
     ),
     ExceptionRecord(
-        code="summary-period-unknown", severity="warning", message="@mention, in a sheet name.",
-        file="r.xlsx", sheet="\tNotes", value="+44 1733",
+        code="summary-period-unknown",
+        severity="warning",
+        message="@mention, in a sheet name.",
+        file="r.xlsx",
+        sheet="\tNotes",
+        value="+44 1733",
     ),
 ]
 
@@ -40,7 +67,7 @@ GOLDEN = (
     "A count cannot be negative.,open,,SHORT0\r\n"
     "r.xlsx,error,formula-not-calculated,ICT,10,2016-05,ICT KPIs,F7,'=SUM(A1:A9),"
     'a number between 0 and 100,"Cell holds ""=SUM(A1)"" as text.",waived,'
-    "\"'=HYPERLINK(\"\"x\"\") agreed\",SHORT1\r\n"
+    '"\'=HYPERLINK(""x"") agreed",SHORT1\r\n'
     "r.xlsx,warning,summary-period-unknown,,,,'\tNotes,,'+44 1733,,\"'@mention, in a sheet name.\","
     "open,,SHORT2\r\n"
     'r.xlsx,info,below-target,PSSP,STS1,2016-04,PSSP,H4,"Credit of £1,200 agreed",,'
@@ -63,8 +90,20 @@ def test_golden_text(tmp_path: Path) -> None:
 
 def test_columns_are_fixed() -> None:
     assert EXCEPTION_COLUMNS == (
-        "file", "severity", "code", "contract", "kpi_ref", "period",
-        "sheet", "cell", "value", "rule", "message", "state", "review_note", "short_id",
+        "file",
+        "severity",
+        "code",
+        "contract",
+        "kpi_ref",
+        "period",
+        "sheet",
+        "cell",
+        "value",
+        "rule",
+        "message",
+        "state",
+        "review_note",
+        "short_id",
     )
 
 
@@ -74,8 +113,12 @@ def test_round_trip_reads_back_neutralised(tmp_path: Path) -> None:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == list(EXCEPTION_COLUMNS)
-    assert [r["value"] for r in rows] == ["'-1.5", "'=SUM(A1:A9)", "'+44 1733",
-                                         "Credit of £1,200 agreed"]
+    assert [r["value"] for r in rows] == [
+        "'-1.5",
+        "'=SUM(A1:A9)",
+        "'+44 1733",
+        "Credit of £1,200 agreed",
+    ]
 
 
 def test_empty_list_writes_header_only(tmp_path: Path) -> None:
@@ -98,8 +141,18 @@ def test_empty_list_writes_header_only(tmp_path: Path) -> None:
         ("", ""),
         ("'already", "'already"),
     ],
-    ids=["equals", "plus", "negative-number", "at", "tab", "carriage-return", "number",
-         "equals-inside", "empty", "leading-quote"],
+    ids=[
+        "equals",
+        "plus",
+        "negative-number",
+        "at",
+        "tab",
+        "carriage-return",
+        "number",
+        "equals-inside",
+        "empty",
+        "leading-quote",
+    ],
 )
 def test_neutralise(text: str, expected: str) -> None:
     assert neutralise(text) == expected

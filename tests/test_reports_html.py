@@ -57,46 +57,97 @@ def sample_report(**overrides: object) -> SubmissionReport:
         measurement("STS1", "2016-04", 96.0, "exceeded", description="Council Tax collected"),
         measurement("STS1", "2016-05", 95.0, "met", description="Council Tax collected"),
         measurement(
-            "STS1", "2016-06", 90.0, "not_met", supplier_status="met",
-            description="Council Tax collected", sheet="PSSP", cell="G5",
+            "STS1",
+            "2016-06",
+            90.0,
+            "not_met",
+            supplier_status="met",
+            description="Council Tax collected",
+            sheet="PSSP",
+            cell="G5",
         ),
         measurement("2", "2016-04", 98.0, "met", target=90.0, description=INCIDENTS),
         measurement("2", "2016-05", 80.0, "failure", target=90.0, description=INCIDENTS),
         measurement(
-            "2", "2016-06", None, "not_assessed", target=90.0, marker="no_data", raw="N/D",
+            "2",
+            "2016-06",
+            None,
+            "not_assessed",
+            target=90.0,
+            marker="no_data",
+            raw="N/D",
             description=INCIDENTS,
         ),
-        measurement("10", "2016-04", None, "not_assessed", marker="not_measurable", raw=SCRIPT,
-                    description=SCRIPT),
+        measurement(
+            "10",
+            "2016-04",
+            None,
+            "not_assessed",
+            marker="not_measurable",
+            raw=SCRIPT,
+            description=SCRIPT,
+        ),
     )
     exceptions = (
         ExceptionRecord(
-            code="below-target", severity="info", message="The supplier added a note.",
-            file="r.xlsx", sheet="PSSP", cell="H4", value="Collection delayed",
-            contract="PSSP", kpi_ref="STS1", period="2016-04",
+            code="below-target",
+            severity="info",
+            message="The supplier added a note.",
+            file="r.xlsx",
+            sheet="PSSP",
+            cell="H4",
+            value="Collection delayed",
+            contract="PSSP",
+            kpi_ref="STS1",
+            period="2016-04",
         ),
         ExceptionRecord(
-            code="duplicate-kpi-value", severity="error",
+            code="duplicate-kpi-value",
+            severity="error",
             message="The supplier marked June as met but 90% is below the 95% target.",
-            file="r.xlsx", sheet="PSSP", cell="G5", value="90", contract="PSSP",
-            kpi_ref="STS1", period="2016-06", rule="met when at least 95%",
+            file="r.xlsx",
+            sheet="PSSP",
+            cell="G5",
+            value="90",
+            contract="PSSP",
+            kpi_ref="STS1",
+            period="2016-06",
+            rule="met when at least 95%",
         ),
         ExceptionRecord(
-            code="formula-not-calculated", severity="error",
+            code="formula-not-calculated",
+            severity="error",
             message="The actual 80% is at or below the failure threshold of 85%.",
-            file="r.xlsx", sheet="ICT KPIs", cell="F7", value="80%", contract="ICT",
-            kpi_ref="2", period="2016-05", rule="failure at or below 85%",
+            file="r.xlsx",
+            sheet="ICT KPIs",
+            cell="F7",
+            value="80%",
+            contract="ICT",
+            kpi_ref="2",
+            period="2016-05",
+            rule="failure at or below 85%",
         ),
         ExceptionRecord(
-            code="value-contradicts-unit", severity="warning",
+            code="value-contradicts-unit",
+            severity="warning",
             message="The cell holds text where a number was expected.",
-            file="r.xlsx", sheet="ICT KPIs", cell="E9", value=SCRIPT, contract="ICT",
-            kpi_ref="10", period="2016-04", rule="a number",
+            file="r.xlsx",
+            sheet="ICT KPIs",
+            cell="E9",
+            value=SCRIPT,
+            contract="ICT",
+            kpi_ref="10",
+            period="2016-04",
+            rule="a number",
         ),
         ExceptionRecord(
-            code="summary-period-unknown", severity="warning",
+            code="summary-period-unknown",
+            severity="warning",
             message="A sheet that is not part of the return was found.",
-            file="r.xlsx", sheet=IMG, cell="A1", value=IMG,
+            file="r.xlsx",
+            sheet=IMG,
+            cell="A1",
+            value=IMG,
         ),
     )
     fields: dict = {
@@ -180,18 +231,61 @@ def parse(html: str) -> _Page:
 
 
 EXPECTED_ROWS = [
-    ["✖ Error", "formula-not-calculated", "ICT 2", "May 2016", "ICT KPIs!F7", "80%",
-     "failure at or below 85%", "The actual 80% is at or below the failure threshold of 85%.",
-     "Open 189b1067"],
-    ["✖ Error", "duplicate-kpi-value", "PSSP STS1", "Jun 2016", "PSSP!G5", "90",
-     "met when at least 95%", "The supplier marked June as met but 90% is below the 95% target.",
-     "Open 627db280"],
-    ["! Warning", "summary-period-unknown", "—", "—", f"{IMG}!A1", IMG, "—",
-     "A sheet that is not part of the return was found.", "Open aadad135"],
-    ["! Warning", "value-contradicts-unit", "ICT 10", "Apr 2016", "ICT KPIs!E9", SCRIPT, "a number",
-     "The cell holds text where a number was expected.", "Open 2ed361d3"],
-    ["i For information", "below-target", "PSSP STS1", "Apr 2016", "PSSP!H4",
-     "Collection delayed", "—", "The supplier added a note.", "Open b19c2370"],
+    [
+        "✖ Error",
+        "formula-not-calculated",
+        "ICT 2",
+        "May 2016",
+        "ICT KPIs!F7",
+        "80%",
+        "failure at or below 85%",
+        "The actual 80% is at or below the failure threshold of 85%.",
+        "Open 189b1067",
+    ],
+    [
+        "✖ Error",
+        "duplicate-kpi-value",
+        "PSSP STS1",
+        "Jun 2016",
+        "PSSP!G5",
+        "90",
+        "met when at least 95%",
+        "The supplier marked June as met but 90% is below the 95% target.",
+        "Open 627db280",
+    ],
+    [
+        "! Warning",
+        "summary-period-unknown",
+        "—",
+        "—",
+        f"{IMG}!A1",
+        IMG,
+        "—",
+        "A sheet that is not part of the return was found.",
+        "Open aadad135",
+    ],
+    [
+        "! Warning",
+        "value-contradicts-unit",
+        "ICT 10",
+        "Apr 2016",
+        "ICT KPIs!E9",
+        SCRIPT,
+        "a number",
+        "The cell holds text where a number was expected.",
+        "Open 2ed361d3",
+    ],
+    [
+        "i For information",
+        "below-target",
+        "PSSP STS1",
+        "Apr 2016",
+        "PSSP!H4",
+        "Collection delayed",
+        "—",
+        "The supplier added a note.",
+        "Open b19c2370",
+    ],
 ]
 
 
@@ -227,13 +321,21 @@ def test_header_says_how_many_figures_were_read_loaded_and_refused() -> None:
     ("overrides", "badge", "sentence"),
     [
         ({"exceptions": ()}, "Loaded", "All 7 figures were loaded."),
-        ({"exceptions": (WARNING,)},
-         "Loaded with warnings",
-         "All 7 figures were loaded. Some need checking: see the warnings below."),
-        ({"figures_loaded": 4}, "Loaded with errors",
-         "4 of 7 figures were loaded; 2 were refused because of errors"),
-        ({"status": "rejected", "measurements": (), "exceptions": ()}, "Rejected",
-         "The file was not loaded."),
+        (
+            {"exceptions": (WARNING,)},
+            "Loaded with warnings",
+            "All 7 figures were loaded. Some need checking: see the warnings below.",
+        ),
+        (
+            {"figures_loaded": 4},
+            "Loaded with errors",
+            "4 of 7 figures were loaded; 2 were refused because of errors",
+        ),
+        (
+            {"status": "rejected", "measurements": (), "exceptions": ()},
+            "Rejected",
+            "The file was not loaded.",
+        ),
     ],
     ids=["clean", "warnings-only", "count-from-the-run", "rejected"],
 )
@@ -242,9 +344,7 @@ def test_outcome_is_honest(overrides: dict, badge: str, sentence: str) -> None:
     assert f"Outcome {badge} {sentence}" in text
 
 
-@pytest.mark.parametrize(
-    "hostile", [SCRIPT, IMG], ids=["script-element", "attribute-breakout"]
-)
+@pytest.mark.parametrize("hostile", [SCRIPT, IMG], ids=["script-element", "attribute-breakout"])
 def test_workbook_text_is_escaped(hostile: str) -> None:
     report = sample_report(file_name=hostile, reason=hostile, annotated_copy=hostile)
     html = render_submission_html(report)
@@ -289,11 +389,14 @@ def grid_row(page: _Page, label: str) -> dict:
 def test_one_grid_per_contract_with_its_own_months() -> None:
     html = render_submission_html(sample_report())
     assert re.findall(r'<section class="page performance" id="performance-(\w+)">', html) == [
-        "ict", "pssp",
+        "ict",
+        "pssp",
     ]
     page = parse(html)
     assert [r["cells"][0][1].split(" ")[:2] for r in page.grid_rows] == [
-        ["ICT", "2"], ["ICT", "10"], ["PSSP", "STS1"]
+        ["ICT", "2"],
+        ["ICT", "10"],
+        ["PSSP", "STS1"],
     ]
 
 
@@ -318,25 +421,48 @@ def test_a_figure_sent_twice_shows_both_values_struck() -> None:
         measurement("BS-K-002", "2017-09", 97.5, "exceeded", raw="97.5", cell="G18"),
     )
     errors = tuple(
-        ExceptionRecord("duplicate-kpi-value", "error", "Twice.", sheet="KPIs", cell=cell,
-                        contract="PSSP", kpi_ref="BS-K-002", period="2017-09")
+        ExceptionRecord(
+            "duplicate-kpi-value",
+            "error",
+            "Twice.",
+            sheet="KPIs",
+            cell=cell,
+            contract="PSSP",
+            kpi_ref="BS-K-002",
+            period="2017-09",
+        )
         for cell in ("G17", "G18")
     )
     html = render_submission_html(sample_report(measurements=twice, exceptions=errors))
     assert grid_row(parse(html), "PSSP BS-K-002")["cells"][2] == (
-        "cell refused", "✕ 98.12 97.5 Refused duplicate-kpi-value"
+        "cell refused",
+        "✕ 98.12 97.5 Refused duplicate-kpi-value",
     )
     assert "Figures 2 read, 0 loaded, 2 refused" in text_of(html)
 
 
 @pytest.mark.parametrize(
     ("supplier", "computed", "shown"),
-    [("met", "exceeded", False), ("exceeded", "met", False), ("met", "not_met", True),
-     ("detriment", "below_target", False), ("met", "detriment", True),
-     ("not_assessed", "met", True), ("met", "not_assessed", False), (None, "met", False)],
-    ids=["met-over-exceeded", "exceeded-over-met", "met-over-not-met",
-         "tolerance-over-below-target", "met-over-detriment", "no-data-colour-over-met",
-         "claim-where-nothing-assessed", "no-claim"],
+    [
+        ("met", "exceeded", False),
+        ("exceeded", "met", False),
+        ("met", "not_met", True),
+        ("detriment", "below_target", False),
+        ("met", "detriment", True),
+        ("not_assessed", "met", True),
+        ("met", "not_assessed", False),
+        (None, "met", False),
+    ],
+    ids=[
+        "met-over-exceeded",
+        "exceeded-over-met",
+        "met-over-not-met",
+        "tolerance-over-below-target",
+        "met-over-detriment",
+        "no-data-colour-over-met",
+        "claim-where-nothing-assessed",
+        "no-claim",
+    ],
 )
 def test_supplier_claim_printed_only_where_it_disagrees(
     supplier: str | None, computed: str, shown: bool
@@ -348,14 +474,42 @@ def test_supplier_claim_printed_only_where_it_disagrees(
 
 
 ICT_KPIS = (
-    KpiInfo("ICT", "1", "Severity 1 incidents", "count", "lower", "0 failures", "1 failure",
-            "2 failures", "0 failures; 1 is a detriment, 2 or more a failure"),
-    KpiInfo("ICT", "10", "Call abandoned rate", "percent", "lower", "< 5%", "", "",
-            "less than 5 %"),
-    KpiInfo("ICT", "19", "Customer satisfaction", "score", "higher", "> 3.5", "", "",
-            "more than 3.5 (a score out of 5)"),
-    KpiInfo("PSSP", "R&B-K-009", "Debt recovery - Parking", "days", "lower", "14", "", "",
-            "at most 14 days"),
+    KpiInfo(
+        "ICT",
+        "1",
+        "Severity 1 incidents",
+        "count",
+        "lower",
+        "0 failures",
+        "1 failure",
+        "2 failures",
+        "0 failures; 1 is a detriment, 2 or more a failure",
+    ),
+    KpiInfo(
+        "ICT", "10", "Call abandoned rate", "percent", "lower", "< 5%", "", "", "less than 5 %"
+    ),
+    KpiInfo(
+        "ICT",
+        "19",
+        "Customer satisfaction",
+        "score",
+        "higher",
+        "> 3.5",
+        "",
+        "",
+        "more than 3.5 (a score out of 5)",
+    ),
+    KpiInfo(
+        "PSSP",
+        "R&B-K-009",
+        "Debt recovery - Parking",
+        "days",
+        "lower",
+        "14",
+        "",
+        "",
+        "at most 14 days",
+    ),
 )
 
 
@@ -416,8 +570,7 @@ def test_trend_is_drawn_from_the_warehouse_history_on_a_time_axis() -> None:
     assert (xs[1] - xs[0]) * 2 == pytest.approx(xs[3] - xs[2], abs=0.2)
     assert "<title>Sep 2017: 2% (met)</title>" in svg
     # A labelled scale and the months at the ends.
-    assert re.findall(r'<text class="ylabel"[^>]*>([^<]+)</text>', svg) == ["0%", "2%", "4%",
-                                                                            "6%"]
+    assert re.findall(r'<text class="ylabel"[^>]*>([^<]+)</text>', svg) == ["0%", "2%", "4%", "6%"]
     assert re.findall(r'<text class="xlabel"[^>]*>([^<]+)</text>', svg) == ["Jun 16", "Sep 17"]
     # "< 5%" still gets its target line.
     assert re.findall(r'<polyline class="level level-(\w+)"', svg) == ["target"]
@@ -430,7 +583,9 @@ def test_trend_draws_detriment_and_failure_levels() -> None:
     )
     svg = _trend_svg(render_submission_html(_ict_report(history=history)), "ICT 1")
     assert re.findall(r'<polyline class="level level-(\w+)"', svg) == [
-        "target", "detriment", "failure"
+        "target",
+        "detriment",
+        "failure",
     ]
     assert "<title>failure 2 failures</title>" in svg
 
@@ -449,8 +604,13 @@ def test_trend_geometry_stays_inside_the_chart(
     actuals: list[float | None], target: float | None
 ) -> None:
     points = [
-        Point(f"2016-{i + 1:02d}", a, "met" if a is not None else "not_assessed", target,
-              "x" if a is None else str(a))
+        Point(
+            f"2016-{i + 1:02d}",
+            a,
+            "met" if a is not None else "not_assessed",
+            target,
+            "x" if a is None else str(a),
+        )
         for i, a in enumerate(actuals)
     ]
     kpi = KpiInfo("PSSP", "STS1", unit="percent", target="" if target is None else f"{target}%")
@@ -470,8 +630,13 @@ def test_month_index() -> None:
 
 @pytest.mark.parametrize(
     ("text", "unit", "shown"),
-    [("14", "days", "14 days"), ("95.8%", "percent", "95.8%"), ("0 failures", "count",
-     "0 failures"), ("> 3.5", "score", "> 3.5"), ("", "days", "")],
+    [
+        ("14", "days", "14 days"),
+        ("95.8%", "percent", "95.8%"),
+        ("0 failures", "count", "0 failures"),
+        ("> 3.5", "score", "> 3.5"),
+        ("", "days", ""),
+    ],
     ids=["bare-days", "percent", "failures", "pass-mark", "none"],
 )
 def test_threshold_display(text: str, unit: str, shown: str) -> None:
@@ -508,8 +673,11 @@ def test_repeated_exceptions_are_one_row_listing_the_months() -> None:
 
 def test_rejected_file_without_figures() -> None:
     report = sample_report(
-        status="rejected", reason="The file is password-protected.", measurements=(),
-        exceptions=(), annotated_copy=None,
+        status="rejected",
+        reason="The file is password-protected.",
+        measurements=(),
+        exceptions=(),
+        annotated_copy=None,
     )
     html = render_submission_html(report)
     assert "The file was not loaded." in html
@@ -542,8 +710,15 @@ def summary(tmp_path: Path) -> RunSummary:
             RunRow("clean.xlsx", "loaded", 12, 0, 0, str(tmp_path / "reports" / "clean.html")),
             RunRow.from_submission(report, str(tmp_path / "reports" / "April #1.html")),
             RunRow(IMG, "duplicate", 0, 0, 0, "reports/dup.html", "Same as March."),
-            RunRow("warn.xlsx", "loaded_with_exceptions", 9, 0, 3, None,
-                   first_problem="ICT KPI 9 was 74.24 in Dec-16."),
+            RunRow(
+                "warn.xlsx",
+                "loaded_with_exceptions",
+                9,
+                0,
+                3,
+                None,
+                first_problem="ICT KPI 9 was 74.24 in Dec-16.",
+            ),
             RunRow("old.xls", "rejected", 0, 1, 0, None, "The file is password-protected."),
         ),
         ignored=2,
@@ -580,7 +755,9 @@ def test_run_summary_counts_and_links(tmp_path: Path) -> None:
     assert "7 Files seen 3 Loaded 1 Rejected 1 Duplicates 2 Ignored" in text
     assert "3 Errors 5 Warnings 1 For information" in text
     assert parse(html).links == [
-        "reports/April%20%231.html", "reports/clean.html", "reports/dup.html",
+        "reports/April%20%231.html",
+        "reports/clean.html",
+        "reports/dup.html",
     ]
     assert SCRIPT not in html and IMG not in html
     assert "<script" not in html.lower()
@@ -591,7 +768,9 @@ def test_run_summary_inside_the_reports_folder_links_beside_itself(tmp_path: Pat
     page.parent.mkdir()
     write_run_summary_html(summary(tmp_path), page)
     assert parse(page.read_text(encoding="utf-8")).links == [
-        "April%20%231.html", "clean.html", "reports/dup.html",
+        "April%20%231.html",
+        "clean.html",
+        "reports/dup.html",
     ]
 
 

@@ -143,9 +143,7 @@ def where(record: ExceptionRecord) -> tuple[str, str, str, str, str]:
 def findings(checked: Checked, *codes: str) -> list[tuple[str, str, str, str, str]]:
     """The located records of ``codes`` (every code but ``kpi-missing`` when none given)."""
     return [
-        where(r)
-        for r in checked.records
-        if (r.code in codes if codes else r.code != "kpi-missing")
+        where(r) for r in checked.records if (r.code in codes if codes else r.code != "kpi-missing")
     ]
 
 
@@ -175,20 +173,33 @@ def loaded(checked: Checked, catalogue: Catalogue) -> list[tuple[str, str]]:
         ("16", ("99.50%", "99.00%", "98.50%"), (99.5, "percent", None), 99.0, 98.5, "higher"),
         ("10", ("< 5%", "", ""), (5.0, "percent", "<"), None, None, "lower"),
         ("19", ("> 3.5", "", ""), (3.5, None, ">"), None, None, "higher"),
-        ("1", ("0 failures", "1 failure", "2 failures"), (0.0, "count", None), 1.0, 2.0,
-         "lower"),
-        ("13", ("1 failure", "3 failures", "4 failures"), (1.0, "count", None), 3.0, 4.0,
-         "lower"),
+        ("1", ("0 failures", "1 failure", "2 failures"), (0.0, "count", None), 1.0, 2.0, "lower"),
+        ("13", ("1 failure", "3 failures", "4 failures"), (1.0, "count", None), 3.0, 4.0, "lower"),
         ("4", ("90", "", ""), (90.0, None, None), None, None, "higher"),
         ("4", (90, None, None), (90.0, None, None), None, None, "higher"),
         ("21", ("N/A", "", ""), None, None, None, "higher"),
     ],
-    ids=["90.0%", "90%", "99.50%", "<5%", ">3.5", "failure-counts", "1-failure-target",
-         "plain-text-number", "typed-number", "N/A"],
+    ids=[
+        "90.0%",
+        "90%",
+        "99.50%",
+        "<5%",
+        ">3.5",
+        "failure-counts",
+        "1-failure-target",
+        "plain-text-number",
+        "typed-number",
+        "N/A",
+    ],
 )
 def test_thresholds_are_read_into_bands_with_direction(
-    run: Run, ref: str, levels: tuple[Any, Any, Any], target: tuple[float, str | None, str | None]
-    | None, detriment: float | None, failure: float | None, direction: str,
+    run: Run,
+    ref: str,
+    levels: tuple[Any, Any, Any],
+    target: tuple[float, str | None, str | None] | None,
+    detriment: float | None,
+    failure: float | None,
+    direction: str,
 ) -> None:
     checked = ict(run, [ict_row(ref, 50, *levels)])
     [assessed] = checked.assessment.assessed
@@ -212,29 +223,44 @@ def test_no_target_is_not_assessed_and_raises_nothing(run: Run, catalogue: Catal
 @pytest.mark.parametrize(
     ("layout", "row", "expected", "message"),
     [
-        ("PSSP", pssp_row("R&B-K-009", 10, "14%", criteria="days"),
-         ("threshold-unit-mismatch", "error", "R&B-K-009", "2016-04", "PSSP KPIs!F4"),
-         "PSSP KPI R&B-K-009 (Apr-16): The target threshold '14%' is a percentage but the "
-         "KPI is measured as days."),
-        ("PSSP", pssp_row("R&B-K-009", 10, Cell(0.14, fmt="0%"), criteria="days"),
-         ("threshold-unit-mismatch", "error", "R&B-K-009", "2016-04", "PSSP KPIs!F4"),
-         "PSSP KPI R&B-K-009 (Apr-16): The target threshold '14%' is a percentage but the "
-         "KPI is measured as days."),
-        ("ICT", ict_row(3, 91, "0 failures", "87%", "84%"),
-         ("threshold-unit-mismatch", "error", "3", "2016-12", "ICT KPIs!E4"),
-         "ICT KPI 3 (Dec-16): The target threshold '0 failures' is a count of failures but "
-         "the KPI is measured as a percentage."),
-        ("ICT", ict_row(19, 4, "3.5%", "", ""),
-         ("threshold-unit-mismatch", "error", "19", "2016-12", "ICT KPIs!E4"),
-         "ICT KPI 19 (Dec-16): The target threshold '3.5%' is a percentage but the KPI is "
-         "measured as a score."),
+        (
+            "PSSP",
+            pssp_row("R&B-K-009", 10, "14%", criteria="days"),
+            ("threshold-unit-mismatch", "error", "R&B-K-009", "2016-04", "PSSP KPIs!F4"),
+            "PSSP KPI R&B-K-009 (Apr-16): The target threshold '14%' is a percentage but the "
+            "KPI is measured as days.",
+        ),
+        (
+            "PSSP",
+            pssp_row("R&B-K-009", 10, Cell(0.14, fmt="0%"), criteria="days"),
+            ("threshold-unit-mismatch", "error", "R&B-K-009", "2016-04", "PSSP KPIs!F4"),
+            "PSSP KPI R&B-K-009 (Apr-16): The target threshold '14%' is a percentage but the "
+            "KPI is measured as days.",
+        ),
+        (
+            "ICT",
+            ict_row(3, 91, "0 failures", "87%", "84%"),
+            ("threshold-unit-mismatch", "error", "3", "2016-12", "ICT KPIs!E4"),
+            "ICT KPI 3 (Dec-16): The target threshold '0 failures' is a count of failures but "
+            "the KPI is measured as a percentage.",
+        ),
+        (
+            "ICT",
+            ict_row(19, 4, "3.5%", "", ""),
+            ("threshold-unit-mismatch", "error", "19", "2016-12", "ICT KPIs!E4"),
+            "ICT KPI 19 (Dec-16): The target threshold '3.5%' is a percentage but the KPI is "
+            "measured as a score.",
+        ),
     ],
-    ids=["days-kpi-%-text", "days-kpi-%-formatted-number", "percent-kpi-failures",
-         "score-kpi-%"],
+    ids=["days-kpi-%-text", "days-kpi-%-formatted-number", "percent-kpi-failures", "score-kpi-%"],
 )
 def test_a_threshold_in_the_wrong_unit_is_an_error_at_the_target_cell(
-    run: Run, catalogue: Catalogue, layout: str, row: Sequence[Any],
-    expected: tuple[str, ...], message: str,
+    run: Run,
+    catalogue: Catalogue,
+    layout: str,
+    row: Sequence[Any],
+    expected: tuple[str, ...],
+    message: str,
 ) -> None:
     checked = pssp(run, [row]) if layout == "PSSP" else ict(run, [row])
     record = only(checked, "threshold-unit-mismatch")
@@ -246,7 +272,8 @@ def test_a_threshold_in_the_wrong_unit_is_an_error_at_the_target_cell(
 
 
 def test_a_comparator_against_the_direction_is_a_warning_and_the_catalogue_wins(
-    run: Run, catalogue: Catalogue,
+    run: Run,
+    catalogue: Catalogue,
 ) -> None:
     checked = ict(run, [ict_row(10, 4, "> 5%", "", "")])
     record = only(checked, "threshold-direction-mismatch")
@@ -274,8 +301,12 @@ ICT13 = ("1 failure", "3 failures", "4 failures")
         ("ICT", ict_row(3, 84, *ICT3), "failure", ("kpi-failure", "warning")),
         ("ICT", ict_row(3, 58.89, *ICT3), "failure", ("kpi-failure", "warning")),
         ("ICT", ict_row(4, 89.99, "90.0%", "", ""), "not_met", ("target-not-met", "warning")),
-        ("ICT", ict_row(16, 99.2, "99.50%", "99.00%", "98.50%"), "below_target",
-         ("below-target", "info")),
+        (
+            "ICT",
+            ict_row(16, 99.2, "99.50%", "99.00%", "98.50%"),
+            "below_target",
+            ("below-target", "info"),
+        ),
         ("ICT", ict_row(10, 4.99, "< 5%", "", ""), "met", None),
         ("ICT", ict_row(10, 0, "< 5%", "", ""), "met", None),
         ("ICT", ict_row(10, 5, "< 5%", "", ""), "not_met", ("target-not-met", "warning")),
@@ -291,22 +322,51 @@ ICT13 = ("1 failure", "3 failures", "4 failures")
         ("ICT", ict_row(3, "No Data", *ICT3), "not_assessed", None),
         ("PSSP", pssp_row("R&B-K-009", 10, 14, criteria="days"), "exceeded", None),
         ("PSSP", pssp_row("R&B-K-009", 14, 14, criteria="days"), "met", None),
-        ("PSSP", pssp_row("R&B-K-009", 14.5, 14, criteria="days"), "not_met",
-         ("target-not-met", "warning")),
+        (
+            "PSSP",
+            pssp_row("R&B-K-009", 14.5, 14, criteria="days"),
+            "not_met",
+            ("target-not-met", "warning"),
+        ),
         ("PSSP", pssp_row("STS-K-009", 100, 100), "met", None),
         ("PSSP", pssp_row("STS-K-009", 99.5, 100), "not_met", ("target-not-met", "warning")),
     ],
     ids=[
-        "pct-above-target", "pct-equal-target", "pct-below-target", "pct-equal-detriment",
-        "pct-in-detriment", "pct-equal-failure", "pct-below-failure", "pct-target-only-miss",
-        "99.50%-band", "lt5-below", "lt5-zero", "lt5-equal-is-a-miss", "lt5-above",
-        "gt3.5-above", "gt3.5-equal-is-a-miss", "0-failures", "1-failure-detriment",
-        "2-failures-failure", "5-failures", "count-better-than-target", "count-below-target",
-        "marker", "days-fewer", "days-equal", "days-more", "pssp-equal", "pssp-miss",
+        "pct-above-target",
+        "pct-equal-target",
+        "pct-below-target",
+        "pct-equal-detriment",
+        "pct-in-detriment",
+        "pct-equal-failure",
+        "pct-below-failure",
+        "pct-target-only-miss",
+        "99.50%-band",
+        "lt5-below",
+        "lt5-zero",
+        "lt5-equal-is-a-miss",
+        "lt5-above",
+        "gt3.5-above",
+        "gt3.5-equal-is-a-miss",
+        "0-failures",
+        "1-failure-detriment",
+        "2-failures-failure",
+        "5-failures",
+        "count-better-than-target",
+        "count-below-target",
+        "marker",
+        "days-fewer",
+        "days-equal",
+        "days-more",
+        "pssp-equal",
+        "pssp-miss",
     ],
 )
 def test_status_of_each_figure(
-    run: Run, catalogue: Catalogue, layout: str, row: Sequence[Any], expected: str,
+    run: Run,
+    catalogue: Catalogue,
+    layout: str,
+    row: Sequence[Any],
+    expected: str,
     code: tuple[str, str] | None,
 ) -> None:
     checked = pssp(run, [row]) if layout == "PSSP" else ict(run, [row])
@@ -322,26 +382,42 @@ def test_status_of_each_figure(
 @pytest.mark.parametrize(
     ("row", "code", "message", "rule"),
     [
-        (ict_row(7, 58.89), "kpi-failure",
-         "ICT KPI 7 was 58.89 in Dec-16: at or worse than the failure level "
-         "(higher is better; target 90%).",
-         "at least 90 %; 87 % or less is a detriment, 84 % or less a failure"),
-        (ict_row(1, 1, *ICT1), "kpi-detriment",
-         "ICT KPI 1 was 1 in Dec-16: at or worse than the detriment level "
-         "(lower is better; target 0 failures).",
-         "0 failures; 1 is a detriment, 2 or more a failure"),
-        (ict_row(10, 5, "< 5%", "", ""), "target-not-met",
-         "ICT KPI 10 was 5 in Dec-16: worse than the target (lower is better; target < 5%).",
-         "less than 5 %"),
-        (ict_row(3, 88, *ICT3), "below-target",
-         "ICT KPI 3 was 88 in Dec-16: worse than the target, within tolerance "
-         "(higher is better; target 90.0%).",
-         "at least 90 %; 87 % or less is a detriment, 84 % or less a failure"),
+        (
+            ict_row(7, 58.89),
+            "kpi-failure",
+            "ICT KPI 7 was 58.89 in Dec-16: at or worse than the failure level "
+            "(higher is better; target 90%).",
+            "at least 90 %; 87 % or less is a detriment, 84 % or less a failure",
+        ),
+        (
+            ict_row(1, 1, *ICT1),
+            "kpi-detriment",
+            "ICT KPI 1 was 1 in Dec-16: at or worse than the detriment level "
+            "(lower is better; target 0 failures).",
+            "0 failures; 1 is a detriment, 2 or more a failure",
+        ),
+        (
+            ict_row(10, 5, "< 5%", "", ""),
+            "target-not-met",
+            "ICT KPI 10 was 5 in Dec-16: worse than the target (lower is better; target < 5%).",
+            "less than 5 %",
+        ),
+        (
+            ict_row(3, 88, *ICT3),
+            "below-target",
+            "ICT KPI 3 was 88 in Dec-16: worse than the target, within tolerance "
+            "(higher is better; target 90.0%).",
+            "at least 90 %; 87 % or less is a detriment, 84 % or less a failure",
+        ),
     ],
     ids=["failure", "detriment", "not-met", "below-target"],
 )
 def test_status_findings_say_value_band_and_direction(
-    run: Run, row: Sequence[Any], code: str, message: str, rule: str,
+    run: Run,
+    row: Sequence[Any],
+    code: str,
+    message: str,
+    rule: str,
 ) -> None:
     record = only(ict(run, [row]), code)
     assert (record.message, record.rule, record.value) == (message, rule, str(row[-1]))
@@ -355,21 +431,35 @@ def test_status_findings_say_value_band_and_direction(
     [
         (pssp_row("R&B-K-001", 10.96, 11.36, frequency="Annual"), "not_met", None),
         (pssp_row("R&B-K-001", 11.36, 11.36, frequency="Annual"), "met", None),
-        (pssp_row("STS-K-009", 96, 95), "exceeded",
-         "PSSP KPI STS-K-009 shows a target of 95 for Apr-16, but the contract's target "
-         "is 100%."),
+        (
+            pssp_row("STS-K-009", 96, 95),
+            "exceeded",
+            "PSSP KPI STS-K-009 shows a target of 95 for Apr-16, but the contract's target "
+            "is 100%.",
+        ),
         (pssp_row("STS-K-009", 100, 100), "met", None),
         (pssp_row("STS-K-009", 100, Cell(1, fmt="0%")), "met", None),
-        (pssp_row("R&B-K-009", 12, 16, criteria="days"), "exceeded",
-         "PSSP KPI R&B-K-009 shows a target of 16 for Apr-16, but the contract's target "
-         "is 14."),
+        (
+            pssp_row("R&B-K-009", 12, 16, criteria="days"),
+            "exceeded",
+            "PSSP KPI R&B-K-009 shows a target of 16 for Apr-16, but the contract's target is 14.",
+        ),
     ],
-    ids=["profiled-below-its-month-target", "profiled-on-its-month-target",
-         "fixed-target-differs", "fixed-target-as-contract", "fixed-target-as-100%",
-         "days-target-differs"],
+    ids=[
+        "profiled-below-its-month-target",
+        "profiled-on-its-month-target",
+        "fixed-target-differs",
+        "fixed-target-as-contract",
+        "fixed-target-as-100%",
+        "days-target-differs",
+    ],
 )
 def test_profiled_targets_come_from_the_return_fixed_ones_match_the_catalogue(
-    run: Run, catalogue: Catalogue, row: Sequence[Any], expected: str, differs: str | None,
+    run: Run,
+    catalogue: Catalogue,
+    row: Sequence[Any],
+    expected: str,
+    differs: str | None,
 ) -> None:
     checked = pssp(run, [row])
     ref = str(row[1])
@@ -401,42 +491,88 @@ def test_profiled_target_miss_is_judged_against_the_return(run: Run) -> None:
 @pytest.mark.parametrize(
     ("layout", "row", "supplier", "message"),
     [
-        ("PSSP", pssp_row("STS-K-009", 98, 100, fill=GREEN), "met",
-         "PSSP KPI STS-K-009 in Apr-16 is coloured 'Target Met' by the supplier, "
-         "but 98 is not met."),
-        ("PSSP", pssp_row("STS-K-009", 100, 100, fill=DARK_GREEN), "exceeded",
-         "PSSP KPI STS-K-009 in Apr-16 is coloured 'Exceeded' by the supplier, but 100 is met."),
-        ("PSSP", pssp_row("STS-K-009", 98, 100, fill=AMBER), "detriment",
-         "PSSP KPI STS-K-009 in Apr-16 is coloured 'Within 'Tolerance'' by the supplier, "
-         "but 98 is not met."),
-        ("PSSP", pssp_row("R&B-K-009", 20, 14, criteria="days", fill=GREEN), "met",
-         "PSSP KPI R&B-K-009 in Apr-16 is coloured 'Target Met' by the supplier, "
-         "but 20 is not met."),
+        (
+            "PSSP",
+            pssp_row("STS-K-009", 98, 100, fill=GREEN),
+            "met",
+            "PSSP KPI STS-K-009 in Apr-16 is coloured 'Target Met' by the supplier, "
+            "but 98 is not met.",
+        ),
+        (
+            "PSSP",
+            pssp_row("STS-K-009", 100, 100, fill=DARK_GREEN),
+            "exceeded",
+            "PSSP KPI STS-K-009 in Apr-16 is coloured 'Exceeded' by the supplier, but 100 is met.",
+        ),
+        (
+            "PSSP",
+            pssp_row("STS-K-009", 98, 100, fill=AMBER),
+            "detriment",
+            "PSSP KPI STS-K-009 in Apr-16 is coloured 'Within 'Tolerance'' by the supplier, "
+            "but 98 is not met.",
+        ),
+        (
+            "PSSP",
+            pssp_row("R&B-K-009", 20, 14, criteria="days", fill=GREEN),
+            "met",
+            "PSSP KPI R&B-K-009 in Apr-16 is coloured 'Target Met' by the supplier, "
+            "but 20 is not met.",
+        ),
         ("PSSP", pssp_row("STS-K-009", 98, 100, fill=RED), "not_met", None),
         ("PSSP", pssp_row("STS-K-009", 100, 100, fill=GREEN), "met", None),
         ("PSSP", pssp_row("R&B-K-009", 10, 14, criteria="days", fill=GREEN), "met", None),
         ("PSSP", pssp_row("STS-K-009", 100, 100, fill=RED), "not_met", None),
-        ("PSSP", pssp_row("STS-K-009", "Not Measurable", 100, note="IT outage", fill=GREY),
-         "not_assessed", None),
+        (
+            "PSSP",
+            pssp_row("STS-K-009", "Not Measurable", 100, note="IT outage", fill=GREY),
+            "not_assessed",
+            None,
+        ),
         ("PSSP", pssp_row("STS-K-009", 98, 100, fill=BLUE), None, None),
         ("PSSP", pssp_row("STS-K-009", 98, 100), None, None),
-        ("ICT", ict_row(7, Cell(85.5, ICT_KEY["met"])), "met",
-         "ICT KPI 7 in Dec-16 is coloured 'met' by the supplier, but 85.5 is detriment."),
-        ("ICT", ict_row(7, Cell(60, ICT_KEY["detriment"])), "detriment",
-         "ICT KPI 7 in Dec-16 is coloured 'detriment' by the supplier, but 60 is failure."),
+        (
+            "ICT",
+            ict_row(7, Cell(85.5, ICT_KEY["met"])),
+            "met",
+            "ICT KPI 7 in Dec-16 is coloured 'met' by the supplier, but 85.5 is detriment.",
+        ),
+        (
+            "ICT",
+            ict_row(7, Cell(60, ICT_KEY["detriment"])),
+            "detriment",
+            "ICT KPI 7 in Dec-16 is coloured 'detriment' by the supplier, but 60 is failure.",
+        ),
         ("ICT", ict_row(7, Cell(88, ICT_KEY["detriment"])), "detriment", None),
         ("ICT", ict_row(7, Cell(85.5, ICT_KEY["detriment"])), "detriment", None),
         ("ICT", ict_row(7, Cell(60, ICT_KEY["missed"])), "not_met", None),
         ("ICT", ict_row(7, Cell("No Data", ICT_KEY["no data"])), "not_assessed", None),
     ],
-    ids=["green-on-not-met", "dark-green-on-met", "amber-on-not-met", "green-on-too-many-days",
-         "honest-red", "honest-green", "green-on-exceeded-is-modest", "red-on-met-is-modest",
-         "grey-on-marker", "fill-not-in-key", "no-fill", "ict-met-on-detriment",
-         "ict-detriment-on-failure", "ict-amber-on-below-target", "ict-honest-amber",
-         "ict-honest-red", "ict-grey-no-data"],
+    ids=[
+        "green-on-not-met",
+        "dark-green-on-met",
+        "amber-on-not-met",
+        "green-on-too-many-days",
+        "honest-red",
+        "honest-green",
+        "green-on-exceeded-is-modest",
+        "red-on-met-is-modest",
+        "grey-on-marker",
+        "fill-not-in-key",
+        "no-fill",
+        "ict-met-on-detriment",
+        "ict-detriment-on-failure",
+        "ict-amber-on-below-target",
+        "ict-honest-amber",
+        "ict-honest-red",
+        "ict-grey-no-data",
+    ],
 )
 def test_supplier_colour_is_read_through_the_key_and_overclaims_are_flagged(
-    run: Run, catalogue: Catalogue, layout: str, row: Sequence[Any], supplier: str | None,
+    run: Run,
+    catalogue: Catalogue,
+    layout: str,
+    row: Sequence[Any],
+    supplier: str | None,
     message: str | None,
 ) -> None:
     if layout == "PSSP":
@@ -484,24 +620,54 @@ def _september_return(summary: Rows) -> dict[str, Rows]:
     [
         ([("Shared Transactional Services", 3, 2), ("Business Support", 1, 1)], []),
         ([("STS", 3, 2), ("BS", 1, 1)], []),
-        ([("Shared Transactional Services", 3, 3), ("Business Support", 1, 1)],
-         [("Summary!C4", "The summary says Shared Transactional Services had 3 targets hit "
-           "in Sep-16, but the detail shows 2.")]),
+        (
+            [("Shared Transactional Services", 3, 3), ("Business Support", 1, 1)],
+            [
+                (
+                    "Summary!C4",
+                    "The summary says Shared Transactional Services had 3 targets hit "
+                    "in Sep-16, but the detail shows 2.",
+                )
+            ],
+        ),
         # An indicators mismatch points at the indicators cell, a hits one at the hits cell.
-        ([("STS", 3, 2), ("BS", 2, 1)],
-         [("Summary!B5", "The summary says BS had 2 indicators in Sep-16, but the detail "
-           "shows 1.")]),
-        ([("Customer Services", 1, 1)],
-         [("Summary!B4", "The summary says Customer Services had 1 indicator in Sep-16, "
-           "but the detail shows 0."),
-          ("Summary!C4", "The summary says Customer Services had 1 target hit in Sep-16, "
-           "but the detail shows 0.")]),
+        (
+            [("STS", 3, 2), ("BS", 2, 1)],
+            [
+                (
+                    "Summary!B5",
+                    "The summary says BS had 2 indicators in Sep-16, but the detail shows 1.",
+                )
+            ],
+        ),
+        (
+            [("Customer Services", 1, 1)],
+            [
+                (
+                    "Summary!B4",
+                    "The summary says Customer Services had 1 indicator in Sep-16, "
+                    "but the detail shows 0.",
+                ),
+                (
+                    "Summary!C4",
+                    "The summary says Customer Services had 1 target hit in Sep-16, "
+                    "but the detail shows 0.",
+                ),
+            ],
+        ),
     ],
-    ids=["agrees", "agrees-abbreviated", "hits-overstated", "indicators-overstated",
-         "area-with-no-detail"],
+    ids=[
+        "agrees",
+        "agrees-abbreviated",
+        "hits-overstated",
+        "indicators-overstated",
+        "area-with-no-detail",
+    ],
 )
 def test_summary_counts_are_reconciled_with_the_detail(
-    run: Run, summary: Rows, expected: list[tuple[str, str]],
+    run: Run,
+    summary: Rows,
+    expected: list[tuple[str, str]],
 ) -> None:
     checked = run(_september_return(summary))
     mismatches = [r for r in checked.records if r.code == "summary-mismatch"]
@@ -522,7 +688,9 @@ def test_summary_counts_are_reconciled_with_the_detail(
     ids=["agrees", "says-more", "says-fewer"],
 )
 def test_count_rows_are_reconciled_with_the_kpis_listed(
-    run: Run, count: int, expected: list[tuple[str, ...]],
+    run: Run,
+    count: int,
+    expected: list[tuple[str, ...]],
 ) -> None:
     rows = [
         pssp_row("STS-K-009", 100),
@@ -546,43 +714,84 @@ def test_count_rows_are_reconciled_with_the_kpis_listed(
 @pytest.mark.parametrize(
     ("layout", "row", "expected", "message", "is_loaded"),
     [
-        ("ICT", ict_row(1, 100, *ICT1),
-         ("value-contradicts-unit", "warning", "1", "2016-12", "ICT KPIs!H4"),
-         "ICT KPI 1 counts failures, but 100 was reported for Dec-16: that reads like a "
-         "percentage, not a number of failures.", True),
-        ("PSSP", pssp_row("R&B-K-009", "12%", 14, criteria="days"),
-         ("value-contradicts-unit", "warning", "R&B-K-009", "2016-04", "PSSP KPIs!G4"),
-         "PSSP KPI R&B-K-009 is measured in days, but 12% was reported for Apr-16: "
-         "a percentage, not a number of days.", True),
-        ("PSSP", pssp_row("STS-K-009", 100.5),
-         ("value-out-of-range", "error", "STS-K-009", "2016-04", "PSSP KPIs!G4"),
-         "The value 100.5 for PSSP KPI STS-K-009 for Apr-16 is not a possible percentage.",
-         False),
-        ("PSSP", pssp_row("STS-K-009", Cell(1.2, fmt="0%")),
-         ("value-out-of-range", "error", "STS-K-009", "2016-04", "PSSP KPIs!G4"),
-         "The value 120% for PSSP KPI STS-K-009 for Apr-16 is not a possible percentage.",
-         False),
-        ("PSSP", pssp_row("sts-k-009", 105),
-         ("value-out-of-range", "error", "STS-K-009", "2016-04", "PSSP KPIs!G4"),
-         "The value 105 for PSSP KPI STS-K-009 for Apr-16 is not a possible percentage.",
-         False),
-        ("PSSP", pssp_row("R&B-K-009", -3, 14, criteria="days"),
-         ("value-out-of-range", "error", "R&B-K-009", "2016-04", "PSSP KPIs!G4"),
-         "The value -3 for PSSP KPI R&B-K-009 for Apr-16 is negative.", False),
-        ("ICT", ict_row(19, 7, "> 3.5", "", ""),
-         ("value-out-of-range", "error", "19", "2016-12", "ICT KPIs!H4"),
-         "The score 7 for ICT KPI 19 for Dec-16 is outside its scale.", False),
-        ("ICT", ict_row(1, 1.5, *ICT1),
-         ("value-out-of-range", "error", "1", "2016-12", "ICT KPIs!H4"),
-         "The value 1.5 for ICT KPI 1 for Dec-16 is a count but not a whole number.", False),
+        (
+            "ICT",
+            ict_row(1, 100, *ICT1),
+            ("value-contradicts-unit", "warning", "1", "2016-12", "ICT KPIs!H4"),
+            "ICT KPI 1 counts failures, but 100 was reported for Dec-16: that reads like a "
+            "percentage, not a number of failures.",
+            True,
+        ),
+        (
+            "PSSP",
+            pssp_row("R&B-K-009", "12%", 14, criteria="days"),
+            ("value-contradicts-unit", "warning", "R&B-K-009", "2016-04", "PSSP KPIs!G4"),
+            "PSSP KPI R&B-K-009 is measured in days, but 12% was reported for Apr-16: "
+            "a percentage, not a number of days.",
+            True,
+        ),
+        (
+            "PSSP",
+            pssp_row("STS-K-009", 100.5),
+            ("value-out-of-range", "error", "STS-K-009", "2016-04", "PSSP KPIs!G4"),
+            "The value 100.5 for PSSP KPI STS-K-009 for Apr-16 is not a possible percentage.",
+            False,
+        ),
+        (
+            "PSSP",
+            pssp_row("STS-K-009", Cell(1.2, fmt="0%")),
+            ("value-out-of-range", "error", "STS-K-009", "2016-04", "PSSP KPIs!G4"),
+            "The value 120% for PSSP KPI STS-K-009 for Apr-16 is not a possible percentage.",
+            False,
+        ),
+        (
+            "PSSP",
+            pssp_row("sts-k-009", 105),
+            ("value-out-of-range", "error", "STS-K-009", "2016-04", "PSSP KPIs!G4"),
+            "The value 105 for PSSP KPI STS-K-009 for Apr-16 is not a possible percentage.",
+            False,
+        ),
+        (
+            "PSSP",
+            pssp_row("R&B-K-009", -3, 14, criteria="days"),
+            ("value-out-of-range", "error", "R&B-K-009", "2016-04", "PSSP KPIs!G4"),
+            "The value -3 for PSSP KPI R&B-K-009 for Apr-16 is negative.",
+            False,
+        ),
+        (
+            "ICT",
+            ict_row(19, 7, "> 3.5", "", ""),
+            ("value-out-of-range", "error", "19", "2016-12", "ICT KPIs!H4"),
+            "The score 7 for ICT KPI 19 for Dec-16 is outside its scale.",
+            False,
+        ),
+        (
+            "ICT",
+            ict_row(1, 1.5, *ICT1),
+            ("value-out-of-range", "error", "1", "2016-12", "ICT KPIs!H4"),
+            "The value 1.5 for ICT KPI 1 for Dec-16 is a count but not a whole number.",
+            False,
+        ),
     ],
-    ids=["failures-read-as-percent", "days-written-as-percent", "percent-over-100",
-         "percent-format-over-100", "lower-case-ref-over-100", "negative-days",
-         "score-off-scale", "fractional-count"],
+    ids=[
+        "failures-read-as-percent",
+        "days-written-as-percent",
+        "percent-over-100",
+        "percent-format-over-100",
+        "lower-case-ref-over-100",
+        "negative-days",
+        "score-off-scale",
+        "fractional-count",
+    ],
 )
 def test_values_that_contradict_their_unit(
-    run: Run, catalogue: Catalogue, layout: str, row: Sequence[Any], expected: tuple[str, ...],
-    message: str, is_loaded: bool,
+    run: Run,
+    catalogue: Catalogue,
+    layout: str,
+    row: Sequence[Any],
+    expected: tuple[str, ...],
+    message: str,
+    is_loaded: bool,
 ) -> None:
     checked = pssp(run, [row]) if layout == "PSSP" else ict(run, [row])
     record = only(checked, expected[0])
@@ -609,7 +818,10 @@ def test_values_that_contradict_their_unit(
     ids=["percent-100", "percent-0", "zero-days", "score-5", "score-0", "20-failures"],
 )
 def test_values_at_the_edge_of_their_unit_are_fine(
-    run: Run, catalogue: Catalogue, layout: str, row: Sequence[Any],
+    run: Run,
+    catalogue: Catalogue,
+    layout: str,
+    row: Sequence[Any],
 ) -> None:
     checked = pssp(run, [row]) if layout == "PSSP" else ict(run, [row])
     assert findings(checked, "value-out-of-range", "value-contradicts-unit") == []
@@ -622,49 +834,95 @@ def test_values_at_the_edge_of_their_unit_are_fine(
 @pytest.mark.parametrize(
     ("row", "expected", "message"),
     [
-        (pssp_row("PRO-K-002", 100, area="PROC", frequency="Quarterly"),
-         ("reported-when-not-due", "warning", "PRO-K-002", "2016-04", "PSSP KPIs!G4"),
-         "PSSP KPI PRO-K-002 is quarterly (due in Mar, Jun, Sep, Dec) but a value was "
-         "reported for Apr-16."),
-        (pssp_row("PRO-K-002", "Not measured as qtrly report", area="PROC",
-                  frequency="Quarterly"), None, None),
+        (
+            pssp_row("PRO-K-002", 100, area="PROC", frequency="Quarterly"),
+            ("reported-when-not-due", "warning", "PRO-K-002", "2016-04", "PSSP KPIs!G4"),
+            "PSSP KPI PRO-K-002 is quarterly (due in Mar, Jun, Sep, Dec) but a value was "
+            "reported for Apr-16.",
+        ),
+        (
+            pssp_row(
+                "PRO-K-002", "Not measured as qtrly report", area="PROC", frequency="Quarterly"
+            ),
+            None,
+            None,
+        ),
         (pssp_row("PRO-K-004", 100, area="PROC", frequency="Quarterly"), None, None),
-        (pssp_row("PRO-K-004", "Not measured as qtrly report", area="PROC",
-                  frequency="Quarterly"),
-         ("marked-not-due", "warning", "PRO-K-004", "2016-04", "PSSP KPIs!G4"),
-         "PSSP KPI PRO-K-004 is quarterly (due in Jan, Apr, Jul, Oct), so it is due for "
-         "Apr-16, but the return shows 'Not measured as qtrly report'."),
-        (pssp_row("BS-K-002", "Not measured as qtrly report", 97, area="BS"),
-         ("marked-not-due", "warning", "BS-K-002", "2016-04", "PSSP KPIs!G4"),
-         "PSSP KPI BS-K-002 is monthly, so it is due for Apr-16, but the return shows "
-         "'Not measured as qtrly report'."),
-        (pssp_row("BS-K-002", "Not Measurable", 97, area="BS"),
-         ("marker-without-note", "warning", "BS-K-002", "2016-04", "PSSP KPIs!G4"),
-         "PSSP KPI BS-K-002 is monthly but shows 'Not Measurable' for Apr-16 with no note "
-         "saying why."),
-        (pssp_row("BS-K-002", "No Data", 97, area="BS"),
-         ("marker-without-note", "warning", "BS-K-002", "2016-04", "PSSP KPIs!G4"),
-         "PSSP KPI BS-K-002 is monthly but shows 'No Data' for Apr-16 with no note "
-         "saying why."),
-        (pssp_row("BS-K-002", "Not Measurable", 97, area="BS",
-                  note="System migration: figures from May"), None, None),
-        (pssp_row("FS-K-002", "Not measurable no calls received", 90, area="FSS"),
-         None, None),
-        (pssp_row("CS-K-006", "Not measured - no survey this month", 85, area="CS"),
-         None, None),
-        (pssp_row("CS-K-001", "Not Measured in April No Survey Due", 95, area="CS",
-                  frequency="6 Monthly"), None, None),
-        (pssp_row("BT-K-002", "Not yet measurable", 85, area="BTSI", frequency="Annual"),
-         None, None),
+        (
+            pssp_row(
+                "PRO-K-004", "Not measured as qtrly report", area="PROC", frequency="Quarterly"
+            ),
+            ("marked-not-due", "warning", "PRO-K-004", "2016-04", "PSSP KPIs!G4"),
+            "PSSP KPI PRO-K-004 is quarterly (due in Jan, Apr, Jul, Oct), so it is due for "
+            "Apr-16, but the return shows 'Not measured as qtrly report'.",
+        ),
+        (
+            pssp_row("BS-K-002", "Not measured as qtrly report", 97, area="BS"),
+            ("marked-not-due", "warning", "BS-K-002", "2016-04", "PSSP KPIs!G4"),
+            "PSSP KPI BS-K-002 is monthly, so it is due for Apr-16, but the return shows "
+            "'Not measured as qtrly report'.",
+        ),
+        (
+            pssp_row("BS-K-002", "Not Measurable", 97, area="BS"),
+            ("marker-without-note", "warning", "BS-K-002", "2016-04", "PSSP KPIs!G4"),
+            "PSSP KPI BS-K-002 is monthly but shows 'Not Measurable' for Apr-16 with no note "
+            "saying why.",
+        ),
+        (
+            pssp_row("BS-K-002", "No Data", 97, area="BS"),
+            ("marker-without-note", "warning", "BS-K-002", "2016-04", "PSSP KPIs!G4"),
+            "PSSP KPI BS-K-002 is monthly but shows 'No Data' for Apr-16 with no note saying why.",
+        ),
+        (
+            pssp_row(
+                "BS-K-002",
+                "Not Measurable",
+                97,
+                area="BS",
+                note="System migration: figures from May",
+            ),
+            None,
+            None,
+        ),
+        (pssp_row("FS-K-002", "Not measurable no calls received", 90, area="FSS"), None, None),
+        (pssp_row("CS-K-006", "Not measured - no survey this month", 85, area="CS"), None, None),
+        (
+            pssp_row(
+                "CS-K-001",
+                "Not Measured in April No Survey Due",
+                95,
+                area="CS",
+                frequency="6 Monthly",
+            ),
+            None,
+            None,
+        ),
+        (
+            pssp_row("BT-K-002", "Not yet measurable", 85, area="BTSI", frequency="Annual"),
+            None,
+            None,
+        ),
     ],
-    ids=["quarterly-value-off-month", "quarterly-marker-off-month", "quarterly-value-due",
-         "quarterly-marked-not-due-when-due", "monthly-marked-not-due",
-         "monthly-marker-no-note", "monthly-no-data-no-note", "monthly-marker-with-note",
-         "no-calls-received", "no-survey", "six-monthly-no-survey",
-         "annual-not-yet-measurable"],
+    ids=[
+        "quarterly-value-off-month",
+        "quarterly-marker-off-month",
+        "quarterly-value-due",
+        "quarterly-marked-not-due-when-due",
+        "monthly-marked-not-due",
+        "monthly-marker-no-note",
+        "monthly-no-data-no-note",
+        "monthly-marker-with-note",
+        "no-calls-received",
+        "no-survey",
+        "six-monthly-no-survey",
+        "annual-not-yet-measurable",
+    ],
 )
 def test_frequency_of_values_and_markers(
-    run: Run, row: Sequence[Any], expected: tuple[str, ...] | None, message: str | None,
+    run: Run,
+    row: Sequence[Any],
+    expected: tuple[str, ...] | None,
+    message: str | None,
 ) -> None:
     checked = pssp(run, [row])
     codes = ("reported-when-not-due", "marked-not-due", "marker-without-note")
@@ -676,30 +934,52 @@ def test_frequency_of_values_and_markers(
 @pytest.mark.parametrize(
     ("layout", "row", "expected", "message"),
     [
-        ("PSSP", pssp_row("STS-K-009", 100, frequency="Quarterly"),
-         ("frequency-differs", "warning", "STS-K-009", "", "PSSP KPIs!D4"),
-         "PSSP KPI STS-K-009 is shown as 'Quarterly' in the return but the catalogue says "
-         "monthly."),
-        ("PSSP", pssp_row("R&B-K-011", 12, 16, criteria="days", frequency="Monthly"),
-         ("frequency-differs", "warning", "R&B-K-011", "", "PSSP KPIs!D4"),
-         "PSSP KPI R&B-K-011 is shown as 'Monthly' in the return but the catalogue says "
-         "annual."),
-        ("ICT", ("ICT", 3, "KPI 3", "Quarterly", "90%", "87%", "84%", 91),
-         ("frequency-differs", "warning", "3", "", "ICT KPIs!D4"),
-         "ICT KPI 3 is shown as 'Quarterly' in the return but the catalogue says monthly."),
+        (
+            "PSSP",
+            pssp_row("STS-K-009", 100, frequency="Quarterly"),
+            ("frequency-differs", "warning", "STS-K-009", "", "PSSP KPIs!D4"),
+            "PSSP KPI STS-K-009 is shown as 'Quarterly' in the return but the catalogue says "
+            "monthly.",
+        ),
+        (
+            "PSSP",
+            pssp_row("R&B-K-011", 12, 16, criteria="days", frequency="Monthly"),
+            ("frequency-differs", "warning", "R&B-K-011", "", "PSSP KPIs!D4"),
+            "PSSP KPI R&B-K-011 is shown as 'Monthly' in the return but the catalogue says annual.",
+        ),
+        (
+            "ICT",
+            ("ICT", 3, "KPI 3", "Quarterly", "90%", "87%", "84%", 91),
+            ("frequency-differs", "warning", "3", "", "ICT KPIs!D4"),
+            "ICT KPI 3 is shown as 'Quarterly' in the return but the catalogue says monthly.",
+        ),
         ("PSSP", pssp_row("STS-K-009", 100, frequency=" MONTHLY "), None, None),
         ("PSSP", pssp_row("CS-K-001", 96, 95, area="CS", frequency="6 Monthly"), None, None),
-        ("PSSP", pssp_row("PRO-K-002", "Not measured as qtrly report", area="PROC",
-                          frequency="Qtrly"), None, None),
-        ("PSSP", pssp_row("R&B-K-011", 12, 16, criteria="days", frequency="Annually"),
-         None, None),
+        (
+            "PSSP",
+            pssp_row("PRO-K-002", "Not measured as qtrly report", area="PROC", frequency="Qtrly"),
+            None,
+            None,
+        ),
+        ("PSSP", pssp_row("R&B-K-011", 12, 16, criteria="days", frequency="Annually"), None, None),
         ("PSSP", pssp_row("STS-K-009", 100, frequency=""), None, None),
     ],
-    ids=["monthly-shown-quarterly", "annual-shown-monthly", "ict-shown-quarterly",
-         "case-and-spaces", "6-monthly", "qtrly", "annually", "blank"],
+    ids=[
+        "monthly-shown-quarterly",
+        "annual-shown-monthly",
+        "ict-shown-quarterly",
+        "case-and-spaces",
+        "6-monthly",
+        "qtrly",
+        "annually",
+        "blank",
+    ],
 )
 def test_printed_frequency_matches_the_catalogue(
-    run: Run, layout: str, row: Sequence[Any], expected: tuple[str, ...] | None,
+    run: Run,
+    layout: str,
+    row: Sequence[Any],
+    expected: tuple[str, ...] | None,
     message: str | None,
 ) -> None:
     checked = pssp(run, [row]) if layout == "PSSP" else ict(run, [row])
@@ -721,7 +1001,8 @@ def test_frequency_differs_once_per_kpi_not_per_month(run: Run) -> None:
 
 
 def test_same_kpi_twice_with_different_values_is_an_error_on_both(
-    run: Run, catalogue: Catalogue,
+    run: Run,
+    catalogue: Catalogue,
 ) -> None:
     checked = ict(run, [ict_row(7, 58.89), ict_row(7, 61), ict_row(3, 91)])
     assert findings(checked, "duplicate-kpi-value") == [
@@ -758,11 +1039,20 @@ def test_a_refused_figure_is_not_judged(run: Run) -> None:
         (100, 99, True),
         (100, "Not Measurable", True),
     ],
-    ids=["same-number", "same-number-as-percent", "same-marker", "different-numbers",
-         "number-and-marker"],
+    ids=[
+        "same-number",
+        "same-number-as-percent",
+        "same-marker",
+        "different-numbers",
+        "number-and-marker",
+    ],
 )
 def test_same_kpi_on_two_sheets(
-    run: Run, catalogue: Catalogue, first: Any, second: Any, duplicate: bool,
+    run: Run,
+    catalogue: Catalogue,
+    first: Any,
+    second: Any,
+    duplicate: bool,
 ) -> None:
     checked = run({
         "PSSP KPIs": pssp_sheet([pssp_row("STS-K-009", first, note="n")]),
@@ -782,7 +1072,8 @@ def test_same_kpi_on_two_sheets(
 
 
 def test_every_catalogue_kpi_missing_from_a_return_is_one_warning(
-    run: Run, catalogue: Catalogue,
+    run: Run,
+    catalogue: Catalogue,
 ) -> None:
     checked = ict(run, [ict_row(7, 91)])
     missing = [r for r in checked.records if r.code == "kpi-missing"]
@@ -809,7 +1100,8 @@ def test_missing_kpis_name_every_month_the_return_covers(run: Run) -> None:
 
 
 def test_a_removed_kpi_may_be_missing_and_other_contracts_are_not_expected(
-    run: Run, catalogue: Catalogue,
+    run: Run,
+    catalogue: Catalogue,
 ) -> None:
     checked = pssp(run, [pssp_row("STS-K-009", 100)])
     missing = {r.kpi_ref for r in checked.records if r.code == "kpi-missing"}
@@ -829,20 +1121,33 @@ def test_a_listed_kpi_with_a_blank_cell_is_missing_a_value_not_missing(run: Run)
 @pytest.mark.parametrize(
     ("layout", "row", "expected", "message"),
     [
-        ("ICT", ict_row(99, 90),
-         ("unknown-kpi", "error", "99", "2016-12", "ICT KPIs!H4"),
-         "KPI ref '99' is not in the ICT catalogue."),
-        ("PSSP", pssp_row("XYZ-K-001", 90),
-         ("unknown-kpi", "error", "XYZ-K-001", "2016-04", "PSSP KPIs!G4"),
-         "KPI ref 'XYZ-K-001' is not in the PSSP catalogue."),
-        ("PSSP", pssp_row("STS-K-0091", "Not Measurable"),
-         ("unknown-kpi", "error", "STS-K-0091", "2016-04", "PSSP KPIs!G4"),
-         "KPI ref 'STS-K-0091' is not in the PSSP catalogue."),
+        (
+            "ICT",
+            ict_row(99, 90),
+            ("unknown-kpi", "error", "99", "2016-12", "ICT KPIs!H4"),
+            "KPI ref '99' is not in the ICT catalogue.",
+        ),
+        (
+            "PSSP",
+            pssp_row("XYZ-K-001", 90),
+            ("unknown-kpi", "error", "XYZ-K-001", "2016-04", "PSSP KPIs!G4"),
+            "KPI ref 'XYZ-K-001' is not in the PSSP catalogue.",
+        ),
+        (
+            "PSSP",
+            pssp_row("STS-K-0091", "Not Measurable"),
+            ("unknown-kpi", "error", "STS-K-0091", "2016-04", "PSSP KPIs!G4"),
+            "KPI ref 'STS-K-0091' is not in the PSSP catalogue.",
+        ),
     ],
     ids=["ict-number", "pssp-ref", "pssp-typo-with-marker"],
 )
 def test_a_ref_not_in_the_catalogue_is_an_error_naming_it(
-    run: Run, catalogue: Catalogue, layout: str, row: Sequence[Any], expected: tuple[str, ...],
+    run: Run,
+    catalogue: Catalogue,
+    layout: str,
+    row: Sequence[Any],
+    expected: tuple[str, ...],
     message: str,
 ) -> None:
     checked = pssp(run, [row]) if layout == "PSSP" else ict(run, [row])

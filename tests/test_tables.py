@@ -63,15 +63,18 @@ def test_a_month_written_twice_is_read_twice_and_refused_when_it_differs(
         ("PSSP", "STS-K-009", "2016-09", "B2", 100.0), ("PSSP", "STS-K-009", "2016-09", "C2", 97.0)
     ]  # fmt: skip
     assert [(r.code, r.cell) for r in checked.records if r.severity == "error"] == [
-        ("duplicate-kpi-value", "B2"), ("duplicate-kpi-value", "C2")
+        ("duplicate-kpi-value", "B2"),
+        ("duplicate-kpi-value", "C2"),
     ]
 
 
 @pytest.mark.parametrize(
     ("ref", "expected"),
-    [("STS-K-009 - Completion of statutory returns", "STS-K-009"),
-     ("PRO-K-4 (Procurement savings)", "PRO-K-004"),
-     ("ICT KPI 7: Fulfilment of P3 requests", "7")],
+    [
+        ("STS-K-009 - Completion of statutory returns", "STS-K-009"),
+        ("PRO-K-4 (Procurement savings)", "PRO-K-004"),
+        ("ICT KPI 7: Fulfilment of P3 requests", "7"),
+    ],
     ids=["dash", "bracket", "colon"],
 )
 def test_a_ref_and_its_description_in_one_cell(tmp_path: Path, ref: str, expected: str) -> None:
@@ -99,7 +102,8 @@ def test_tgt_and_act_under_each_month(tmp_path: Path) -> None:
     ])  # fmt: skip
     result = extract_file(path, isolate=False)
     assert [(o.period, o.cell, o.actual, o.target_cell) for o in result.observations] == [
-        ("2017-07", "C3", 99.0, "B3"), ("2017-08", "E3", 100.0, "D3")
+        ("2017-07", "C3", 99.0, "B3"),
+        ("2017-08", "E3", 100.0, "D3"),
     ]
 
 
@@ -133,7 +137,8 @@ def test_variance_and_year_to_date_columns_are_not_the_months_figures(tmp_path: 
     ])  # fmt: skip
     result = extract_file(path, isolate=False)
     assert [(o.period, o.cell, o.actual, o.target_cell) for o in result.observations] == [
-        ("2017-07", "C3", 99.0, "B3"), ("2017-08", "F3", 100.0, "E3")
+        ("2017-07", "C3", 99.0, "B3"),
+        ("2017-08", "F3", 100.0, "E3"),
     ]
     assert result.problems == []
 
@@ -194,8 +199,14 @@ def test_a_dash_is_an_empty_cell_and_a_cover_title_names_the_contracts(
 
 @pytest.mark.parametrize(
     ("rag", "claimed"),
-    [("Green", "met"), ("amber - within tolerance", "detriment"), ("R", "not_met"),
-     ("A note on the figure", None), ("tbc", None), ("", None)],
+    [
+        ("Green", "met"),
+        ("amber - within tolerance", "detriment"),
+        ("R", "not_met"),
+        ("A note on the figure", None),
+        ("tbc", None),
+        ("", None),
+    ],
     ids=["green", "amber-words", "letter", "a-sentence", "unknown", "blank"],
 )
 def test_rag_text_is_read_as_the_suppliers_claim(rag: str, claimed: str | None) -> None:

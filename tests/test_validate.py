@@ -20,10 +20,21 @@ def test_json_document_for_a_return_with_errors(
     assert main(["validate", str(path), "--format", "json"]) == 1
     doc = json.loads(capsys.readouterr().out)
     assert list(doc) == [
-        "file", "format", "valid", "status", "rejection", "counts", "figures", "exceptions",
+        "file",
+        "format",
+        "valid",
+        "status",
+        "rejection",
+        "counts",
+        "figures",
+        "exceptions",
     ]
     assert (doc["file"], doc["format"], doc["valid"], doc["status"], doc["rejection"]) == (
-        "dec.xlsx", "xlsx", False, "loaded_with_exceptions", None,
+        "dec.xlsx",
+        "xlsx",
+        False,
+        "loaded_with_exceptions",
+        None,
     )
     assert doc["counts"] == {"error": 1, "warning": 20, "info": 0}
     figures = doc["figures"]
@@ -51,7 +62,10 @@ def test_json_for_a_clean_return_is_valid(
                  "--format", "json"]) == 0  # fmt: skip
     doc = json.loads(capsys.readouterr().out)
     assert (doc["valid"], doc["counts"], doc["figures"]["read"], doc["figures"]["loadable"]) == (
-        True, {"error": 0, "warning": 46, "info": 2}, 248, 248,
+        True,
+        {"error": 0, "warning": 46, "info": 2},
+        248,
+        248,
     )
 
 
@@ -61,7 +75,9 @@ def test_json_for_a_rejected_file(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["validate", str(path), "--format", "json"]) == 1
     doc = json.loads(capsys.readouterr().out)
     assert (doc["valid"], doc["status"], doc["rejection"]["code"]) == (
-        False, "rejected", "empty-file",
+        False,
+        "rejected",
+        "empty-file",
     )
     assert doc["figures"] == {"read": 0, "loadable": 0, "refused": 0, "items": []}
     assert [e["code"] for e in doc["exceptions"]] == ["empty-file"]

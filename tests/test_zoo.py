@@ -28,6 +28,7 @@ ZOO = Path(__file__).resolve().parents[1].parent / "shared" / "workbook-zoo"
 DATA = Path(__file__).resolve().parent / "data" / "zoo"
 KEBAB = re.compile(r"^[a-z]+(-[a-z]+)*$")
 
+
 def zoo_files() -> list[Path]:
     if not ZOO.is_dir():
         return []

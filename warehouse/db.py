@@ -106,7 +106,6 @@ _TABLES: dict[str, tuple[dict[str, type], dict[str, object]]] = {
 }  # fmt: skip
 
 
-
 def open_warehouse(path: Path, busy_timeout: float = BUSY_TIMEOUT_S) -> sqlite_utils.Database:
     """Open (creating if needed) the warehouse with WAL and a busy timeout (seconds).
 
@@ -202,8 +201,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             f"ON submissions(sha256) WHERE status IN {ACCEPTED!r}"
         )
         db.execute(
-            "CREATE INDEX IF NOT EXISTS measurements_key "
-            "ON measurements(contract, kpi_ref, period)"
+            "CREATE INDEX IF NOT EXISTS measurements_key ON measurements(contract, kpi_ref, period)"
         )
         db.execute("CREATE INDEX IF NOT EXISTS exceptions_submission ON exceptions(submission_id)")
         db.execute("CREATE INDEX IF NOT EXISTS exceptions_fingerprint ON exceptions(fingerprint)")

@@ -134,8 +134,7 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
     "layouts": (
         "Each accepted return's layout per contract, to say when the next one's differs.",
         {
-            "layout": "JSON: each table's sheet, orientation, kind, header row and first ref "
-            "cell.",
+            "layout": "JSON: each table's sheet, orientation, kind, header row and first ref cell.",
         },
     ),
     "exception_reviews": (
@@ -272,9 +271,7 @@ QUERIES: dict[str, dict[str, str]] = {
 }
 
 
-def describe(
-    table: str, column: str, common: dict[str, str] | None = None
-) -> str | None:
+def describe(table: str, column: str, common: dict[str, str] | None = None) -> str | None:
     """The description of one column of one table or view, or None when there is none.
 
     ``common`` replaces the shared descriptions (``catalogue_common`` makes them).

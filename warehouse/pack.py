@@ -204,16 +204,11 @@ def _kpi_lines(
     history: dict[tuple[str, str], dict[str, dict[str, Any]]] = defaultdict(dict)
     for row in db.query("SELECT * FROM measurements_detail ORDER BY contract, sort_key, period"):
         history[(row["contract"], row["kpi_ref"])][row["period"]] = row
-    kpis = {
-        (k["contract"], k["ref"]): k
-        for k in db.query("SELECT * FROM kpis ORDER BY sort_key")
-    }
+    kpis = {(k["contract"], k["ref"]): k for k in db.query("SELECT * FROM kpis ORDER BY sort_key")}
     lines = []
     ordered = sorted(
         history,
-        key=lambda key: (
-            order.get(key[0], len(order)), (kpis.get(key) or {}).get("sort_key") or 0
-        ),
+        key=lambda key: (order.get(key[0], len(order)), (kpis.get(key) or {}).get("sort_key") or 0),
     )
     for key in ordered:
         figures = history[key]
