@@ -2,7 +2,7 @@
 """Set up and run kpiflow with nothing but Python 3.11+ and pip.
 
     python3 tasks.py demo    # set up .venv, write the sample returns into inbox/, run
-    python3 tasks.py test    # set up .venv, then ruff (lint and format), mypy and pytest (what CI runs)
+    python3 tasks.py test    # set up .venv, then ruff (lint, format), mypy and pytest (CI runs it)
     python3 tasks.py bench   # set up .venv, then the benchmark (not part of the tests)
 
 Set-up is skipped when .venv is already up to date with pyproject.toml and
