@@ -71,7 +71,9 @@ def test() -> None:
     _sh(BIN / "ruff", "check", ".")
     _sh(BIN / "ruff", "format", "--check", ".")
     _sh(BIN / "mypy")
-    _sh(BIN / "python", "-m", "pytest")
+    # Two workers, a test file each at a time: Prefect's servers and the
+    # subprocess tests mostly wait, so the suite takes about half as long.
+    _sh(BIN / "python", "-m", "pytest", "-n", "2", "--dist", "loadfile")
 
 
 def bench() -> None:

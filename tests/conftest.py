@@ -16,7 +16,12 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
-from tests.emitted import every_declared_code_is_emitted, pytest_deselected  # noqa: F401
+from tests.emitted import (  # noqa: F401
+    every_declared_code_is_emitted,
+    pytest_deselected,
+    pytest_sessionfinish,
+    pytest_testnodedown,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -19,6 +19,7 @@ from core.codes import CODES
 from core.records import EMITTED
 
 _DESELECTED = pytest.StashKey[int]()
+_FROM_WORKERS = pytest.StashKey[set[str]]()
 
 
 def pytest_deselected(items: list[pytest.Item]) -> None:
@@ -46,14 +47,50 @@ def whole_suite(session: pytest.Session) -> bool:
     return bool(args) and all("::" not in arg for arg in config.args) and set(args) <= roots
 
 
-@pytest.fixture(scope="session", autouse=True)
-def every_declared_code_is_emitted(request: pytest.FixtureRequest) -> Iterator[None]:
-    """After the whole suite: every code ``core.checks`` declares was emitted by some test."""
-    yield
-    if not whole_suite(request.session):
-        return
-    never = [code for code in CODES if code not in EMITTED]
-    assert never == [], (
+def _never_emitted(emitted: set[str]) -> str:
+    never = [code for code in CODES if code not in emitted]
+    if not never:
+        return ""
+    return (
         f"declared in core.checks but emitted by no test: {', '.join(never)}; "
         "test the check through the code that emits it, or remove it"
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def every_declared_code_is_emitted(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After the whole suite: every code ``core.checks`` declares was emitted by some test.
+
+    Run by ``pytest -n`` (pytest-xdist), each worker runs part of the suite:
+    the workers hand their codes to the controller, which checks the union
+    (``pytest_sessionfinish`` below).
+    """
+    yield
+    if hasattr(request.config, "workerinput") or not whole_suite(request.session):
+        return
+    message = _never_emitted(set(EMITTED))
+    assert not message, message
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    """xdist's controller: a worker finished; keep the codes it emitted."""
+    output = getattr(node, "workeroutput", {})
+    config = getattr(node, "config")  # noqa: B009 - xdist's WorkerController
+    config.stash.setdefault(_FROM_WORKERS, set()).update(output.get("emitted", ()))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    config = session.config
+    if hasattr(config, "workerinput"):
+        config.workeroutput["emitted"] = sorted(EMITTED)  # type: ignore[attr-defined]
+        return
+    if _FROM_WORKERS not in config.stash or exitstatus != 0 or not whole_suite(session):
+        return
+    message = _never_emitted(config.stash[_FROM_WORKERS])
+    if message:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(f"ERROR: {message}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

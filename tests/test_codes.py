@@ -190,7 +190,12 @@ def test_placeholders_are_parsed_from_every_wording() -> None:
 
 
 CONFTEST = """
-from tests.emitted import every_declared_code_is_emitted, pytest_deselected  # noqa: F401
+from tests.emitted import (  # noqa: F401
+    every_declared_code_is_emitted,
+    pytest_deselected,
+    pytest_sessionfinish,
+    pytest_testnodedown,
+)
 """
 EMITS = """
 from core.codes import CODES
@@ -228,3 +233,14 @@ def test_the_whole_suite_fails_when_a_declared_code_is_never_emitted(tmp_path: P
         part = _inner_pytest(tmp_path, *selection)
         assert part.returncode == 0, part.stdout + part.stderr
         assert "2 passed" in part.stdout and "error" not in part.stdout
+
+
+@pytest.mark.slow
+def test_the_check_holds_when_workers_share_the_suite(tmp_path: Path) -> None:
+    # With pytest-xdist each worker runs part of the suite: the controller checks the union.
+    whole = _inner_pytest(tmp_path, "-n", "2")
+    assert whole.returncode == 1, whole.stdout + whole.stderr
+    assert "2 passed" in whole.stdout
+    assert "declared in core.checks but emitted by no test: zip-bomb;" in whole.stdout
+    part = _inner_pytest(tmp_path, "-n", "2", "-k", "another or emits")
+    assert part.returncode == 0, part.stdout + part.stderr
