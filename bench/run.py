@@ -431,8 +431,8 @@ def measure_prefect(paths: list[Path], reps: int) -> dict[str, Any]:
 
 
 def measure_suite() -> dict[str, Any]:
-    log("test suite: pytest -m 'not browser'")
-    args = [PYTHON, "-m", "pytest", "-q", "-m", "not browser", "-p", "no:cacheprovider"]
+    log("test suite: pytest -n 2 --dist loadfile (as tasks.py test runs it)")
+    args = [PYTHON, "-m", "pytest", "-q", "-n", "2", "--dist", "loadfile", "-p", "no:cacheprovider"]
     started = time.perf_counter()
     done = subprocess.run(args, cwd=ROOT, env={**os.environ}, capture_output=True, text=True,
                           check=False)  # fmt: skip
@@ -518,7 +518,7 @@ def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
     target("kpiflow validate imports Prefect", float(cold["validate_imports"]["prefect"]), 0.0,
            "bool")  # fmt: skip
     if "suite" in r:
-        target("test suite (not browser)", r["suite"]["seconds"], 120.0, "s",
+        target("test suite", r["suite"]["seconds"], 120.0, "s",
                r["suite"]["summary"])  # fmt: skip
     out.extend(r.get("growth", {}).get("targets", []))
     return out
@@ -631,7 +631,7 @@ def print_report(r: dict[str, Any]) -> None:
         row("prefect: per file beyond the plain run and an empty flow", "",
             ms(pf["per_file_s"]), f"CPU {ms(pf['cpu_per_file_s'])}")  # fmt: skip
     if "suite" in r:
-        row("test suite: pytest -m 'not browser'", secs(r["suite"]["seconds"]), "",
+        row("test suite: pytest -n 2 --dist loadfile", secs(r["suite"]["seconds"]), "",
             r["suite"]["summary"])  # fmt: skip
     if "growth" in r:
         from bench.growth import report_lines
