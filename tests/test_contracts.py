@@ -16,38 +16,13 @@ from flows.process import check_file
 from flows.runner import run_once
 from flows.settings import Settings
 from schemas.adapter import validate_observations
-
-WASTE = """
-[contracts.WC]
-description = "Waste collection"
-aliases = ["Waste Collection", "Refuse and Recycling"]
-
-[[kpi]]
-contract = "WC"
-ref = "WC-01"
-service_area = "Collections"
-description = "Bins collected on the scheduled day"
-frequency = "monthly"
-unit = "percent"
-direction = "higher"
-target = "99.5%"
-
-[[kpi]]
-contract = "WC"
-ref = "WC-02"
-service_area = "Collections"
-description = "Days to replace a damaged bin"
-frequency = "monthly"
-unit = "days"
-direction = "lower"
-target = "5"
-"""
+from tests.workbooks import WASTE_CONTRACT
 
 
 @pytest.fixture
 def waste_catalogue(tmp_path: Path) -> Path:
     path = tmp_path / "catalogue.toml"
-    path.write_text(BUNDLED.read_text(encoding="utf-8") + WASTE, encoding="utf-8")
+    path.write_text(BUNDLED.read_text(encoding="utf-8") + WASTE_CONTRACT, encoding="utf-8")
     return path
 
 

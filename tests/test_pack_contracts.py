@@ -20,33 +20,8 @@ from flows.settings import Settings
 from reports.pack import sheet_title
 from tests.conftest import ROOT
 from tests.sample_warehouse import MONTHLY
+from tests.workbooks import WASTE_CONTRACT
 from warehouse.metadata import catalogue_common
-
-WASTE = """
-[contracts.WC]
-description = "Waste collection"
-aliases = ["Refuse and Recycling"]
-
-[[kpi]]
-contract = "WC"
-ref = "WC-01"
-service_area = "Collections"
-description = "Bins collected on the scheduled day"
-frequency = "monthly"
-unit = "percent"
-direction = "higher"
-target = "99.5%"
-
-[[kpi]]
-contract = "WC"
-ref = "WC-02"
-service_area = "Collections"
-description = "Days to replace a damaged bin"
-frequency = "monthly"
-unit = "days"
-direction = "lower"
-target = "5"
-"""
 
 
 def waste_return(path: Path) -> Path:
@@ -70,7 +45,7 @@ def waste(tmp_path_factory: pytest.TempPathFactory, sample_dir: Path) -> Setting
     """The bundled April-May return and a waste return, loaded by a real run."""
     root = tmp_path_factory.mktemp("waste")
     catalogue = root / "catalogue.toml"
-    catalogue.write_text(BUNDLED.read_text(encoding="utf-8") + WASTE, encoding="utf-8")
+    catalogue.write_text(BUNDLED.read_text(encoding="utf-8") + WASTE_CONTRACT, encoding="utf-8")
     settings = Settings(inbox=root / "inbox", db=root / "kpi.db", reports=root / "reports",
                         catalogue=catalogue, stable_seconds=0)  # fmt: skip
     settings.inbox.mkdir()

@@ -104,3 +104,31 @@ def read_isolated(path: Path) -> tuple[Grid, list[ExceptionRecord]]:
         memory_bytes=DEFAULT_LIMITS.reader_memory_bytes,
     )
     return workbook, warnings
+
+
+WASTE_CONTRACT = """
+[contracts.WC]
+description = "Waste collection"
+aliases = ["Waste Collection", "Refuse and Recycling"]
+
+[[kpi]]
+contract = "WC"
+ref = "WC-01"
+service_area = "Collections"
+description = "Bins collected on the scheduled day"
+frequency = "monthly"
+unit = "percent"
+direction = "higher"
+target = "99.5%"
+
+[[kpi]]
+contract = "WC"
+ref = "WC-02"
+service_area = "Collections"
+description = "Days to replace a damaged bin"
+frequency = "monthly"
+unit = "days"
+direction = "lower"
+target = "5"
+"""
+"""A third contract, declared by catalogue alone: append it to a copy of the bundled one."""
