@@ -1,13 +1,17 @@
-"""Run a reader in a disposable child process with time and memory caps.
+"""Run a reader in a child process with time and memory caps.
 
 python-calamine aborts the interpreter (SIGABRT, a Rust allocation failure)
 on crafted files, openpyxl can run for minutes or exhaust memory; no
 ``except`` helps with either. ``run_isolated`` runs one picklable top-level
-function in a child started by a *forkserver* (plain fork is unsafe: the
-parent runs Prefect threads) that has the readers preloaded, so a call costs a
-fork plus pickling, not a fresh interpreter. In the child the address space
-(RLIMIT_AS) and CPU time (RLIMIT_CPU) are capped and stderr goes to a
-temporary file the parent reads when the child dies.
+function in a reader process started by a *forkserver* (plain fork is
+unsafe: the parent runs Prefect threads) that has the readers preloaded. A
+reader answers call after call (no fork, no cold start per file) until a
+call crashes it, overruns, runs out of memory or it has held too much; then
+it is retired and the next call gets a fresh one. A call that runs out of
+memory in a reader that had served earlier calls is tried once more in a
+fresh one, so a file's verdict never depends on the files before it. In the
+reader the address space (RLIMIT_AS) and each call's CPU time (RLIMIT_CPU)
+are capped and stderr goes to a temporary file the parent reads when it dies.
 
 Outcomes in the parent:
 
@@ -20,9 +24,9 @@ Outcomes in the parent:
 - any other exception the function raised, re-raised as itself when it
   pickles (with the child's traceback as a note), else as ``RuntimeError``.
 
-A child never outlives the run: the forkserver exits when the run's process
-does (even on SIGKILL), and each child asks Linux for SIGKILL when the
-forkserver dies.
+A reader never outlives the run: an idle one exits when the run hangs up,
+the forkserver exits when the run's process does (even on SIGKILL), and
+each reader asks Linux for SIGKILL when the forkserver dies.
 """
 
 from __future__ import annotations
@@ -142,8 +146,119 @@ def start_isolated(
     return Isolated(func, args, timeout_s, memory_bytes, fork and threading.active_count() == 1)
 
 
+class _Worker:
+    """A reader process that runs calls one after another until it is retired.
+
+    Forking a reader per file cost ~7 ms of CPU (the fork, multiprocessing's
+    start-up, and the child touching, so copying, the memory it inherited)
+    and every file started with cold caches: ~40% of a return's reading. A
+    worker answers call after call; whatever goes wrong in one (a crash, a
+    hang, memory running out) retires it, so the next call gets a fresh one.
+    """
+
+    def __init__(self, memory_bytes: int, fork: bool) -> None:
+        ctx = multiprocessing.get_context("fork") if fork else _context()
+        self.memory_bytes = memory_bytes
+        self.calls = 0
+        self.disposable = fork  # a forked reader serves one call, never the pool
+        fd, self.stderr_path = tempfile.mkstemp(prefix="kpiflow-reader-", suffix=".log")
+        os.close(fd)
+        ours, theirs = ctx.Pipe(duplex=True)
+        self.connection: Connection = ours
+        self.process = ctx.Process(
+            target=_worker_main, args=(theirs, memory_bytes, self.stderr_path), daemon=True
+        )
+        try:
+            # Readers come from importable modules: the child needs no __main__.
+            _LOCAL.skip_main = True
+            try:
+                self.process.start()
+            finally:
+                _LOCAL.skip_main = False
+        except BaseException:
+            self.retire()
+            raise
+        finally:
+            theirs.close()
+
+    def stderr_size(self) -> int:
+        try:
+            return os.stat(self.stderr_path).st_size
+        except OSError:
+            return 0
+
+    def retire(self) -> None:
+        """Stop the process (killed if it still runs) and release what it holds."""
+        process = self.process
+        with contextlib.suppress(ValueError, AssertionError, AttributeError):
+            if process.is_alive():
+                process.kill()
+                process.join()
+        self.connection.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.stderr_path)
+        with contextlib.suppress(ValueError, AttributeError):
+            process.close()
+
+
+class _Pool:
+    """Idle workers of this process, by memory cap; two suffice for the read-ahead."""
+
+    KEEP = 2
+    #: A worker is retired after this many calls or once it has held this share
+    #: of its memory cap, so one file's heap never crowds a later file's cap.
+    MAX_CALLS = 200
+    MAX_SHARE = 0.25
+
+    def __init__(self) -> None:
+        self._idle: list[_Worker] = []
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+
+    def take(self, memory_bytes: int) -> _Worker:
+        with self._lock:
+            if self._pid != os.getpid():  # a forked copy of this process: not its workers
+                self._idle, self._pid = [], os.getpid()
+            for worker in self._idle:
+                if worker.memory_bytes == memory_bytes and worker.process.is_alive():
+                    self._idle.remove(worker)
+                    return worker
+        return _Worker(memory_bytes, fork=False)
+
+    def give_back(self, worker: _Worker, peak_bytes: int) -> None:
+        worn = (
+            worker.disposable
+            or worker.calls >= self.MAX_CALLS
+            or peak_bytes > worker.memory_bytes * self.MAX_SHARE
+        )
+        retired = [worker]
+        with self._lock:
+            if not worn and self._pid == os.getpid():
+                # The newest are kept: a run asks with one cap throughout.
+                self._idle.append(worker)
+                retired = self._idle[: -self.KEEP]
+                del self._idle[: -self.KEEP]
+        for old in retired:
+            old.retire()
+
+    def clear(self) -> None:
+        """Retire every idle worker (tests; a process about to fork)."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            worker.retire()
+
+
+_POOL = _Pool()
+
+
+def retire_workers() -> None:
+    """Stop the idle reader workers now (they also stop when this process exits)."""
+    _POOL.clear()
+
+
 class Isolated(Generic[T]):
-    """A capped child process running one call; ``result()`` collects it (once)."""
+    """One call running in a capped reader process; ``result()`` collects it (once)."""
 
     def __init__(
         self,
@@ -153,69 +268,66 @@ class Isolated(Generic[T]):
         memory_bytes: int,
         fork: bool,
     ) -> None:
-        ctx = multiprocessing.get_context("fork") if fork else _context()
-        self._timeout_s = timeout_s
+        self._call = (func, args, timeout_s, memory_bytes)
+        self._fork = fork
+        self._worker: _Worker | None = None
+        self._start()
+
+    def _start(self, fresh: bool = False) -> None:
+        func, args, timeout_s, memory_bytes = self._call
+        if self._fork or fresh:
+            # A forked reader serves this one call; so does a fresh one asked for a retry.
+            worker = _Worker(memory_bytes, fork=self._fork)
+            worker.disposable = True
+        else:
+            worker = _POOL.take(memory_bytes)
+        self._worker = worker
+        self._stderr_from = worker.stderr_size()
         self._started = time.monotonic()
-        fd, self._stderr_path = tempfile.mkstemp(prefix="kpiflow-reader-", suffix=".log")
-        os.close(fd)
-        receiver, sender = ctx.Pipe(duplex=False)
-        self._receiver: Connection = receiver
-        self._process = ctx.Process(
-            target=_child_main,
-            args=(sender, func, args, memory_bytes, timeout_s, self._stderr_path),
-            daemon=True,
-        )
         try:
-            # Functions from __main__ need the main module in the child.
-            _LOCAL.skip_main = getattr(func, "__module__", "__main__") != "__main__"
-            try:
-                self._process.start()
-            finally:
-                _LOCAL.skip_main = False
+            worker.connection.send((func, args, timeout_s))
         except BaseException:
-            self._close()
-            raise
-        finally:
-            sender.close()
+            # The worker died while idle (or the call does not pickle): not this call's doing.
+            worker.retire()
+            if fresh or self._fork:
+                raise
+            self._start(fresh=True)
+            return
+        worker.calls += 1
 
     def result(self) -> T:
-        """Wait for the child; return its result or raise as ``run_isolated`` does."""
-        process, timeout_s = self._process, self._timeout_s
-        try:
-            waited = time.monotonic() - self._started
-            message = _receive(self._receiver, max(0.0, timeout_s - waited))
-            if message is _TIMED_OUT:
-                process.kill()
-                process.join()
-            else:
-                # Sent its answer (or died): it exits at once; a straggler is killed.
-                process.join(2.0)
-                if process.exitcode is None:
-                    process.kill()
-                    process.join()
-            if message is _TIMED_OUT:
-                raise READER_TIMEOUT.refuse("clock", seconds=timeout_s)
-            if message is None:
-                raise _death(process.exitcode, _tail(self._stderr_path))
-            return cast(T, _unpack(message))
-        finally:
-            self._close()
+        """Wait for the call; return its result or raise as ``run_isolated`` does."""
+        worker = self._worker
+        assert worker is not None, "result() is collected once"
+        self._worker = None
+        _, _, timeout_s, _ = self._call
+        waited = time.monotonic() - self._started
+        message = _receive(worker.connection, max(0.0, timeout_s - waited))
+        if message is _TIMED_OUT:
+            worker.retire()
+            raise READER_TIMEOUT.refuse("clock", seconds=timeout_s)
+        if message is None:
+            worker.process.join(2.0)
+            tail = _tail(worker.stderr_path, self._stderr_from)
+            exitcode = worker.process.exitcode
+            worker.retire()
+            raise _death(exitcode, tail)
+        kind, payload, peak_bytes, keep = message
+        if keep and kind in ("ok", "raise"):
+            _POOL.give_back(worker, peak_bytes)
+        else:
+            worker.retire()  # out of memory, or an answer that would not pickle
+            if kind == "memory" and worker.calls > 1:
+                # Earlier calls' leftovers may have taken the room: a fresh reader decides.
+                self._start(fresh=True)
+                return self.result()
+        return cast(T, _unpack((kind, payload)))
 
     def cancel(self) -> None:
-        """Stop the child if it still runs and release what it holds (a result is lost)."""
-        self._close()
-
-    def _close(self) -> None:
-        process = self._process
-        with contextlib.suppress(ValueError, AssertionError):
-            if process.is_alive():
-                process.kill()
-                process.join()
-        self._receiver.close()
-        with contextlib.suppress(OSError):
-            os.unlink(self._stderr_path)
-        with contextlib.suppress(ValueError, AttributeError):
-            process.close()
+        """Stop the call if it still runs and release what it holds (a result is lost)."""
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.retire()
 
 
 _TIMED_OUT: Any = object()
@@ -274,14 +386,15 @@ def _crashed(how: str) -> UnreadableFile:
     return READER_CRASHED.refuse(how=how)
 
 
-def _tail(path: str) -> str:
-    """The start and the end of what the child wrote to stderr (a panic's message
-    comes first, before a long backtrace)."""
+def _tail(path: str, start: int = 0) -> str:
+    """The start and the end of what the child wrote to stderr from ``start`` (a panic's
+    message comes first, before a long backtrace)."""
     try:
         with open(path, "rb") as fh:
+            fh.seek(start)
             head = fh.read(_STDERR_TAIL)
             fh.seek(0, os.SEEK_END)
-            fh.seek(max(len(head), fh.tell() - _STDERR_TAIL))
+            fh.seek(max(start + len(head), fh.tell() - _STDERR_TAIL))
             return (head + fh.read()).decode("utf-8", "replace")
     except OSError:
         return ""
@@ -322,41 +435,51 @@ def _die_with_parent() -> None:
         os._exit(1)
 
 
-def _child_main(
-    sender: Connection,
-    func: Callable[..., Any],
-    args: tuple[Any, ...],
-    memory_bytes: int,
-    timeout_s: float,
-    stderr_path: str,
-) -> None:
+def _worker_main(connection: Connection, memory_bytes: int, stderr_path: str) -> None:
+    """Answer calls until the parent hangs up or a call leaves this process unfit."""
     _die_with_parent()
     with contextlib.suppress(OSError):
         fd = os.open(stderr_path, os.O_WRONLY | os.O_APPEND)
         os.dup2(fd, 2)
         os.close(fd)
-    _limit(resource.RLIMIT_CPU, math.ceil(timeout_s) + 2)
     _limit(resource.RLIMIT_AS, memory_bytes)
+    while True:
+        try:
+            func, args, timeout_s = connection.recv()
+        except (EOFError, OSError):
+            os._exit(0)  # the parent is gone or retired us
+        # RLIMIT_CPU counts the process's whole life: the cap is this call's share on top.
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        _limit(resource.RLIMIT_CPU, math.ceil(used.ru_utime + used.ru_stime + timeout_s) + 2)
+        keep = _answer(connection, func, args)
+        if not keep:
+            os._exit(0)
+
+
+def _answer(connection: Connection, func: Callable[..., Any], args: tuple[Any, ...]) -> bool:
+    """Run one call and send its message; False when this process should not take another."""
     message: tuple[str, Any]
+    keep = True
     try:
         message = ("ok", func(*args))
     except MemoryError:
-        message = ("memory", None)
+        message, keep = ("memory", None), False
     except Exception as exc:
         message = ("raise", (exc, traceback.format_exc()))
     except BaseException as exc:  # a Rust panic (pyo3 PanicException), sys.exit()...
-        message = ("raise", (_crashed(type(exc).__name__), traceback.format_exc()))
+        message, keep = ("raise", (_crashed(type(exc).__name__), traceback.format_exc())), False
+    # ru_maxrss is in KiB on Linux: the most this process has held, for the pool to judge.
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     try:
-        sender.send(message)
+        connection.send((*message, peak, keep))
     except MemoryError:
-        sender.send(("memory", None))
+        connection.send(("memory", None, peak, False))
+        return False
     except Exception as exc:  # the result or the exception does not pickle
-        kind = message[0]
-        payload: Any = message[1]
+        kind, payload = message
         if kind == "raise":
-            failed = payload[0]
-            sender.send(("error", f"{type(failed).__name__}: {failed}"))
+            failed = cast(tuple[BaseException, str], payload)[0]
+            connection.send(("error", f"{type(failed).__name__}: {failed}", peak, keep))
         else:
-            sender.send(("error", f"result could not be sent back: {exc}"))
-    finally:
-        sender.close()
+            connection.send(("error", f"result could not be sent back: {exc}", peak, keep))
+    return keep

@@ -267,3 +267,65 @@ def test_a_reader_never_outlives_its_run_even_killed() -> None:
         run.send_signal(signal.SIGKILL)
         run.wait()
     assert wait_until_dead(family, 5) == set(), {p: command_line(p) for p in family}
+
+
+_SERVED: list[int] = []
+
+
+def serve_then_run_out() -> int:
+    """Run out of memory in a reader that has served a call before; else give the pid."""
+    if _SERVED:
+        raise MemoryError
+    _SERVED.append(os.getpid())
+    return os.getpid()
+
+
+def touch_memory(mib: int) -> int:
+    """Hold ``mib`` MiB of written (resident) memory for a moment; give the pid."""
+    held = b"x" * (mib * MiB)
+    return os.getpid() + 0 * len(held)
+
+
+def test_a_reader_answers_call_after_call() -> None:
+    first = run_isolated(os.getpid, timeout_s=30, memory_bytes=MEMORY)
+    assert run_isolated(os.getpid, timeout_s=30, memory_bytes=MEMORY) == first
+    assert first != os.getpid()
+
+
+@pytest.mark.parametrize(
+    ("call", "args", "code"),
+    [(abort_now, (), "reader-crashed"), (sleep_for, (60,), "reader-timeout"),
+     (raise_panic, (), "reader-crashed"), (eat_memory, (), "too-large")],
+    ids=["crash", "timeout", "panic", "memory"],
+)  # fmt: skip
+def test_a_call_that_goes_wrong_retires_its_reader(
+    call: Any, args: tuple[Any, ...], code: str
+) -> None:
+    before = run_isolated(os.getpid, timeout_s=30, memory_bytes=512 * MiB)
+    with pytest.raises(UnreadableFile) as caught:
+        run_isolated(call, *args, timeout_s=1, memory_bytes=512 * MiB)
+    assert caught.value.code == code
+    after = run_isolated(os.getpid, timeout_s=30, memory_bytes=512 * MiB)
+    assert after != before
+    assert run_isolated(os.getpid, timeout_s=30, memory_bytes=512 * MiB) == after
+
+
+def test_an_exception_in_a_call_keeps_its_reader() -> None:
+    before = run_isolated(os.getpid, timeout_s=30, memory_bytes=MEMORY)
+    with pytest.raises(UnreadableFile):
+        run_isolated(raise_unreadable, timeout_s=30, memory_bytes=MEMORY)
+    assert run_isolated(os.getpid, timeout_s=30, memory_bytes=MEMORY) == before
+
+
+def test_out_of_memory_after_earlier_calls_is_decided_by_a_fresh_reader() -> None:
+    first = run_isolated(serve_then_run_out, timeout_s=30, memory_bytes=MEMORY)
+    # The same reader runs out; a fresh one, with nothing left over, answers.
+    second = run_isolated(serve_then_run_out, timeout_s=30, memory_bytes=MEMORY)
+    assert second not in (first, os.getpid())
+
+
+def test_a_reader_that_held_much_of_its_cap_is_retired() -> None:
+    before = run_isolated(touch_memory, 8, timeout_s=30, memory_bytes=MEMORY)
+    assert run_isolated(touch_memory, 8, timeout_s=30, memory_bytes=MEMORY) == before
+    run_isolated(touch_memory, 300, timeout_s=30, memory_bytes=MEMORY)  # over a quarter of 1 GiB
+    assert run_isolated(os.getpid, timeout_s=30, memory_bytes=MEMORY) != before
