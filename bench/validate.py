@@ -15,6 +15,7 @@ machine's load and pandas' speed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import sys
 import time
@@ -82,10 +83,9 @@ def main() -> None:
 
     def baseline() -> None:
         for frame in frames:
-            try:
+            # The baseline's frames fail its checks too: lazy, as ours.
+            with contextlib.suppress(pa.errors.SchemaErrors):
                 loader.schema.validate(frame, lazy=True)
-            except pa.errors.SchemaErrors:
-                pass
 
     records = ours()  # warm: the schema is built once per catalogue
     baseline()
