@@ -113,7 +113,8 @@ class MeasurementSchema(pa.DataFrameModel):
         return (df["unit"] != "count") | df["actual"].isna() | df["written_percent"] | plausible
 
     class Config:
-        coerce = True
+        # ``observation_frame`` builds every column in its declared dtype.
+        coerce = False
 
 
 @functools.cache
@@ -128,7 +129,11 @@ def schema_for(catalogue: Catalogue) -> pa.DataFrameSchema:
 
 
 def observation_frame(observations: Sequence[Observation], catalogue: Catalogue) -> pd.DataFrame:
-    """Build the frame the schema checks; the index is the observation's position."""
+    """Build the frame the schema checks; the index is the observation's position.
+
+    Each column has the dtype the schema declares (``str`` columns hold NaN
+    where a marker or unit is missing), so nothing is coerced.
+    """
     units: list[str | None] = []
     known: list[bool] = []
     off_month: list[bool] = []
@@ -142,13 +147,13 @@ def observation_frame(observations: Sequence[Observation], catalogue: Catalogue)
         due_now.append(bool(kpi and (kpi.frequency == "monthly" or month in kpi.due_months)))
     return pd.DataFrame(
         {
-            "contract": [o.contract for o in observations],
-            "kpi_ref": [o.kpi_ref for o in observations],
-            "period": [o.period for o in observations],
+            "contract": pd.Series([o.contract for o in observations], dtype="str"),
+            "kpi_ref": pd.Series([o.kpi_ref for o in observations], dtype="str"),
+            "period": pd.Series([o.period for o in observations], dtype="str"),
             "actual": pd.Series([o.actual for o in observations], dtype="float64"),
-            "marker": pd.Series([o.marker for o in observations], dtype="object"),
-            "raw": [o.raw for o in observations],
-            "unit": pd.Series(units, dtype="object"),
+            "marker": pd.Series([o.marker for o in observations], dtype="str"),
+            "raw": pd.Series([o.raw for o in observations], dtype="str"),
+            "unit": pd.Series(units, dtype="str"),
             "known": pd.Series(known, dtype="bool"),
             "off_month": pd.Series(off_month, dtype="bool"),
             "due_now": pd.Series(due_now, dtype="bool"),
