@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandera.pandas as pa
 import pytest
 from pandera.config import ValidationDepth, config_context
@@ -109,3 +111,25 @@ def test_the_frame_has_the_dtypes_the_schema_declares(catalogue: Catalogue) -> N
         ("actual", "dtype('float64')"),
         ("kpi_ref", "not_nullable"),
     }
+
+
+def test_records_keep_the_order_and_wording_they_always_had(catalogue: Catalogue) -> None:
+    # Five negative fractional counts (each fails "negative" and "fraction", one
+    # code), a percentage over 100, an unknown ref: the records, in order, as
+    # kpiflow gave them before the frame lost its raw column (schemas.failure_order).
+    figures = [figure("ICT", "1", "-1.5", -1.5) for _ in range(5)]
+    figures += [figure("PSSP", "STS-K-009", "150", 150.0), figure("PSSP", "ZZ-1", "5", 5.0)]
+    figures = [replace(obs, cell=f"D{row}") for row, obs in enumerate(figures)]
+    records = validate_observations(figures, catalogue)
+    assert [(r.cell, r.rule) for r in records] == [
+        ("D6", "the ref is in the KPI catalogue"),
+        ("D1", "a count is a whole number"),
+        ("D3", "a count is a whole number"),
+        ("D2", "a count is a whole number"),
+        ("D0", "a count is a whole number"),
+        ("D4", "a count is a whole number"),
+        ("D5", "a percentage between 0 and 100"),
+    ]
+    # Alone, a negative fractional count is "negative": the order is pandera's, not a rule's.
+    alone = validate_observations(figures[:1], catalogue)
+    assert [(r.cell, r.rule) for r in alone] == [("D0", "days and counts are 0 or more")]
