@@ -15,6 +15,7 @@ from dataclasses import replace
 
 import pandas as pd
 import pandera.pandas as pa
+from pandera.config import ValidationDepth, config_context
 
 from core.catalogue import Catalogue, Kpi
 from core.checks import (
@@ -30,6 +31,7 @@ from core.model import Observation
 from core.periods import month_label
 from core.records import ExceptionRecord
 from schemas.expected import UNIT_NOUNS, UNIT_PHRASES, due_in, schedule
+from schemas.failure_order import in_listed_order
 from schemas.measurement import MAX_PLAUSIBLE_COUNT, SCORE_SCALE, observation_frame, schema_for
 
 # check name (or column for built-in checks) -> the check and the form of its wording.
@@ -70,7 +72,10 @@ def validate_observations(
     observations = [_as_catalogued(obs, catalogue) for obs in observations]
     frame = observation_frame(observations, catalogue)
     try:
-        schema_for(catalogue).validate(frame, lazy=True)
+        # The frame is built here, in the schema's dtypes (tests check it does):
+        # only the checks on its values need running, on the frame itself.
+        with config_context(validation_depth=ValidationDepth.DATA_ONLY):
+            schema_for(catalogue).validate(frame, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as errors:
         return failure_cases_to_records(errors.failure_cases, observations, catalogue)
     return []
@@ -86,10 +91,19 @@ def _as_catalogued(obs: Observation, catalogue: Catalogue) -> Observation:
 def failure_cases_to_records(
     failure_cases: pd.DataFrame, observations: Sequence[Observation], catalogue: Catalogue
 ) -> list[ExceptionRecord]:
-    """Turn pandera failure cases into one record per (check, observation)."""
+    """Turn pandera failure cases into one record per (check, observation).
+
+    Cases are taken in the order ``schemas.failure_order`` gives, so the
+    records' order and, where two checks of one code fail a figure, its
+    wording stay as they always were.
+    """
     records: list[ExceptionRecord] = []
     seen: set[tuple[str, int]] = set()
-    for case in failure_cases.to_dict("records"):
+
+    def known(obs: Observation) -> bool:
+        return catalogue.get(obs.contract, obs.kpi_ref) is not None
+
+    for case in in_listed_order(failure_cases, observations, known):
         failed = str(case["check"])
         name = failed if failed in CHECKS else str(case["column"])
         index = case["index"]
