@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from reports.model import HistoryPoint, KpiInfo, MeasurementRow
 from schemas.expected import number, quantity
@@ -33,8 +34,9 @@ _LEFT, _RIGHT, _TOP, _BOTTOM = 36, 8, 6, 18
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-@dataclass(frozen=True)
-class Point:
+# A named tuple, not a frozen dataclass: a report makes a thousand of these, and a
+# frozen dataclass's __init__ sets each field through object.__setattr__.
+class Point(NamedTuple):
     """One month of the series: a number, a marker, or a refused figure."""
 
     period: str
@@ -103,42 +105,49 @@ def series(
     newest); a refused figure stands as refused, since the reviewer must see
     that the month was sent and not taken.
     """
-    points: dict[str, Point] = {}
-    index: dict[str, int] = {}
+    # Keyed by month index, which "YYYY-MM" maps to one to one: no second lookup to sort.
+    points: dict[int, Point] = {}
+    isfinite = math.isfinite
     for h in history:
         at = month_index(h.period)
         if at is None:
             continue
-        index[h.period] = at
-        points[h.period] = Point(
-            h.period, _finite(h.actual), h.status, _finite(h.target),
-            h.raw or ("" if h.marker is None else h.marker), source=h.file_name,
-        )  # fmt: skip
+        actual, target = h.actual, h.target
+        points[at] = Point(
+            h.period,
+            actual if actual is not None and isfinite(actual) else None,
+            h.status,
+            target if target is not None and isfinite(target) else None,
+            h.raw or ("" if h.marker is None else h.marker),
+            False,
+            h.file_name,
+        )
     for m in rows:
         at = month_index(m.period)
         if at is None:
             continue
-        index[m.period] = at
         key = (m.contract, m.kpi_ref, m.period)
         if key in refused:
-            points[m.period] = Point(
+            points[at] = Point(
                 m.period, None, "refused", _finite(m.target), shown.get(key, m.raw), refused=True
             )
         else:
-            points[m.period] = Point(
+            points[at] = Point(
                 m.period, _finite(m.actual), m.status, _finite(m.target), shown.get(key, m.raw)
             )
-    ordered = sorted(points.values(), key=lambda p: index[p.period])
-    if not ordered:
+    if not points:
         return []
-    newest = index[ordered[-1].period]
-    return [p for p in ordered if newest - index[p.period] < WINDOW_MONTHS]
+    ordered = sorted(points)
+    oldest = ordered[-1] - WINDOW_MONTHS
+    return [points[at] for at in ordered if at > oldest]
 
 
 def _finite(value: float | None) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
+# Every chart of a run asks after the same few threshold texts.
+@lru_cache(maxsize=1024)
 def _level_value(text: str) -> float | None:
     try:
         threshold = parse_threshold(text)
@@ -186,18 +195,22 @@ def build_trend(points: Sequence[Point], kpi: KpiInfo) -> Trend | None:
     left, top = float(_LEFT), float(_TOP)
     right, bottom = float(WIDTH - _RIGHT), float(HEIGHT - _BOTTOM)
 
-    def place(period: str) -> float:
-        index = month_index(period) or 0
-        if last == first:
-            return (left + right) / 2
-        return left + (right - left) * (index - first) / (last - first)
+    value_range, plot_height = high - low, bottom - top
+    width = right - left
 
     # Each month's place, worked out once: the dots, the marks and the target steps share it.
-    places = {p.period: place(p.period) for p in points}
+    if last == first:
+        middle = (left + right) / 2
+        places = {p.period: middle for p in points}
+    else:
+        months = last - first
+        places = {
+            p.period: left + width * ((month_index(p.period) or 0) - first) / months for p in points
+        }
     x = places.__getitem__
 
     def y(value: float) -> float:
-        return top + (high - value) / (high - low) * (bottom - top)
+        return top + (high - value) / value_range * plot_height
 
     levels: list[Level] = []
     if stepped_target:
@@ -215,27 +228,28 @@ def build_trend(points: Sequence[Point], kpi: KpiInfo) -> Trend | None:
                             f"{kind} {text}", y(value)))  # fmt: skip
 
     actual_lines: list[str] = []
-    run: list[tuple[float, float]] = []
+    run: list[str] = []
     dots: list[tuple[float, float, str, str]] = []
     not_measured: list[tuple[float, float, str]] = []
     refused: list[tuple[float, float, str]] = []
     for p in points:
-        label = _period_label(p.period)
-        if p.actual is not None:
-            px, py = x(p.period), y(p.actual)
-            run.append((px, py))
-            title = f"{label}: {quantity(p.actual, unit).replace(' %', '%')}"
-            dots.append((px, py, p.status, f"{title} ({p.status.replace('_', ' ')})"))
+        actual = p.actual
+        if actual is not None:
+            px = places[p.period]
+            py = top + (high - actual) / value_range * plot_height
+            run.append(f"{one_decimal(px)},{one_decimal(py)}")
+            dots.append((px, py, p.status, _dot_title(p.period, actual, unit, p.status)))
             continue
         if len(run) > 1:
-            actual_lines.append(_line(run))
+            actual_lines.append(" ".join(run))
         run = []
+        label = _period_label(p.period)
         if p.refused:
             refused.append((x(p.period), bottom, f"{label}: {p.shown} was refused (not loaded)"))
         else:
             not_measured.append((x(p.period), bottom, f"{label}: not measured ({p.shown})"))
     if len(run) > 1:
-        actual_lines.append(_line(run))
+        actual_lines.append(" ".join(run))
 
     x_ticks = [(x(points[0].period), short_month(first))]
     if last != first:
@@ -268,7 +282,27 @@ def build_trend(points: Sequence[Point], kpi: KpiInfo) -> Trend | None:
 
 
 def _line(run: list[tuple[float, float]]) -> str:
-    return " ".join(f"{px:.1f},{py:.1f}" for px, py in run)
+    return " ".join(f"{one_decimal(px)},{one_decimal(py)}" for px, py in run)
+
+
+@lru_cache(maxsize=16384)
+def _decimal(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def one_decimal(value: float) -> str:
+    """``f"{value:.1f}"``, remembered: a run's charts put their marks at the same few places."""
+    # 0.0 and -0.0 are one key to the cache but print differently.
+    return _decimal(value) if value else f"{value:.1f}"
+
+
+# A month's dot says the same in every chart and every file that shows it.
+@lru_cache(maxsize=8192)
+def _dot_title(period: str, actual: float, unit: str, status: str) -> str:
+    return (
+        f"{_period_label(period)}: {quantity(actual, unit).replace(' %', '%')} "
+        f"({status.replace('_', ' ')})"
+    )
 
 
 @lru_cache(maxsize=4096)
