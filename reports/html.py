@@ -26,6 +26,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
 from core.records import ExceptionRecord, sort_key
 from reports.grouping import (
@@ -44,8 +45,8 @@ from reports.model import (
     RunSummary,
     SubmissionReport,
 )
-from reports.trend import Trend, build_trend, series
-from reports.trend_svg import trend_svg
+from reports.trend import series
+from reports.trend_svg import trend_chart
 
 _TEMPLATES = Path(__file__).parent / "templates"
 
@@ -257,7 +258,8 @@ class GridRow:
     levels: list[str]
     expected: str
     cells: list[GridCell | None]
-    trend: Trend | None
+    #: The trend chart's SVG (every value in it escaped), None when there is none to draw.
+    trend: Markup | None
     trend_note: str
 
 
@@ -315,7 +317,7 @@ def _grids(report: SubmissionReport) -> list[Grid]:
                 for f, copies in zip(firsts, months.values(), strict=True)
             }
             points = series(firsts, history.get(key, []), set(refusals), shown)
-            trend = build_trend(points, info)
+            trend = trend_chart(points, info)
             note = "" if trend else _trend_note(points)
             rows.append(
                 GridRow(
@@ -450,8 +452,6 @@ def outcome_text(report: SubmissionReport) -> tuple[str, str, str]:
 
 
 _ENV.filters["keep_units"] = lambda text: keep_units(str(text))
-# Written in Python: the template engine spent more on the charts than on the rest of the page.
-_ENV.globals["trend_svg"] = trend_svg
 
 
 def submission_context(report: SubmissionReport) -> dict[str, object]:

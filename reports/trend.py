@@ -156,7 +156,9 @@ def _level_value(text: str) -> float | None:
     return threshold.value if threshold is not None else None
 
 
-def _ticks(low: float, high: float) -> list[float]:
+# Charts of one KPI share their scale file after file.
+@lru_cache(maxsize=1024)
+def _ticks(low: float, high: float) -> tuple[float, ...]:
     """Two to five round values covering low..high."""
     if high - low < 1e-9:
         low, high = low - 1.0, high + 1.0
@@ -166,16 +168,32 @@ def _ticks(low: float, high: float) -> list[float]:
     start = math.floor(low / step + 1e-9) * step
     end = math.ceil(high / step - 1e-9) * step
     count = round((end - start) / step)
-    return [start + i * step for i in range(count + 1)]
+    return tuple(start + i * step for i in range(count + 1))
 
 
+@lru_cache(maxsize=1024)
 def _label(value: float, unit: str) -> str:
     text = number(value)
     return f"{text}%" if unit == "percent" else text
 
 
-def build_trend(points: Sequence[Point], kpi: KpiInfo) -> Trend | None:
-    """Chart geometry for ``points``, or None when fewer than two months are known."""
+@dataclass
+class Scale:
+    """Where one chart puts its months and values, and everything drawn before the marks.
+
+    ``frame`` is the chart without its marks (no dots, lines or crosses, and a
+    caption that does not count them yet); ``places`` is each month's x.
+    """
+
+    frame: Trend
+    places: dict[str, float]
+    high: float
+    value_range: float
+    unit: str
+
+
+def scale(points: Sequence[Point], kpi: KpiInfo) -> Scale | None:
+    """The scale and frame of the chart of ``points``; None when fewer than two months are known."""
     if len(points) < 2:
         return None
     unit = kpi.unit
@@ -188,22 +206,20 @@ def build_trend(points: Sequence[Point], kpi: KpiInfo) -> Trend | None:
     if stepped_target:
         values += [p.target for p in points if p.target is not None]
     # Only markers (a KPI never measured, or removed): the months still show, with no scale.
-    ticks = _ticks(min(values), max(values)) if values else []
+    ticks = _ticks(min(values), max(values)) if values else ()
     low, high = (ticks[0], ticks[-1]) if ticks else (0.0, 1.0)
     first = month_index(points[0].period) or 0
     last = month_index(points[-1].period) or 0
     left, top = float(_LEFT), float(_TOP)
     right, bottom = float(WIDTH - _RIGHT), float(HEIGHT - _BOTTOM)
-
     value_range, plot_height = high - low, bottom - top
-    width = right - left
 
     # Each month's place, worked out once: the dots, the marks and the target steps share it.
     if last == first:
         middle = (left + right) / 2
         places = {p.period: middle for p in points}
     else:
-        months = last - first
+        width, months = right - left, last - first
         places = {
             p.period: left + width * ((month_index(p.period) or 0) - first) / months for p in points
         }
@@ -227,34 +243,10 @@ def build_trend(points: Sequence[Point], kpi: KpiInfo) -> Trend | None:
         levels.append(Level(kind, _line([(left, y(value)), (right, y(value))]),
                             f"{kind} {text}", y(value)))  # fmt: skip
 
-    actual_lines: list[str] = []
-    run: list[str] = []
-    dots: list[tuple[float, float, str, str]] = []
-    not_measured: list[tuple[float, float, str]] = []
-    refused: list[tuple[float, float, str]] = []
-    for p in points:
-        actual = p.actual
-        if actual is not None:
-            px = places[p.period]
-            py = top + (high - actual) / value_range * plot_height
-            run.append(f"{one_decimal(px)},{one_decimal(py)}")
-            dots.append((px, py, p.status, _dot_title(p.period, actual, unit, p.status)))
-            continue
-        if len(run) > 1:
-            actual_lines.append(" ".join(run))
-        run = []
-        label = _period_label(p.period)
-        if p.refused:
-            refused.append((x(p.period), bottom, f"{label}: {p.shown} was refused (not loaded)"))
-        else:
-            not_measured.append((x(p.period), bottom, f"{label}: not measured ({p.shown})"))
-    if len(run) > 1:
-        actual_lines.append(" ".join(run))
-
     x_ticks = [(x(points[0].period), short_month(first))]
     if last != first:
         x_ticks.append((x(points[-1].period), short_month(last)))
-    span = f"{_period_label(points[0].period)} to {_period_label(points[-1].period)}"
+    span = f"{period_name(points[0].period)} to {period_name(points[-1].period)}"
     caption = (
         f"Trend for {kpi.contract} {kpi.ref}, {span}: actual (solid line) against "
         + ", ".join(level.label for level in levels)
@@ -262,23 +254,72 @@ def build_trend(points: Sequence[Point], kpi: KpiInfo) -> Trend | None:
         if levels
         else f"Trend for {kpi.contract} {kpi.ref}, {span}: actual (solid line); no target."
     )
-    if not_measured:
-        caption += f" {len(not_measured)} month(s) not measured (open circles)."
-    if refused:
-        caption += f" {len(refused)} figure(s) refused (red crosses)."
-    return Trend(
+    frame = Trend(
         width=WIDTH,
         height=HEIGHT,
         plot=(left, top, right, bottom),
         y_ticks=[(y(t), _label(t, unit)) for t in ticks],
         x_ticks=x_ticks,
         levels=levels,
-        actual_lines=actual_lines,
-        dots=dots,
-        not_measured=not_measured,
-        refused=refused,
+        actual_lines=[],
+        dots=[],
+        not_measured=[],
+        refused=[],
         caption=caption,
     )
+    return Scale(frame, places, high, value_range, unit)
+
+
+def counted(caption: str, not_measured: int, refused: int) -> str:
+    """The caption with how many months are not measured and how many figures refused."""
+    if not_measured:
+        caption += f" {not_measured} month(s) not measured (open circles)."
+    if refused:
+        caption += f" {refused} figure(s) refused (red crosses)."
+    return caption
+
+
+def build_trend(points: Sequence[Point], kpi: KpiInfo) -> Trend | None:
+    """Chart geometry for ``points``, or None when fewer than two months are known."""
+    chart = scale(points, kpi)
+    if chart is None:
+        return None
+    trend, places, unit = chart.frame, chart.places, chart.unit
+    top, bottom = trend.plot[1], trend.plot[3]
+    high, value_range, plot_height = chart.high, chart.value_range, bottom - top
+    actual_lines, dots = trend.actual_lines, trend.dots
+    not_measured, refused = trend.not_measured, trend.refused
+    run: list[str] = []
+    for p in points:
+        actual = p.actual
+        if actual is not None:
+            px = places[p.period]
+            py = top + (high - actual) / value_range * plot_height
+            run.append(f"{one_decimal(px)},{one_decimal(py)}")
+            dots.append((px, py, p.status, dot_title(p.period, actual, unit, p.status)))
+            continue
+        if len(run) > 1:
+            actual_lines.append(" ".join(run))
+        run = []
+        label = period_name(p.period)
+        if p.refused:
+            refused.append((places[p.period], bottom, refused_title(label, p.shown)))
+        else:
+            not_measured.append((places[p.period], bottom, gap_title(label, p.shown)))
+    if len(run) > 1:
+        actual_lines.append(" ".join(run))
+    trend.caption = counted(trend.caption, len(not_measured), len(refused))
+    return trend
+
+
+def refused_title(label: str, shown: str) -> str:
+    """What a refused month's cross says."""
+    return f"{label}: {shown} was refused (not loaded)"
+
+
+def gap_title(label: str, shown: str) -> str:
+    """What a month without a figure says."""
+    return f"{label}: not measured ({shown})"
 
 
 def _line(run: list[tuple[float, float]]) -> str:
@@ -286,27 +327,31 @@ def _line(run: list[tuple[float, float]]) -> str:
 
 
 @lru_cache(maxsize=16384)
-def _decimal(value: float) -> str:
+def plot_decimal(value: float) -> str:
+    """``f"{value:.1f}"``, remembered: a run's charts put their marks at the same few places.
+
+    For coordinates inside a chart (an edge plus an offset), which are never -0.0:
+    the cache takes 0.0 and -0.0 for one key, and they print differently.
+    """
     return f"{value:.1f}"
 
 
 def one_decimal(value: float) -> str:
-    """``f"{value:.1f}"``, remembered: a run's charts put their marks at the same few places."""
-    # 0.0 and -0.0 are one key to the cache but print differently.
-    return _decimal(value) if value else f"{value:.1f}"
+    """``f"{value:.1f}"`` for any value, remembered (see ``plot_decimal``)."""
+    return plot_decimal(value) if value else f"{value:.1f}"
 
 
 # A month's dot says the same in every chart and every file that shows it.
 @lru_cache(maxsize=8192)
-def _dot_title(period: str, actual: float, unit: str, status: str) -> str:
+def dot_title(period: str, actual: float, unit: str, status: str) -> str:
     return (
-        f"{_period_label(period)}: {quantity(actual, unit).replace(' %', '%')} "
+        f"{period_name(period)}: {quantity(actual, unit).replace(' %', '%')} "
         f"({status.replace('_', ' ')})"
     )
 
 
 @lru_cache(maxsize=4096)
-def _period_label(period: str) -> str:
+def period_name(period: str) -> str:
     index = month_index(period)
     if index is None:
         return period

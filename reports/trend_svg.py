@@ -7,15 +7,32 @@ on its own). Each value goes through markupsafe's ``escape``, the function
 the templates' autoescaping calls, so the text a chart carries from a
 workbook (a figure as shown, a KPI ref in the caption) is escaped as before;
 numbers formatted here to one decimal hold nothing to escape.
+
+``trend_chart`` writes the same markup as ``trend_svg(build_trend(...))`` in
+one pass over the months, formatting each coordinate once (a test holds the
+two to the byte); the report draws its charts with it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 from markupsafe import Markup, escape
 
-from reports.trend import Trend, one_decimal
+from reports.model import KpiInfo
+from reports.trend import (
+    Point,
+    Trend,
+    counted,
+    dot_title,
+    gap_title,
+    one_decimal,
+    period_name,
+    plot_decimal,
+    refused_title,
+    scale,
+)
 
 # markupsafe's ``escape``, remembered, as plain text: a run's charts repeat the
 # same statuses, labels and month titles thousands of times, and each call builds
@@ -40,48 +57,158 @@ def _frame(width: int, height: int, plot: tuple[float, float, float, float]) -> 
     )
 
 
-def trend_svg(t: Trend) -> Markup:
-    """The chart ``t`` as an ``<svg>`` element (one line per mark, a newline after each)."""
-    svg_open, after_caption, axes, grid_line, y_label, x_label = _frame(t.width, t.height, t.plot)
+def _head(t: Trend) -> list[str]:
+    """The chart's markup up to its marks: the frame, the scale, the month labels, the levels."""
+    svg_open, after_caption, axes = _frame(t.width, t.height, t.plot)[:3]
     caption = _text(t.caption)
     out = [svg_open, caption, after_caption, caption, axes]
-    append = out.append
-    for y, label in t.y_ticks:
-        at = one_decimal(y)
-        append(
-            f'{grid_line}{at}" y2="{at}{y_label}{one_decimal(y + 3)}" text-anchor="end">'
-            f"{_text(label)}</text>\n"
-        )
+    out += [_y_tick(t.width, t.height, t.plot, y, label) for y, label in t.y_ticks]
     last = len(t.x_ticks) - 1
     for i, (x, label) in enumerate(t.x_ticks):
         anchor = "start" if i == 0 and last else "end" if i == last and i else "middle"
-        append(
-            f'<text class="xlabel" x="{one_decimal(x)}{x_label}{anchor}">{_text(label)}</text>\n'
-        )
-    append("</g>\n")
-    for level in t.levels:
-        append(
-            f'<polyline class="level level-{_text(level.kind)}" points="{_text(level.points)}">'
-            f"<title>{_text(level.label)}</title></polyline>\n"
-        )
-    for points in t.actual_lines:
-        append(f'<polyline class="actual" points="{escape(points)}"/>\n')
-    for x, y, status, title in t.dots:
-        append(
-            f'<circle class="dot dot-{_text(status)}" cx="{one_decimal(x)}" cy="{one_decimal(y)}" '
-            f'r="2.8"><title>{_text(title)}</title></circle>\n'
-        )
-    for x, y, title in t.not_measured:
-        append(
-            f'<circle class="gap" cx="{one_decimal(x)}" cy="{one_decimal(y)}" r="3">'
-            f"<title>{_text(title)}</title></circle>\n"
-        )
-    for x, y, title in t.refused:
-        append(
-            f'<path class="refused" d="M{one_decimal(x - 3.5)},{one_decimal(y - 3.5)}'
-            f'l7,7m0,-7l-7,7">'
-            f"<title>{_text(title)}</title></path>\n"
-        )
-    append("</svg>\n")
+        out.append(_x_tick(t.width, t.height, t.plot, x, anchor, label))
+    out.append("</g>\n")
+    out += [_level(level.kind, level.points, level.label) for level in t.levels]
+    return out
+
+
+# The scale, month labels and levels of one KPI's chart repeat from file to file.
+@lru_cache(maxsize=4096)
+def _y_tick(
+    width: int, height: int, plot: tuple[float, float, float, float], y: float, label: str
+) -> str:
+    grid_line, y_label = _frame(width, height, plot)[3:5]
+    at = one_decimal(y)
+    return (
+        f'{grid_line}{at}" y2="{at}{y_label}{one_decimal(y + 3)}" text-anchor="end">'
+        f"{_text(label)}</text>\n"
+    )
+
+
+@lru_cache(maxsize=4096)
+def _x_tick(
+    width: int, height: int, plot: tuple[float, float, float, float], x: float, anchor: str,
+    label: str,
+) -> str:  # fmt: skip
+    x_label = _frame(width, height, plot)[5]
+    return f'<text class="xlabel" x="{one_decimal(x)}{x_label}{anchor}">{_text(label)}</text>\n'
+
+
+@lru_cache(maxsize=4096)
+def _level(kind: str, points: str, label: str) -> str:
+    return (
+        f'<polyline class="level level-{_text(kind)}" points="{_text(points)}">'
+        f"<title>{_text(label)}</title></polyline>\n"
+    )
+
+
+def _actual(points: str) -> str:
+    return f'<polyline class="actual" points="{escape(points)}"/>\n'
+
+
+# Each mark's markup is cut where its coordinates go; the rest is remembered.
+@lru_cache(maxsize=64)
+def _dot_open(status: str) -> str:
+    return f'<circle class="dot dot-{_text(status)}" cx="'
+
+
+@lru_cache(maxsize=8192)
+def _dot_close(title: str) -> str:
+    return f'" r="2.8"><title>{_text(title)}</title></circle>\n'
+
+
+@lru_cache(maxsize=8192)
+def _gap_close(title: str) -> str:
+    return f'" r="3"><title>{_text(title)}</title></circle>\n'
+
+
+@lru_cache(maxsize=8192)
+def _cross_close(title: str) -> str:
+    return f'l7,7m0,-7l-7,7"><title>{_text(title)}</title></path>\n'
+
+
+def _gap(x: str, y: str, close: str) -> str:
+    return f'<circle class="gap" cx="{x}" cy="{y}{close}'
+
+
+def _cross(x: float, y: float, close: str) -> str:
+    return f'<path class="refused" d="M{one_decimal(x - 3.5)},{one_decimal(y - 3.5)}{close}'
+
+
+def trend_svg(t: Trend) -> Markup:
+    """The chart ``t`` as an ``<svg>`` element (one line per mark, a newline after each)."""
+    out = _head(t)
+    out += [_actual(points) for points in t.actual_lines]
+    out += [
+        f'{_dot_open(status)}{one_decimal(x)}" cy="{one_decimal(y)}{_dot_close(title)}'
+        for x, y, status, title in t.dots
+    ]
+    out += [
+        _gap(one_decimal(x), one_decimal(y), _gap_close(title)) for x, y, title in t.not_measured
+    ]
+    out += [_cross(x, y, _cross_close(title)) for x, y, title in t.refused]
+    out.append("</svg>\n")
+    # Safe: every value above was escaped or is a number formatted here.
+    return Markup("".join(out))  # noqa: S704
+
+
+# What a month's mark says depends on the month and its figure, not on the chart.
+@lru_cache(maxsize=8192, typed=True)
+def _dot_tail(period: str, actual: float, unit: str, status: str) -> str:
+    return _dot_close(dot_title(period, actual, unit, status))
+
+
+@lru_cache(maxsize=8192, typed=True)
+def _gap_tail(period: str, shown: str) -> str:
+    return _gap_close(gap_title(period_name(period), shown))
+
+
+@lru_cache(maxsize=8192, typed=True)
+def _cross_tail(period: str, shown: str) -> str:
+    return _cross_close(refused_title(period_name(period), shown))
+
+
+def trend_chart(points: Sequence[Point], kpi: KpiInfo) -> Markup | None:
+    """``trend_svg(build_trend(points, kpi))``, each coordinate formatted once; None likewise."""
+    chart = scale(points, kpi)
+    if chart is None:
+        return None
+    t, places, unit = chart.frame, chart.places, chart.unit
+    top, bottom = t.plot[1], t.plot[3]
+    high, value_range, plot_height = chart.high, chart.value_range, bottom - top
+    # Each coordinate is the plot's left or top edge plus an offset: never -0.0.
+    decimal = plot_decimal
+    bottom_text = decimal(bottom)
+    lines: list[str] = []
+    dots: list[str] = []
+    gaps: list[str] = []
+    crosses: list[str] = []
+    run: list[str] = []
+    for p in points:
+        actual = p.actual
+        if actual is not None:
+            px = decimal(places[p.period])
+            py = decimal(top + (high - actual) / value_range * plot_height)
+            run.append(f"{px},{py}")
+            dots.append(
+                f'{_dot_open(p.status)}{px}" cy="{py}{_dot_tail(p.period, actual, unit, p.status)}'
+            )
+            continue
+        if len(run) > 1:
+            lines.append(_actual(" ".join(run)))
+        run = []
+        if p.refused:
+            crosses.append(_cross(places[p.period], bottom, _cross_tail(p.period, p.shown)))
+        else:
+            gaps.append(_gap(decimal(places[p.period]), bottom_text, _gap_tail(p.period, p.shown)))
+    if len(run) > 1:
+        lines.append(_actual(" ".join(run)))
+    t.caption = counted(t.caption, len(gaps), len(crosses))
+    out = _head(t)
+    out += lines
+    out += dots
+    out += gaps
+    out += crosses
+    out.append("</svg>\n")
     # Safe: every value above was escaped or is a number formatted here.
     return Markup("".join(out))  # noqa: S704
