@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
+from reports.escaping import escaped
 from reports.model import KpiInfo
 from reports.trend import (
     Point,
@@ -33,11 +34,6 @@ from reports.trend import (
     refused_title,
     scale,
 )
-
-# markupsafe's ``escape``, remembered, as plain text: a run's charts repeat the
-# same statuses, labels and month titles thousands of times, and each call builds
-# a Markup. ``typed``: a Markup and the equal plain str escape differently.
-_text = lru_cache(maxsize=8192, typed=True)(lambda value: str(escape(value)))
 
 
 @lru_cache(maxsize=64)
@@ -60,7 +56,7 @@ def _frame(width: int, height: int, plot: tuple[float, float, float, float]) -> 
 def _head(t: Trend) -> list[str]:
     """The chart's markup up to its marks: the frame, the scale, the month labels, the levels."""
     svg_open, after_caption, axes = _frame(t.width, t.height, t.plot)[:3]
-    caption = _text(t.caption)
+    caption = escaped(t.caption)
     out = [svg_open, caption, after_caption, caption, axes]
     out += [_y_tick(t.width, t.height, t.plot, y, label) for y, label in t.y_ticks]
     last = len(t.x_ticks) - 1
@@ -81,7 +77,7 @@ def _y_tick(
     at = one_decimal(y)
     return (
         f'{grid_line}{at}" y2="{at}{y_label}{one_decimal(y + 3)}" text-anchor="end">'
-        f"{_text(label)}</text>\n"
+        f"{escaped(label)}</text>\n"
     )
 
 
@@ -91,14 +87,14 @@ def _x_tick(
     label: str,
 ) -> str:  # fmt: skip
     x_label = _frame(width, height, plot)[5]
-    return f'<text class="xlabel" x="{one_decimal(x)}{x_label}{anchor}">{_text(label)}</text>\n'
+    return f'<text class="xlabel" x="{one_decimal(x)}{x_label}{anchor}">{escaped(label)}</text>\n'
 
 
 @lru_cache(maxsize=4096)
 def _level(kind: str, points: str, label: str) -> str:
     return (
-        f'<polyline class="level level-{_text(kind)}" points="{_text(points)}">'
-        f"<title>{_text(label)}</title></polyline>\n"
+        f'<polyline class="level level-{escaped(kind)}" points="{escaped(points)}">'
+        f"<title>{escaped(label)}</title></polyline>\n"
     )
 
 
@@ -109,22 +105,22 @@ def _actual(points: str) -> str:
 # Each mark's markup is cut where its coordinates go; the rest is remembered.
 @lru_cache(maxsize=64)
 def _dot_open(status: str) -> str:
-    return f'<circle class="dot dot-{_text(status)}" cx="'
+    return f'<circle class="dot dot-{escaped(status)}" cx="'
 
 
 @lru_cache(maxsize=8192)
 def _dot_close(title: str) -> str:
-    return f'" r="2.8"><title>{_text(title)}</title></circle>\n'
+    return f'" r="2.8"><title>{escaped(title)}</title></circle>\n'
 
 
 @lru_cache(maxsize=8192)
 def _gap_close(title: str) -> str:
-    return f'" r="3"><title>{_text(title)}</title></circle>\n'
+    return f'" r="3"><title>{escaped(title)}</title></circle>\n'
 
 
 @lru_cache(maxsize=8192)
 def _cross_close(title: str) -> str:
-    return f'l7,7m0,-7l-7,7"><title>{_text(title)}</title></path>\n'
+    return f'l7,7m0,-7l-7,7"><title>{escaped(title)}</title></path>\n'
 
 
 def _gap(x: str, y: str, close: str) -> str:
