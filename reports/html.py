@@ -22,6 +22,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from urllib.parse import quote
 
@@ -184,6 +187,8 @@ def received_label(received_at: str) -> str:
     return f"{text} (UTC{when:%z})"
 
 
+# Pure functions of catalogue text: every file of a run asks the same questions.
+@lru_cache(maxsize=4096)
 def threshold_display(text: str, unit: str) -> str:
     """A threshold as the contract writes it, with the unit a bare number leaves out.
 
@@ -196,6 +201,7 @@ def threshold_display(text: str, unit: str) -> str:
     return text
 
 
+@lru_cache(maxsize=4096)
 def keep_units(text: str) -> str:
     """``text`` with no line break between a number and its unit ("95.8 %")."""
     return re.sub(r"(\d) (%|days?\b|failures?\b)", "\\1\u00a0\\2", text)
@@ -215,6 +221,7 @@ def claims_differ(supplier: str | None, computed: str) -> bool:
     return _CLAIM_LEVEL.get(supplier) != _CLAIM_LEVEL.get(computed)
 
 
+@lru_cache(maxsize=4096)
 def _natural_key(ref: str) -> tuple[tuple[int, int | str], ...]:
     # "STS2" before "STS10", "2" before "10".
     return tuple(
@@ -297,13 +304,15 @@ def _grids(report: SubmissionReport) -> list[Grid]:
     refusals = report.refusals()
     kpis = {(k.contract, k.ref): k for k in report.kpis}
     history: dict[tuple[str, str], list[HistoryPoint]] = {}
-    for point in report.history:
-        history.setdefault((point.contract, point.kpi_ref), []).append(point)
+    # The warehouse gives each KPI's months together: a run of them at a time.
+    for key, run in groupby(report.history, key=itemgetter(0, 1)):
+        history.setdefault(key, []).extend(run)
     by_contract: dict[str, dict[tuple[str, str], dict[str, list[MeasurementRow]]]] = {}
     for m in report.measurements:
         by_contract.setdefault(m.contract, {}).setdefault((m.contract, m.kpi_ref), {}).setdefault(
             m.period, []
         ).append(m)
+    refused = set(refusals)
     grids = []
     for contract in sorted(by_contract):
         kpi_months = by_contract[contract]
@@ -318,7 +327,7 @@ def _grids(report: SubmissionReport) -> list[Grid]:
                 (f.contract, f.kpi_ref, f.period): " / ".join(_shown(m, info.unit) for m in copies)
                 for f, copies in zip(firsts, months.values(), strict=True)
             }
-            points = series(firsts, history.get(key, []), set(refusals), shown)
+            points = series(firsts, history.get(key, []), refused, shown)
             trend = trend_chart(points, info)
             note = "" if trend else _trend_note(points)
             rows.append(

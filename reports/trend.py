@@ -108,19 +108,18 @@ def series(
     # Keyed by month index, which "YYYY-MM" maps to one to one: no second lookup to sort.
     points: dict[int, Point] = {}
     isfinite = math.isfinite
-    for h in history:
-        at = month_index(h.period)
+    for _, _, period, actual, marker, target, status, raw, file_name in history:
+        at = month_index(period)
         if at is None:
             continue
-        actual, target = h.actual, h.target
         points[at] = Point(
-            h.period,
+            period,
             actual if actual is not None and isfinite(actual) else None,
-            h.status,
+            status,
             target if target is not None and isfinite(target) else None,
-            h.raw or ("" if h.marker is None else h.marker),
+            raw or ("" if marker is None else marker),
             False,
-            h.file_name,
+            file_name,
         )
     for m in rows:
         at = month_index(m.period)
