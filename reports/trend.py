@@ -195,23 +195,21 @@ def scale(points: Sequence[Point], kpi: KpiInfo) -> Scale | None:
     """The scale and frame of the chart of ``points``; None when fewer than two months are known."""
     if len(points) < 2:
         return None
-    unit = kpi.unit
-    levels_text = {"target": kpi.target, "detriment": kpi.detriment, "failure": kpi.failure}
-    fixed = {kind: _level_value(text) for kind, text in levels_text.items()}
+    unit, target, detriment, failure = kpi.unit, kpi.target, kpi.detriment, kpi.failure
+    fixed = (_level_value(target), _level_value(detriment), _level_value(failure))
     # A profiled KPI's target moves month by month: draw it as the return prints it.
-    stepped_target = kpi.profiled or (fixed["target"] is None and kpi.target == "")
+    stepped_target = kpi.profiled or (fixed[0] is None and target == "")
     values = [p.actual for p in points if p.actual is not None]
-    values += [v for v in fixed.values() if v is not None]
-    if stepped_target:
-        values += [p.target for p in points if p.target is not None]
+    values += [v for v in fixed if v is not None]
+    targeted = [p for p in points if p.target is not None] if stepped_target else []
+    values += [p.target for p in targeted if p.target is not None]
     # Only markers (a KPI never measured, or removed): the months still show, with no scale.
     ticks = _ticks(min(values), max(values)) if values else ()
-    low, high = (ticks[0], ticks[-1]) if ticks else (0.0, 1.0)
-    first = month_index(points[0].period) or 0
-    last = month_index(points[-1].period) or 0
-    left, top = float(_LEFT), float(_TOP)
-    right, bottom = float(WIDTH - _RIGHT), float(HEIGHT - _BOTTOM)
-    value_range, plot_height = high - low, bottom - top
+    y_axis = _y_axis(ticks, unit, (target, detriment, failure), stepped_target)
+    first, last, x_ticks, span = _x_axis(points[0].period, points[-1].period)
+    left, top, right, bottom = _PLOT
+    high, value_range = y_axis.high, y_axis.value_range
+    plot_height = bottom - top
 
     # Each month's place, worked out once: the dots, the marks and the target steps share it.
     if last == first:
@@ -222,33 +220,21 @@ def scale(points: Sequence[Point], kpi: KpiInfo) -> Scale | None:
         places = {
             p.period: left + width * ((month_index(p.period) or 0) - first) / months for p in points
         }
-    x = places.__getitem__
-
-    def y(value: float) -> float:
-        return top + (high - value) / value_range * plot_height
 
     levels: list[Level] = []
-    if stepped_target:
-        steps = [(x(p.period), y(p.target)) for p in points if p.target is not None]
+    if targeted:
+        steps = [
+            (places[p.period], top + (high - p.target) / value_range * plot_height)
+            for p in targeted
+            if p.target is not None
+        ]
         if len(steps) == 1:
             steps = [(steps[0][0] - 4, steps[0][1]), (steps[0][0] + 4, steps[0][1])]
-        if steps:
-            levels.append(Level("target", _line(steps), "target (each month's)", steps[-1][1]))
-    for kind in ("target", "detriment", "failure"):
-        value = fixed[kind]
-        if value is None or (kind == "target" and stepped_target):
-            continue
-        text = getattr(kpi, kind)
-        levels.append(Level(kind, _line([(left, y(value)), (right, y(value))]),
-                            f"{kind} {text}", y(value)))  # fmt: skip
-
-    x_ticks = [(x(points[0].period), short_month(first))]
-    if last != first:
-        x_ticks.append((x(points[-1].period), short_month(last)))
-    span = f"{period_name(points[0].period)} to {period_name(points[-1].period)}"
+        levels.append(Level("target", _line(steps), "target (each month's)", steps[-1][1]))
+    levels += [Level(*level) for level in y_axis.levels]
     caption = (
         f"Trend for {kpi.contract} {kpi.ref}, {span}: actual (solid line) against "
-        + ", ".join(level.label for level in levels)
+        + ", ".join([level.label for level in levels])
         + "."
         if levels
         else f"Trend for {kpi.contract} {kpi.ref}, {span}: actual (solid line); no target."
@@ -256,9 +242,9 @@ def scale(points: Sequence[Point], kpi: KpiInfo) -> Scale | None:
     frame = Trend(
         width=WIDTH,
         height=HEIGHT,
-        plot=(left, top, right, bottom),
-        y_ticks=[(y(t), _label(t, unit)) for t in ticks],
-        x_ticks=x_ticks,
+        plot=_PLOT,
+        y_ticks=list(y_axis.y_ticks),
+        x_ticks=list(x_ticks),
         levels=levels,
         actual_lines=[],
         dots=[],
@@ -267,6 +253,70 @@ def scale(points: Sequence[Point], kpi: KpiInfo) -> Scale | None:
         caption=caption,
     )
     return Scale(frame, places, high, value_range, unit)
+
+
+_PLOT = (float(_LEFT), float(_TOP), float(WIDTH - _RIGHT), float(HEIGHT - _BOTTOM))
+
+
+@dataclass(frozen=True)
+class _YAxis:
+    """A chart's scale: its top value, its range, its ticks and its fixed levels' lines."""
+
+    high: float
+    value_range: float
+    y_ticks: tuple[tuple[float, str], ...]
+    #: The fixed levels' lines, as ``Level``'s fields.
+    levels: tuple[tuple[str, str, str, float], ...]
+
+
+# One KPI's charts share their scale file after file (round ticks, the same levels).
+@lru_cache(maxsize=1024)
+def _y_axis(
+    ticks: tuple[float, ...], unit: str, texts: tuple[str, str, str], stepped_target: bool
+) -> _YAxis:
+    low, high = (ticks[0], ticks[-1]) if ticks else (0.0, 1.0)
+    left, top, right, bottom = _PLOT
+    value_range, plot_height = high - low, bottom - top
+
+    def y(value: float) -> float:
+        return top + (high - value) / value_range * plot_height
+
+    levels = []
+    for kind, text in zip(("target", "detriment", "failure"), texts, strict=True):
+        value = _level_value(text)
+        if value is None or (kind == "target" and stepped_target):
+            continue
+        levels.append(
+            (kind, _line([(left, y(value)), (right, y(value))]), f"{kind} {text}", y(value))
+        )
+    return _YAxis(
+        high=high,
+        value_range=value_range,
+        y_ticks=tuple((y(t), _label(t, unit)) for t in ticks),
+        levels=tuple(levels),
+    )
+
+
+# Every chart of one file spans the same months.
+@lru_cache(maxsize=256)
+def _x_axis(
+    first_period: str, last_period: str
+) -> tuple[int, int, tuple[tuple[float, str], ...], str]:
+    """The first and last months' indexes, the month labels and the span in words."""
+    first = month_index(first_period) or 0
+    last = month_index(last_period) or 0
+    left, _, right, _ = _PLOT
+    if last == first:
+        x_ticks = [((left + right) / 2, short_month(first))]
+    else:
+        # As a month's place is worked out: the first month at 0 months from the first.
+        width, months = right - left, last - first
+        x_ticks = [
+            (left + width * (first - first) / months, short_month(first)),
+            (left + width * (last - first) / months, short_month(last)),
+        ]
+    span = f"{period_name(first_period)} to {period_name(last_period)}"
+    return first, last, tuple(x_ticks), span
 
 
 def counted(caption: str, not_measured: int, refused: int) -> str:
