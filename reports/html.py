@@ -463,15 +463,20 @@ def outcome_text(report: SubmissionReport) -> tuple[str, str, str]:
 
 
 # ---------------------------------------------------------------- rows in Python
-# The template calls these once per row: written here, a row costs a fraction of
-# the template engine's (which built a loop context and a Markup for every value).
+# The template calls these once per table body: written here, a row costs a fraction
+# of the template engine's (which built a loop context and a Markup for every value).
 # Every value from a workbook goes through markupsafe's ``escape``, as the
 # template's autoescaping did; ``escaped`` is the same, remembered, for text the
 # report repeats from file to file (KPI names, targets, statuses).
 
 
-def grid_row(row: GridRow) -> Markup:
-    """One KPI's row of the performance grid, up to its closing ``</tr>``."""
+def grid_rows(rows: Sequence[GridRow]) -> Markup:
+    """The performance grid's rows, one KPI a row, each line ending in a newline."""
+    # Safe: _grid_row escapes every value it writes.
+    return Markup("".join([_grid_row(row) for row in rows]))  # noqa: S704
+
+
+def _grid_row(row: GridRow) -> str:
     description = f' <span class="desc">{escape(row.description)}</span>' if row.description else ""
     expected = f' title="Expected: {escaped(keep_units(row.expected))}"' if row.expected else ""
     levels = "".join([f'<span class="lvl">{escaped(level)}</span>' for level in row.levels])
@@ -483,9 +488,9 @@ def grid_row(row: GridRow) -> Markup:
     ]
     out += [_grid_cell(c) for c in row.cells]
     trend = row.trend or f'<span class="muted">{escape(row.trend_note)}</span>'
-    out.append(f'<td class="trend">{trend}</td>\n</tr>')
-    # Safe: every value above was escaped; the trend is markup already.
-    return Markup("".join(out))  # noqa: S704
+    # Every value above was escaped; the trend is markup already.
+    out.append(f'<td class="trend">{trend}</td>\n</tr>\n')
+    return "".join(out)
 
 
 def _grid_cell(c: GridCell | None) -> str:
@@ -507,13 +512,24 @@ def _grid_cell(c: GridCell | None) -> str:
     )
 
 
-def exception_row(
-    r: ExceptionRow,
+def exception_rows(
+    rows: Sequence[ExceptionRow],
     severity_symbols: dict[str, str],
     severity_labels: dict[str, str],
     state_labels: dict[str, str],
 ) -> Markup:
-    """One row of a problems table, up to its closing ``</tr>``."""
+    """The rows of one group of a problems table, each line ending in a newline."""
+    return Markup(  # noqa: S704 (safe: _exception_row escapes every value it writes)
+        "".join([_exception_row(r, severity_symbols, severity_labels, state_labels) for r in rows])
+    )
+
+
+def _exception_row(
+    r: ExceptionRow,
+    severity_symbols: dict[str, str],
+    severity_labels: dict[str, str],
+    state_labels: dict[str, str],
+) -> str:
     severity = escaped(r.severity)
     repeated = r.count > 1
     periods = ", ".join(
@@ -540,15 +556,15 @@ def exception_row(
         f'<td class="rule">{escaped(keep_units(r.expected) or "—")}</td>\n'
         f'<td class="message">{escape(r.message)}{example}</td>\n'
         f'<td class="review"><span class="state state-{escaped(r.state)}">'
-        f"{escaped(state_labels[r.state])}</span>{ids}</td>\n</tr>"
+        f"{escaped(state_labels[r.state])}</span>{ids}</td>\n</tr>\n"
     )
-    # Safe: every value above was escaped.
-    return Markup(html)  # noqa: S704
+    # Every value above was escaped.
+    return html
 
 
 _ENV.filters["keep_units"] = lambda text: keep_units(str(text))
-_ENV.globals["grid_row"] = grid_row
-_ENV.globals["exception_row"] = exception_row
+_ENV.globals["grid_rows"] = grid_rows
+_ENV.globals["exception_rows"] = exception_rows
 
 
 def submission_context(report: SubmissionReport) -> dict[str, object]:
