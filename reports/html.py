@@ -43,6 +43,8 @@ from reports.grouping import (
 )
 from reports.model import (
     ANNOTATABLE_FORMATS,
+    OPEN,
+    ExceptionState,
     HistoryPoint,
     KpiInfo,
     MeasurementRow,
@@ -575,6 +577,13 @@ def submission_context(report: SubmissionReport) -> dict[str, object]:
             descriptions.setdefault((m.contract, m.kpi_ref), m.description)
     badge, status_label, status_text = outcome_text(report)
     note, link = _annotation_note(report)
+    # Each record's standing decision, looked up once (by fingerprint, a SHA-256): by
+    # identity after that, since the records live as long as the report.
+    decided = {id(r): report.state_of(r) for r in report.exceptions} if report.states else {}
+
+    def state_of(record: ExceptionRecord) -> ExceptionState:
+        return decided.get(id(record), OPEN)
+
     counts = report.counts()
     read, loaded, refused = report.figure_counts()
     return {
@@ -590,14 +599,12 @@ def submission_context(report: SubmissionReport) -> dict[str, object]:
         "grids": _grids(report),
         # Waived problems are listed apart, never hidden.
         "sections": sections(
-            [r for r in report.exceptions if report.state_of(r).state != "waived"],
-            descriptions,
-            report.state_of,
+            [r for r in report.exceptions if state_of(r).state != "waived"], descriptions, state_of
         ),
         "waived": [
-            (r, report.state_of(r))
+            (r, state_of(r))
             for r in sorted(report.exceptions, key=sort_key)
-            if report.state_of(r).state == "waived"
+            if state_of(r).state == "waived"
         ],
         "state_labels": STATE_LABELS,
         "severity_labels": SEVERITY_LABELS,

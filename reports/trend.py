@@ -186,6 +186,8 @@ class Scale:
 
     frame: Trend
     places: dict[str, float]
+    #: Each month's x as the SVG writes it (one decimal).
+    place_texts: dict[str, str]
     high: float
     value_range: float
     unit: str
@@ -206,20 +208,12 @@ def scale(points: Sequence[Point], kpi: KpiInfo) -> Scale | None:
     # Only markers (a KPI never measured, or removed): the months still show, with no scale.
     ticks = _ticks(min(values), max(values)) if values else ()
     y_axis = _y_axis(ticks, unit, (target, detriment, failure), stepped_target)
-    first, last, x_ticks, span = _x_axis(points[0].period, points[-1].period)
-    left, top, right, bottom = _PLOT
+    x_ticks, span = _x_axis(points[0].period, points[-1].period)
+    _, top, _, bottom = _PLOT
     high, value_range = y_axis.high, y_axis.value_range
     plot_height = bottom - top
 
-    # Each month's place, worked out once: the dots, the marks and the target steps share it.
-    if last == first:
-        middle = (left + right) / 2
-        places = {p.period: middle for p in points}
-    else:
-        width, months = right - left, last - first
-        places = {
-            p.period: left + width * ((month_index(p.period) or 0) - first) / months for p in points
-        }
+    places, place_texts = _places(tuple([p.period for p in points]))
 
     levels: list[Level] = []
     if targeted:
@@ -252,7 +246,7 @@ def scale(points: Sequence[Point], kpi: KpiInfo) -> Scale | None:
         refused=[],
         caption=caption,
     )
-    return Scale(frame, places, high, value_range, unit)
+    return Scale(frame, places, place_texts, high, value_range, unit)
 
 
 _PLOT = (float(_LEFT), float(_TOP), float(WIDTH - _RIGHT), float(HEIGHT - _BOTTOM))
@@ -297,12 +291,30 @@ def _y_axis(
     )
 
 
+# Each month's place, worked out once for the charts of every KPI sent for the same months
+# (the dots, the marks and a moving target's steps share it). Not to be changed: shared.
+@lru_cache(maxsize=256)
+def _places(periods: tuple[str, ...]) -> tuple[dict[str, float], dict[str, str]]:
+    first = month_index(periods[0]) or 0
+    last = month_index(periods[-1]) or 0
+    left, _, right, _ = _PLOT
+    if last == first:
+        middle = (left + right) / 2
+        places = {period: middle for period in periods}
+    else:
+        width, months = right - left, last - first
+        places = {
+            period: left + width * ((month_index(period) or 0) - first) / months
+            for period in periods
+        }
+    # Each place is the plot's left edge plus an offset: never -0.0.
+    return places, {period: plot_decimal(x) for period, x in places.items()}
+
+
 # Every chart of one file spans the same months.
 @lru_cache(maxsize=256)
-def _x_axis(
-    first_period: str, last_period: str
-) -> tuple[int, int, tuple[tuple[float, str], ...], str]:
-    """The first and last months' indexes, the month labels and the span in words."""
+def _x_axis(first_period: str, last_period: str) -> tuple[tuple[tuple[float, str], ...], str]:
+    """The month labels at the ends of the axis and the span in words."""
     first = month_index(first_period) or 0
     last = month_index(last_period) or 0
     left, _, right, _ = _PLOT
@@ -316,7 +328,7 @@ def _x_axis(
             (left + width * (last - first) / months, short_month(last)),
         ]
     span = f"{period_name(first_period)} to {period_name(last_period)}"
-    return first, last, tuple(x_ticks), span
+    return tuple(x_ticks), span
 
 
 def counted(caption: str, not_measured: int, refused: int) -> str:

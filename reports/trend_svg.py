@@ -169,7 +169,7 @@ def trend_chart(points: Sequence[Point], kpi: KpiInfo) -> Markup | None:
     chart = scale(points, kpi)
     if chart is None:
         return None
-    t, places, unit = chart.frame, chart.places, chart.unit
+    t, places, place_texts, unit = chart.frame, chart.places, chart.place_texts, chart.unit
     top, bottom = t.plot[1], t.plot[3]
     high, value_range, plot_height = chart.high, chart.value_range, bottom - top
     # Each coordinate is the plot's left or top edge plus an offset: never -0.0.
@@ -180,23 +180,22 @@ def trend_chart(points: Sequence[Point], kpi: KpiInfo) -> Markup | None:
     gaps: list[str] = []
     crosses: list[str] = []
     run: list[str] = []
-    for p in points:
-        actual = p.actual
+    for period, actual, status, _, shown, refused, _ in points:
         if actual is not None:
-            px = decimal(places[p.period])
+            px = place_texts[period]
             py = decimal(top + (high - actual) / value_range * plot_height)
             run.append(f"{px},{py}")
             dots.append(
-                f'{_dot_open(p.status)}{px}" cy="{py}{_dot_tail(p.period, actual, unit, p.status)}'
+                f'{_dot_open(status)}{px}" cy="{py}{_dot_tail(period, actual, unit, status)}'
             )
             continue
         if len(run) > 1:
             lines.append(_actual(" ".join(run)))
         run = []
-        if p.refused:
-            crosses.append(_cross(places[p.period], bottom, _cross_tail(p.period, p.shown)))
+        if refused:
+            crosses.append(_cross(places[period], bottom, _cross_tail(period, shown)))
         else:
-            gaps.append(_gap(decimal(places[p.period]), bottom_text, _gap_tail(p.period, p.shown)))
+            gaps.append(_gap(place_texts[period], bottom_text, _gap_tail(period, shown)))
     if len(run) > 1:
         lines.append(_actual(" ".join(run)))
     t.caption = counted(t.caption, len(gaps), len(crosses))
