@@ -108,18 +108,23 @@ def series(
     # Keyed by month index, which "YYYY-MM" maps to one to one: no second lookup to sort.
     points: dict[int, Point] = {}
     isfinite = math.isfinite
+    # Point's own __new__ is this call behind a Python frame; a report makes a thousand.
+    new = tuple.__new__
     for _, _, period, actual, marker, target, status, raw, file_name in history:
         at = month_index(period)
         if at is None:
             continue
-        points[at] = Point(
-            period,
-            actual if actual is not None and isfinite(actual) else None,
-            status,
-            target if target is not None and isfinite(target) else None,
-            raw or ("" if marker is None else marker),
-            False,
-            file_name,
+        points[at] = new(
+            Point,
+            (
+                period,
+                actual if actual is not None and isfinite(actual) else None,
+                status,
+                target if target is not None and isfinite(target) else None,
+                raw or ("" if marker is None else marker),
+                False,
+                file_name,
+            ),
         )
     for m in rows:
         at = month_index(m.period)

@@ -154,6 +154,14 @@ def _dot_tail(period: str, actual: float, unit: str, status: str) -> str:
     return _dot_close(dot_title(period, actual, unit, status))
 
 
+# A month's dot at its height (the same while the KPI's scale is): its y as text, and its
+# markup before and after its x.
+@lru_cache(maxsize=8192, typed=True)
+def _dot(period: str, actual: float, unit: str, status: str, y: float) -> tuple[str, str, str]:
+    py = plot_decimal(y)
+    return py, _dot_open(status), f'" cy="{py}{_dot_tail(period, actual, unit, status)}'
+
+
 @lru_cache(maxsize=8192, typed=True)
 def _gap_tail(period: str, shown: str) -> str:
     return _gap_close(gap_title(period_name(period), shown))
@@ -183,11 +191,11 @@ def trend_chart(points: Sequence[Point], kpi: KpiInfo) -> Markup | None:
     for period, actual, status, _, shown, refused, _ in points:
         if actual is not None:
             px = place_texts[period]
-            py = decimal(top + (high - actual) / value_range * plot_height)
-            run.append(f"{px},{py}")
-            dots.append(
-                f'{_dot_open(status)}{px}" cy="{py}{_dot_tail(period, actual, unit, status)}'
+            py, dot_open, dot_rest = _dot(
+                period, actual, unit, status, top + (high - actual) / value_range * plot_height
             )
+            run.append(f"{px},{py}")
+            dots.append(f"{dot_open}{px}{dot_rest}")
             continue
         if len(run) > 1:
             lines.append(_actual(" ".join(run)))
