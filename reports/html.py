@@ -22,21 +22,29 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
 
 from core.records import ExceptionRecord, sort_key
+from reports.escaping import escaped
 from reports.grouping import (
     SEVERITIES,
     SEVERITY_PLURALS,
     SEVERITY_SYMBOLS,
+    ExceptionRow,
     period_label,
     sections,
 )
 from reports.model import (
     ANNOTATABLE_FORMATS,
+    OPEN,
+    ExceptionState,
     HistoryPoint,
     KpiInfo,
     MeasurementRow,
@@ -44,8 +52,8 @@ from reports.model import (
     RunSummary,
     SubmissionReport,
 )
-from reports.trend import Trend, build_trend, series
-from reports.trend_svg import trend_svg
+from reports.trend import series
+from reports.trend_svg import trend_chart
 
 _TEMPLATES = Path(__file__).parent / "templates"
 
@@ -181,6 +189,8 @@ def received_label(received_at: str) -> str:
     return f"{text} (UTC{when:%z})"
 
 
+# Pure functions of catalogue text: every file of a run asks the same questions.
+@lru_cache(maxsize=4096)
 def threshold_display(text: str, unit: str) -> str:
     """A threshold as the contract writes it, with the unit a bare number leaves out.
 
@@ -193,6 +203,7 @@ def threshold_display(text: str, unit: str) -> str:
     return text
 
 
+@lru_cache(maxsize=4096)
 def keep_units(text: str) -> str:
     """``text`` with no line break between a number and its unit ("95.8 %")."""
     return re.sub(r"(\d) (%|days?\b|failures?\b)", "\\1\u00a0\\2", text)
@@ -212,6 +223,7 @@ def claims_differ(supplier: str | None, computed: str) -> bool:
     return _CLAIM_LEVEL.get(supplier) != _CLAIM_LEVEL.get(computed)
 
 
+@lru_cache(maxsize=4096)
 def _natural_key(ref: str) -> tuple[tuple[int, int | str], ...]:
     # "STS2" before "STS10", "2" before "10".
     return tuple(
@@ -257,7 +269,8 @@ class GridRow:
     levels: list[str]
     expected: str
     cells: list[GridCell | None]
-    trend: Trend | None
+    #: The trend chart's SVG (every value in it escaped), None when there is none to draw.
+    trend: Markup | None
     trend_note: str
 
 
@@ -293,13 +306,15 @@ def _grids(report: SubmissionReport) -> list[Grid]:
     refusals = report.refusals()
     kpis = {(k.contract, k.ref): k for k in report.kpis}
     history: dict[tuple[str, str], list[HistoryPoint]] = {}
-    for point in report.history:
-        history.setdefault((point.contract, point.kpi_ref), []).append(point)
+    # The warehouse gives each KPI's months together: a run of them at a time.
+    for key, run in groupby(report.history, key=itemgetter(0, 1)):
+        history.setdefault(key, []).extend(run)
     by_contract: dict[str, dict[tuple[str, str], dict[str, list[MeasurementRow]]]] = {}
     for m in report.measurements:
         by_contract.setdefault(m.contract, {}).setdefault((m.contract, m.kpi_ref), {}).setdefault(
             m.period, []
         ).append(m)
+    refused = set(refusals)
     grids = []
     for contract in sorted(by_contract):
         kpi_months = by_contract[contract]
@@ -314,8 +329,8 @@ def _grids(report: SubmissionReport) -> list[Grid]:
                 (f.contract, f.kpi_ref, f.period): " / ".join(_shown(m, info.unit) for m in copies)
                 for f, copies in zip(firsts, months.values(), strict=True)
             }
-            points = series(firsts, history.get(key, []), set(refusals), shown)
-            trend = build_trend(points, info)
+            points = series(firsts, history.get(key, []), refused, shown)
+            trend = trend_chart(points, info)
             note = "" if trend else _trend_note(points)
             rows.append(
                 GridRow(
@@ -449,9 +464,109 @@ def outcome_text(report: SubmissionReport) -> tuple[str, str, str]:
     return "loaded", "Loaded", sentence
 
 
+# ---------------------------------------------------------------- rows in Python
+# The template calls these once per table body: written here, a row costs a fraction
+# of the template engine's (which built a loop context and a Markup for every value).
+# Every value from a workbook goes through markupsafe's ``escape``, as the
+# template's autoescaping did; ``escaped`` is the same, remembered, for text the
+# report repeats from file to file (KPI names, targets, statuses).
+
+
+def grid_rows(rows: Sequence[GridRow]) -> Markup:
+    """The performance grid's rows, one KPI a row, each line ending in a newline."""
+    # Safe: _grid_row escapes every value it writes.
+    return Markup("".join([_grid_row(row) for row in rows]))  # noqa: S704
+
+
+def _grid_row(row: GridRow) -> str:
+    description = f' <span class="desc">{escape(row.description)}</span>' if row.description else ""
+    expected = f' title="Expected: {escaped(keep_units(row.expected))}"' if row.expected else ""
+    levels = "".join([f'<span class="lvl">{escaped(level)}</span>' for level in row.levels])
+    out = [
+        f'<tr class="kpi-row">\n<th scope="row" class="kpi"><span class="ref">'
+        f"{escaped(row.contract)} {escaped(row.kpi_ref)}</span>{description}</th>\n"
+        f'<td class="target"{expected}><span class="tgt">{escaped(row.target)}</span>'
+        f"{levels}</td>\n"
+    ]
+    out += [_grid_cell(c) for c in row.cells]
+    trend = row.trend or f'<span class="muted">{escape(row.trend_note)}</span>'
+    # Every value above was escaped; the trend is markup already.
+    out.append(f'<td class="trend">{trend}</td>\n</tr>\n')
+    return "".join(out)
+
+
+def _grid_cell(c: GridCell | None) -> str:
+    if c is None:
+        return '<td class="cell empty" title="Not reported">—</td>\n'
+    if c.refused:
+        shown = " ".join([f'<s class="val">{escape(v)}</s>' for v in c.shown])
+        return (
+            f'<td class="cell refused" title="{escape(c.title)}"><span class="sym" '
+            f'aria-hidden="true">{escaped(c.symbol)}</span> {shown} <span class="st">'
+            f'{escaped(c.label)}</span> <span class="codes">{escape(", ".join(c.codes))}</span>'
+            "</td>\n"
+        )
+    supplier = f' <span class="sup">{escaped(c.supplier)}</span>' if c.supplier else ""
+    return (
+        f'<td class="cell status-{escaped(c.status)}" title="{escape(c.title)}"><span class="sym" '
+        f'aria-hidden="true">{escaped(c.symbol)}</span> <span class="val">{escape(c.shown[0])}'
+        f'</span> <span class="st">{escaped(c.label)}</span>{supplier}</td>\n'
+    )
+
+
+def exception_rows(
+    rows: Sequence[ExceptionRow],
+    severity_symbols: dict[str, str],
+    severity_labels: dict[str, str],
+    state_labels: dict[str, str],
+) -> Markup:
+    """The rows of one group of a problems table, each line ending in a newline."""
+    return Markup(  # noqa: S704 (safe: _exception_row escapes every value it writes)
+        "".join([_exception_row(r, severity_symbols, severity_labels, state_labels) for r in rows])
+    )
+
+
+def _exception_row(
+    r: ExceptionRow,
+    severity_symbols: dict[str, str],
+    severity_labels: dict[str, str],
+    state_labels: dict[str, str],
+) -> str:
+    severity = escaped(r.severity)
+    repeated = r.count > 1
+    periods = ", ".join(
+        [f'<time datetime="{escape(period)}">{escape(label)}</time>' for period, label in r.periods]
+    )
+    example = f' <span class="example">{escape(r.example)}</span>' if r.example else ""
+    ids = "".join(
+        [
+            f' <span class="short-id" title="kpiflow review takes this id">{escape(i)}</span>'
+            for i in r.short_ids
+        ]
+    )
+    html = (
+        f'<tr class="exc exc-{severity}{" exc-repeated" if repeated else ""}" '
+        f'data-count="{r.count}">\n'
+        f'<td class="sev sev-{severity}">{escaped(severity_symbols.get(r.severity, ""))} '
+        f"{escaped(severity_labels.get(r.severity, r.severity))}"
+        f'{f""" <span class="times">×{r.count}</span>""" if repeated else ""}</td>\n'
+        f'<td class="code">{escaped(r.code)}</td>\n'
+        f'<td class="kpi">{escaped(r.kpi or "—")}</td>\n'
+        f'<td class="period">{periods or "—"}</td>\n'
+        f'<td class="loc">{escape(r.locations or "—")}</td>\n'
+        f'<td class="value">{escape(", ".join(r.values) or "—")}</td>\n'
+        f'<td class="rule">{escaped(keep_units(r.expected) or "—")}</td>\n'
+        f'<td class="message">{escape(r.message)}{example}</td>\n'
+        f'<td class="review"><span class="state state-{escaped(r.state)}">'
+        f"{escaped(state_labels[r.state])}</span>{ids}</td>\n</tr>\n"
+    )
+    # Every value above was escaped.
+    return html
+
+
 _ENV.filters["keep_units"] = lambda text: keep_units(str(text))
-# Written in Python: the template engine spent more on the charts than on the rest of the page.
-_ENV.globals["trend_svg"] = trend_svg
+_ENV.globals["grid_rows"] = grid_rows
+_ENV.globals["exception_rows"] = exception_rows
 
 
 def submission_context(report: SubmissionReport) -> dict[str, object]:
@@ -462,6 +577,13 @@ def submission_context(report: SubmissionReport) -> dict[str, object]:
             descriptions.setdefault((m.contract, m.kpi_ref), m.description)
     badge, status_label, status_text = outcome_text(report)
     note, link = _annotation_note(report)
+    # Each record's standing decision, looked up once (by fingerprint, a SHA-256): by
+    # identity after that, since the records live as long as the report.
+    decided = {id(r): report.state_of(r) for r in report.exceptions} if report.states else {}
+
+    def state_of(record: ExceptionRecord) -> ExceptionState:
+        return decided.get(id(record), OPEN)
+
     counts = report.counts()
     read, loaded, refused = report.figure_counts()
     return {
@@ -477,14 +599,12 @@ def submission_context(report: SubmissionReport) -> dict[str, object]:
         "grids": _grids(report),
         # Waived problems are listed apart, never hidden.
         "sections": sections(
-            [r for r in report.exceptions if report.state_of(r).state != "waived"],
-            descriptions,
-            report.state_of,
+            [r for r in report.exceptions if state_of(r).state != "waived"], descriptions, state_of
         ),
         "waived": [
-            (r, report.state_of(r))
+            (r, state_of(r))
             for r in sorted(report.exceptions, key=sort_key)
-            if report.state_of(r).state == "waived"
+            if state_of(r).state == "waived"
         ],
         "state_labels": STATE_LABELS,
         "severity_labels": SEVERITY_LABELS,

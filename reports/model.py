@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from core.records import ExceptionRecord, sort_key
 
@@ -111,12 +112,13 @@ class KpiInfo:
     profiled: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class HistoryPoint:
+class HistoryPoint(NamedTuple):
     """One month of a KPI as the warehouse holds it (its current figure).
 
     The pipeline reads these from the warehouse before the report is
-    written, so reports never open the database themselves.
+    written, so reports never open the database themselves. A named tuple,
+    not a frozen dataclass: a report reads a thousand of them, and a frozen
+    dataclass sets each field through ``object.__setattr__``.
     """
 
     contract: str

@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from reports.model import HistoryPoint, KpiInfo, MeasurementRow
 from schemas.expected import number, quantity
@@ -33,8 +34,9 @@ _LEFT, _RIGHT, _TOP, _BOTTOM = 36, 8, 6, 18
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-@dataclass(frozen=True)
-class Point:
+# A named tuple, not a frozen dataclass: a report makes a thousand of these, and a
+# frozen dataclass's __init__ sets each field through object.__setattr__.
+class Point(NamedTuple):
     """One month of the series: a number, a marker, or a refused figure."""
 
     period: str
@@ -103,42 +105,53 @@ def series(
     newest); a refused figure stands as refused, since the reviewer must see
     that the month was sent and not taken.
     """
-    points: dict[str, Point] = {}
-    index: dict[str, int] = {}
-    for h in history:
-        at = month_index(h.period)
+    # Keyed by month index, which "YYYY-MM" maps to one to one: no second lookup to sort.
+    points: dict[int, Point] = {}
+    isfinite = math.isfinite
+    # Point's own __new__ is this call behind a Python frame; a report makes a thousand.
+    new = tuple.__new__
+    for _, _, period, actual, marker, target, status, raw, file_name in history:
+        at = month_index(period)
         if at is None:
             continue
-        index[h.period] = at
-        points[h.period] = Point(
-            h.period, _finite(h.actual), h.status, _finite(h.target),
-            h.raw or ("" if h.marker is None else h.marker), source=h.file_name,
-        )  # fmt: skip
+        points[at] = new(
+            Point,
+            (
+                period,
+                actual if actual is not None and isfinite(actual) else None,
+                status,
+                target if target is not None and isfinite(target) else None,
+                raw or ("" if marker is None else marker),
+                False,
+                file_name,
+            ),
+        )
     for m in rows:
         at = month_index(m.period)
         if at is None:
             continue
-        index[m.period] = at
         key = (m.contract, m.kpi_ref, m.period)
         if key in refused:
-            points[m.period] = Point(
+            points[at] = Point(
                 m.period, None, "refused", _finite(m.target), shown.get(key, m.raw), refused=True
             )
         else:
-            points[m.period] = Point(
+            points[at] = Point(
                 m.period, _finite(m.actual), m.status, _finite(m.target), shown.get(key, m.raw)
             )
-    ordered = sorted(points.values(), key=lambda p: index[p.period])
-    if not ordered:
+    if not points:
         return []
-    newest = index[ordered[-1].period]
-    return [p for p in ordered if newest - index[p.period] < WINDOW_MONTHS]
+    ordered = sorted(points)
+    oldest = ordered[-1] - WINDOW_MONTHS
+    return [points[at] for at in ordered if at > oldest]
 
 
 def _finite(value: float | None) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
+# Every chart of a run asks after the same few threshold texts.
+@lru_cache(maxsize=1024)
 def _level_value(text: str) -> float | None:
     try:
         threshold = parse_threshold(text)
@@ -147,7 +160,9 @@ def _level_value(text: str) -> float | None:
     return threshold.value if threshold is not None else None
 
 
-def _ticks(low: float, high: float) -> list[float]:
+# Charts of one KPI share their scale file after file.
+@lru_cache(maxsize=1024)
+def _ticks(low: float, high: float) -> tuple[float, ...]:
     """Two to five round values covering low..high."""
     if high - low < 1e-9:
         low, high = low - 1.0, high + 1.0
@@ -157,122 +172,252 @@ def _ticks(low: float, high: float) -> list[float]:
     start = math.floor(low / step + 1e-9) * step
     end = math.ceil(high / step - 1e-9) * step
     count = round((end - start) / step)
-    return [start + i * step for i in range(count + 1)]
+    return tuple(start + i * step for i in range(count + 1))
 
 
+@lru_cache(maxsize=1024)
 def _label(value: float, unit: str) -> str:
     text = number(value)
     return f"{text}%" if unit == "percent" else text
 
 
-def build_trend(points: Sequence[Point], kpi: KpiInfo) -> Trend | None:
-    """Chart geometry for ``points``, or None when fewer than two months are known."""
+@dataclass
+class Scale:
+    """Where one chart puts its months and values, and everything drawn before the marks.
+
+    ``frame`` is the chart without its marks (no dots, lines or crosses, and a
+    caption that does not count them yet); ``places`` is each month's x.
+    """
+
+    frame: Trend
+    places: dict[str, float]
+    #: Each month's x as the SVG writes it (one decimal).
+    place_texts: dict[str, str]
+    high: float
+    value_range: float
+    unit: str
+
+
+def scale(points: Sequence[Point], kpi: KpiInfo) -> Scale | None:
+    """The scale and frame of the chart of ``points``; None when fewer than two months are known."""
     if len(points) < 2:
         return None
-    unit = kpi.unit
-    levels_text = {"target": kpi.target, "detriment": kpi.detriment, "failure": kpi.failure}
-    fixed = {kind: _level_value(text) for kind, text in levels_text.items()}
+    unit, target, detriment, failure = kpi.unit, kpi.target, kpi.detriment, kpi.failure
+    fixed = (_level_value(target), _level_value(detriment), _level_value(failure))
     # A profiled KPI's target moves month by month: draw it as the return prints it.
-    stepped_target = kpi.profiled or (fixed["target"] is None and kpi.target == "")
+    stepped_target = kpi.profiled or (fixed[0] is None and target == "")
     values = [p.actual for p in points if p.actual is not None]
-    values += [v for v in fixed.values() if v is not None]
-    if stepped_target:
-        values += [p.target for p in points if p.target is not None]
+    values += [v for v in fixed if v is not None]
+    targeted = [p for p in points if p.target is not None] if stepped_target else []
+    values += [p.target for p in targeted if p.target is not None]
     # Only markers (a KPI never measured, or removed): the months still show, with no scale.
-    ticks = _ticks(min(values), max(values)) if values else []
-    low, high = (ticks[0], ticks[-1]) if ticks else (0.0, 1.0)
-    first = month_index(points[0].period) or 0
-    last = month_index(points[-1].period) or 0
-    left, top = float(_LEFT), float(_TOP)
-    right, bottom = float(WIDTH - _RIGHT), float(HEIGHT - _BOTTOM)
+    ticks = _ticks(min(values), max(values)) if values else ()
+    y_axis = _y_axis(ticks, unit, (target, detriment, failure), stepped_target)
+    x_ticks, span = _x_axis(points[0].period, points[-1].period)
+    _, top, _, bottom = _PLOT
+    high, value_range = y_axis.high, y_axis.value_range
+    plot_height = bottom - top
 
-    def place(period: str) -> float:
-        index = month_index(period) or 0
-        if last == first:
-            return (left + right) / 2
-        return left + (right - left) * (index - first) / (last - first)
-
-    # Each month's place, worked out once: the dots, the marks and the target steps share it.
-    places = {p.period: place(p.period) for p in points}
-    x = places.__getitem__
-
-    def y(value: float) -> float:
-        return top + (high - value) / (high - low) * (bottom - top)
+    places, place_texts = _places(tuple([p.period for p in points]))
 
     levels: list[Level] = []
-    if stepped_target:
-        steps = [(x(p.period), y(p.target)) for p in points if p.target is not None]
+    if targeted:
+        steps = [
+            (places[p.period], top + (high - p.target) / value_range * plot_height)
+            for p in targeted
+            if p.target is not None
+        ]
         if len(steps) == 1:
             steps = [(steps[0][0] - 4, steps[0][1]), (steps[0][0] + 4, steps[0][1])]
-        if steps:
-            levels.append(Level("target", _line(steps), "target (each month's)", steps[-1][1]))
-    for kind in ("target", "detriment", "failure"):
-        value = fixed[kind]
-        if value is None or (kind == "target" and stepped_target):
-            continue
-        text = getattr(kpi, kind)
-        levels.append(Level(kind, _line([(left, y(value)), (right, y(value))]),
-                            f"{kind} {text}", y(value)))  # fmt: skip
-
-    actual_lines: list[str] = []
-    run: list[tuple[float, float]] = []
-    dots: list[tuple[float, float, str, str]] = []
-    not_measured: list[tuple[float, float, str]] = []
-    refused: list[tuple[float, float, str]] = []
-    for p in points:
-        label = _period_label(p.period)
-        if p.actual is not None:
-            px, py = x(p.period), y(p.actual)
-            run.append((px, py))
-            title = f"{label}: {quantity(p.actual, unit).replace(' %', '%')}"
-            dots.append((px, py, p.status, f"{title} ({p.status.replace('_', ' ')})"))
-            continue
-        if len(run) > 1:
-            actual_lines.append(_line(run))
-        run = []
-        if p.refused:
-            refused.append((x(p.period), bottom, f"{label}: {p.shown} was refused (not loaded)"))
-        else:
-            not_measured.append((x(p.period), bottom, f"{label}: not measured ({p.shown})"))
-    if len(run) > 1:
-        actual_lines.append(_line(run))
-
-    x_ticks = [(x(points[0].period), short_month(first))]
-    if last != first:
-        x_ticks.append((x(points[-1].period), short_month(last)))
-    span = f"{_period_label(points[0].period)} to {_period_label(points[-1].period)}"
+        levels.append(Level("target", _line(steps), "target (each month's)", steps[-1][1]))
+    levels += [Level(*level) for level in y_axis.levels]
     caption = (
         f"Trend for {kpi.contract} {kpi.ref}, {span}: actual (solid line) against "
-        + ", ".join(level.label for level in levels)
+        + ", ".join([level.label for level in levels])
         + "."
         if levels
         else f"Trend for {kpi.contract} {kpi.ref}, {span}: actual (solid line); no target."
     )
-    if not_measured:
-        caption += f" {len(not_measured)} month(s) not measured (open circles)."
-    if refused:
-        caption += f" {len(refused)} figure(s) refused (red crosses)."
-    return Trend(
+    frame = Trend(
         width=WIDTH,
         height=HEIGHT,
-        plot=(left, top, right, bottom),
-        y_ticks=[(y(t), _label(t, unit)) for t in ticks],
-        x_ticks=x_ticks,
+        plot=_PLOT,
+        y_ticks=list(y_axis.y_ticks),
+        x_ticks=list(x_ticks),
         levels=levels,
-        actual_lines=actual_lines,
-        dots=dots,
-        not_measured=not_measured,
-        refused=refused,
+        actual_lines=[],
+        dots=[],
+        not_measured=[],
+        refused=[],
         caption=caption,
+    )
+    return Scale(frame, places, place_texts, high, value_range, unit)
+
+
+_PLOT = (float(_LEFT), float(_TOP), float(WIDTH - _RIGHT), float(HEIGHT - _BOTTOM))
+
+
+@dataclass(frozen=True)
+class _YAxis:
+    """A chart's scale: its top value, its range, its ticks and its fixed levels' lines."""
+
+    high: float
+    value_range: float
+    y_ticks: tuple[tuple[float, str], ...]
+    #: The fixed levels' lines, as ``Level``'s fields.
+    levels: tuple[tuple[str, str, str, float], ...]
+
+
+# One KPI's charts share their scale file after file (round ticks, the same levels).
+@lru_cache(maxsize=1024)
+def _y_axis(
+    ticks: tuple[float, ...], unit: str, texts: tuple[str, str, str], stepped_target: bool
+) -> _YAxis:
+    low, high = (ticks[0], ticks[-1]) if ticks else (0.0, 1.0)
+    left, top, right, bottom = _PLOT
+    value_range, plot_height = high - low, bottom - top
+
+    def y(value: float) -> float:
+        return top + (high - value) / value_range * plot_height
+
+    levels = []
+    for kind, text in zip(("target", "detriment", "failure"), texts, strict=True):
+        value = _level_value(text)
+        if value is None or (kind == "target" and stepped_target):
+            continue
+        levels.append(
+            (kind, _line([(left, y(value)), (right, y(value))]), f"{kind} {text}", y(value))
+        )
+    return _YAxis(
+        high=high,
+        value_range=value_range,
+        y_ticks=tuple((y(t), _label(t, unit)) for t in ticks),
+        levels=tuple(levels),
     )
 
 
+# Each month's place, worked out once for the charts of every KPI sent for the same months
+# (the dots, the marks and a moving target's steps share it). Not to be changed: shared.
+@lru_cache(maxsize=256)
+def _places(periods: tuple[str, ...]) -> tuple[dict[str, float], dict[str, str]]:
+    first = month_index(periods[0]) or 0
+    last = month_index(periods[-1]) or 0
+    left, _, right, _ = _PLOT
+    if last == first:
+        middle = (left + right) / 2
+        places = {period: middle for period in periods}
+    else:
+        width, months = right - left, last - first
+        places = {
+            period: left + width * ((month_index(period) or 0) - first) / months
+            for period in periods
+        }
+    # Each place is the plot's left edge plus an offset: never -0.0.
+    return places, {period: plot_decimal(x) for period, x in places.items()}
+
+
+# Every chart of one file spans the same months.
+@lru_cache(maxsize=256)
+def _x_axis(first_period: str, last_period: str) -> tuple[tuple[tuple[float, str], ...], str]:
+    """The month labels at the ends of the axis and the span in words."""
+    first = month_index(first_period) or 0
+    last = month_index(last_period) or 0
+    left, _, right, _ = _PLOT
+    if last == first:
+        x_ticks = [((left + right) / 2, short_month(first))]
+    else:
+        # As a month's place is worked out: the first month at 0 months from the first.
+        width, months = right - left, last - first
+        x_ticks = [
+            (left + width * (first - first) / months, short_month(first)),
+            (left + width * (last - first) / months, short_month(last)),
+        ]
+    span = f"{period_name(first_period)} to {period_name(last_period)}"
+    return tuple(x_ticks), span
+
+
+def counted(caption: str, not_measured: int, refused: int) -> str:
+    """The caption with how many months are not measured and how many figures refused."""
+    if not_measured:
+        caption += f" {not_measured} month(s) not measured (open circles)."
+    if refused:
+        caption += f" {refused} figure(s) refused (red crosses)."
+    return caption
+
+
+def build_trend(points: Sequence[Point], kpi: KpiInfo) -> Trend | None:
+    """Chart geometry for ``points``, or None when fewer than two months are known."""
+    chart = scale(points, kpi)
+    if chart is None:
+        return None
+    trend, places, unit = chart.frame, chart.places, chart.unit
+    top, bottom = trend.plot[1], trend.plot[3]
+    high, value_range, plot_height = chart.high, chart.value_range, bottom - top
+    actual_lines, dots = trend.actual_lines, trend.dots
+    not_measured, refused = trend.not_measured, trend.refused
+    run: list[str] = []
+    for p in points:
+        actual = p.actual
+        if actual is not None:
+            px = places[p.period]
+            py = top + (high - actual) / value_range * plot_height
+            run.append(f"{one_decimal(px)},{one_decimal(py)}")
+            dots.append((px, py, p.status, dot_title(p.period, actual, unit, p.status)))
+            continue
+        if len(run) > 1:
+            actual_lines.append(" ".join(run))
+        run = []
+        label = period_name(p.period)
+        if p.refused:
+            refused.append((places[p.period], bottom, refused_title(label, p.shown)))
+        else:
+            not_measured.append((places[p.period], bottom, gap_title(label, p.shown)))
+    if len(run) > 1:
+        actual_lines.append(" ".join(run))
+    trend.caption = counted(trend.caption, len(not_measured), len(refused))
+    return trend
+
+
+def refused_title(label: str, shown: str) -> str:
+    """What a refused month's cross says."""
+    return f"{label}: {shown} was refused (not loaded)"
+
+
+def gap_title(label: str, shown: str) -> str:
+    """What a month without a figure says."""
+    return f"{label}: not measured ({shown})"
+
+
 def _line(run: list[tuple[float, float]]) -> str:
-    return " ".join(f"{px:.1f},{py:.1f}" for px, py in run)
+    return " ".join(f"{one_decimal(px)},{one_decimal(py)}" for px, py in run)
+
+
+@lru_cache(maxsize=16384)
+def plot_decimal(value: float) -> str:
+    """``f"{value:.1f}"``, remembered: a run's charts put their marks at the same few places.
+
+    For coordinates inside a chart (an edge plus an offset), which are never -0.0:
+    the cache takes 0.0 and -0.0 for one key, and they print differently.
+    """
+    return f"{value:.1f}"
+
+
+def one_decimal(value: float) -> str:
+    """``f"{value:.1f}"`` for any value, remembered (see ``plot_decimal``)."""
+    return plot_decimal(value) if value else f"{value:.1f}"
+
+
+# A month's dot says the same in every chart and every file that shows it.
+@lru_cache(maxsize=8192)
+def dot_title(period: str, actual: float, unit: str, status: str) -> str:
+    return (
+        f"{period_name(period)}: {quantity(actual, unit).replace(' %', '%')} "
+        f"({status.replace('_', ' ')})"
+    )
 
 
 @lru_cache(maxsize=4096)
-def _period_label(period: str) -> str:
+def period_name(period: str) -> str:
     index = month_index(period)
     if index is None:
         return period

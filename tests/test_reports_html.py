@@ -357,6 +357,56 @@ def test_workbook_text_is_escaped(hostile: str) -> None:
     assert any(hostile in cell for row in page.exception_rows for cell in row)
 
 
+@pytest.mark.parametrize("hostile", [SCRIPT, IMG], ids=["script-element", "attribute-breakout"])
+def test_grid_and_problem_rows_escape_workbook_text(hostile: str) -> None:
+    """The grid's and the problems' rows are written in Python: each piece of text is escaped."""
+    where = {"contract": hostile, "sheet": hostile, "cell": hostile}
+    rows = (
+        measurement(hostile, "2016-04", 96.0, "met", raw=hostile, description=hostile, **where),
+        measurement(hostile, "2016-05", None, "not_assessed", marker="no_data", raw=hostile,
+                    **where),
+        measurement(hostile, "2016-06", 91.0, "below_target", raw=hostile, supplier_status="met",
+                    **where),
+    )  # fmt: skip
+    refusals = tuple(
+        ExceptionRecord(
+            code,
+            "error",
+            message,
+            value=hostile,
+            rule=hostile,
+            kpi_ref=hostile,
+            period=period,
+            **where,
+        )
+        for code, message, period in (
+            # Two messages for one code: one row, the first message as its example.
+            ("duplicate-kpi-value", f"{hostile} April", "2016-04"),
+            ("duplicate-kpi-value", f"{hostile} June", "2016-06"),
+            ("formula-not-calculated", hostile, hostile),
+        )
+    )
+    kpi = KpiInfo(
+        contract=hostile, ref=hostile, description=hostile, target=hostile, detriment=hostile,
+        failure=hostile, expected=hostile,
+    )  # fmt: skip
+    history = (
+        HistoryPoint(hostile, hostile, "2016-02", 97.0, None, 95.0, "met", hostile, hostile),
+        HistoryPoint(hostile, hostile, "2016-03", None, "no_data", None, "not_assessed", hostile),
+    )
+    report = sample_report(
+        measurements=rows, exceptions=refusals, kpis=(kpi,), history=history, file_name="r.xlsx"
+    )
+    html = render_submission_html(report)
+    assert hostile not in html
+    assert "<script" not in html.lower() and "<img" not in html.lower()
+    # The parser unescapes: the text survives as text.
+    page = parse(html)
+    assert any(hostile in cell for row in page.exception_rows for cell in row)
+    row = page.grid_rows[0]["cells"]
+    assert row[0][1].startswith(f"{hostile} {hostile}") and hostile in row[1][1]
+
+
 def test_annotated_copy_link_cannot_become_a_script_url() -> None:
     page = parse(render_submission_html(sample_report(annotated_copy="javascript:alert(1)")))
     assert page.links == ["javascript%3Aalert%281%29"]

@@ -87,3 +87,59 @@ def test_supplier_text_is_escaped() -> None:
     assert svg.count(escaped) == 6  # aria-label, title, dot class and title, gap, cross
     assert '<path class="refused" d="M46.5,62.5l7,7m0,-7l-7,7">' in svg
     assert '<circle class="gap" cx="40.0" cy="66.0" r="3">' in svg
+
+
+def _points(actuals: list[float | None], *, start: int = 0, target: float | None = 95.0) -> list:
+    from reports.trend import Point
+
+    out = []
+    for i, actual in enumerate(actuals):
+        month = start + i * (1 + i % 3)  # uneven gaps, as months not sent leave them
+        period = f"{2016 + month // 12}-{month % 12 + 1:02d}"
+        if actual is None:
+            refused = i % 2 == 1
+            out.append(
+                Point(period, None, "refused" if refused else "not_assessed", target,
+                      HOSTILE if i % 4 == 1 else "N/a", refused=refused)
+            )  # fmt: skip
+        else:
+            out.append(Point(period, actual, "met" if actual >= 95 else "failure", target, "x"))
+    return out
+
+
+HOSTILE = "<script>alert(\"x\")</script> & 'q'"
+
+
+@pytest.mark.parametrize(
+    ("actuals", "kpi"),
+    [
+        ([96.0, 94.5, None, 97.25, 99.0], {"target": "95%", "detriment": "90%", "failure": "85%"}),
+        ([96.0, None, None, 92.0, None, 93.0, 91.0], {"target": "95%", "profiled": True}),
+        ([3.0, 5.5, None, 1.0], {"unit": "days", "target": "5"}),
+        (
+            [0.0, 1.0, 2.0, 0.0],
+            {"unit": "count", "target": "0 failures", "detriment": "1", "failure": "2 failures"},
+        ),
+        ([None, None, None], {"target": "95%"}),
+        ([4.2, 3.9], {"unit": "score", "target": "> 3.5"}),
+        ([90.0, 90.0, 90.0], {"target": ""}),
+        ([97.0, 98.0], {"target": "weird text"}),
+    ],
+    ids=["levels", "profiled", "days", "count", "markers-only", "score", "no-target", "bad-target"],
+)
+def test_one_pass_chart_is_the_geometry_drawn(actuals: list[float | None], kpi: dict) -> None:
+    from reports.model import KpiInfo
+    from reports.trend import build_trend
+    from reports.trend_svg import trend_chart
+
+    info = KpiInfo(contract="PSSP", ref=f"STS{len(actuals)} <b>", description="d", **kpi)
+    for start in (0, 7):
+        points = _points(actuals, start=start)
+        trend = build_trend(points, info)
+        assert trend is not None
+        # Twice: the second time from the caches the first one filled.
+        for _ in range(2):
+            chart = str(trend_chart(points, info))
+            assert chart == str(trend_svg(trend))
+        assert "<script>" not in chart and "<b>" not in chart
+    assert trend_chart(points[:1], info) is None and build_trend(points[:1], info) is None
