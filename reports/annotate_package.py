@@ -15,6 +15,7 @@ rest of each edited part keeps its exact text.
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import shutil
@@ -24,7 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, NamedTuple
+from typing import IO, Any, NamedTuple
 from xml.parsers import expat
 
 from openpyxl.utils.cell import get_column_letter, range_boundaries
@@ -99,6 +100,8 @@ _BORDER_ORDER = ("start", "left", "end", "right", "top", "bottom", "diagonal", "
 _ALL_EDGES = frozenset(("left", "right", "top", "bottom"))
 
 _CHUNK = 1 << 20
+# How many bytes of surveyed sheets a package keeps for their edits (``_Package.kept``).
+_KEEP_BUDGET = 8 * _CHUNK
 # Element names as expat reports them ("{namespace} {local}"): a sheet has an
 # element per cell and value, and comparing the whole name spares splitting each.
 _ROW, _CELL = f"{MAIN_NS} row", f"{MAIN_NS} c"
@@ -260,6 +263,9 @@ class _Survey:
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     # The relationship id of the sheet's legacy drawing (its comment boxes), if it has one.
     legacy_id: str | None = None
+    # A small sheet's bytes and the parse events its edit needs (``_survey(keep=True)``).
+    data: bytearray | None = None
+    events: list[tuple[Any, ...]] | None = None
 
     def grow(self, row: int, col: int) -> None:
         """Extend the used range to cover (row, col)."""
@@ -327,23 +333,71 @@ class _SheetScan:
         return row
 
 
-def _survey(stream: IO[bytes]) -> _Survey:
-    """Measure a worksheet: used range, merged ranges, and what forces the fallback."""
+class _Replay(_SheetScan):
+    """A scan fed with the events ``_survey`` recorded, in place of parsing the sheet again."""
+
+    def __init__(self, data: bytearray) -> None:
+        self.depth = 0
+        self.row = 0
+        self.col = 0
+        self.buffer = data
+        self.base = 0
+        self.offset = 0
+
+    def at(self) -> int:
+        """Offset of the event being replayed."""
+        return self.offset
+
+
+# What ``_survey(keep=True)`` records: start and end tags down to rows (depth 3), and
+# cells; the editor ignores every other event.
+_START, _END, _CELL_START = 0, 1, 2
+
+
+def _survey(stream: IO[bytes], keep: bool = False) -> _Survey:
+    """Measure a worksheet: used range, merged ranges, and what forces the fallback.
+
+    With ``keep``, the survey also holds the sheet's bytes and the events
+    ``_SheetEditor.replay`` needs, so the sheet is parsed once, not twice.
+    """
     scan = _SheetScan()
+    parser = scan.parser
     survey = _Survey()
+    # Locals, not attributes: the handlers run for every element of the sheet.
+    depth = max_row = max_col = 0
     cells = False
+    events: list[tuple[Any, ...]] = []
+    record = events.append if keep else None
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        nonlocal cells
-        scan.depth += 1
-        depth = scan.depth
+        nonlocal depth, max_row, max_col, cells
+        depth += 1
         if depth > 4:
             return
         if depth == 4:
             if name == _CELL:
-                survey.grow(*scan.cell_position(attrs))
+                # scan.cell_position, inline.
+                ref = attrs.get("r")
+                if ref:
+                    try:
+                        col, row, _, _ = _bounds(ref)
+                    except (ValueError, TypeError) as exc:
+                        raise Unsupported(f"bad cell reference {ref!r}") from exc
+                    if row is None or col is None or row != scan.row or col <= scan.col:
+                        raise Unsupported(f"cell {ref} out of place")
+                else:
+                    row, col = scan.row, scan.col + 1
+                scan.col = col
                 cells = True
+                if row > max_row:
+                    max_row = row
+                if col > max_col:
+                    max_col = col
+                if record is not None:
+                    record((_CELL_START, attrs, parser.CurrentByteIndex))
             return
+        if record is not None:
+            record((_START, depth, name, attrs, parser.CurrentByteIndex))
         if depth == 3:
             if name == _ROW:
                 scan.enter_row(attrs)
@@ -354,22 +408,37 @@ def _survey(stream: IO[bytes]) -> _Survey:
         if depth == 1:
             if (uri, local) != (MAIN_NS, "worksheet"):
                 raise Unsupported("not a transitional worksheet")
-        elif scan.depth == 2:
+        elif depth == 2:
             if uri == MAIN_NS and local == "legacyDrawing":
                 survey.legacy_id = attrs.get(f"{REL_NS} id") or None
             elif uri != MAIN_NS or local not in _BEFORE_LEGACY | _AFTER_LEGACY:
                 raise Unsupported(f"worksheet child {local!r}")
 
     def end(_: str) -> None:
-        scan.depth -= 1
+        nonlocal depth
+        depth -= 1
 
-    scan.parser.StartElementHandler = start
-    scan.parser.EndElementHandler = end
-    scan.feed(stream)
-    if not cells:
+    def end_kept(name: str) -> None:
+        nonlocal depth
+        if depth <= 3:
+            events.append((_END, depth, name, parser.CurrentByteIndex))
+        depth -= 1
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end_kept if keep else end
+    scan.feed(stream, _keep_all if keep else None)
+    if cells:
+        survey.grow(max_row, max_col)
+    else:
         # openpyxl reports 1 x 1 for a sheet without cells.
         survey.grow(1, 1)
+    if keep:
+        survey.data, survey.events = scan.buffer, events
     return survey
+
+
+def _keep_all() -> None:
+    """``feed``'s after-chunk hook that keeps the whole part in the buffer."""
 
 
 def _cover(survey: _Survey, ref: str, *, merged: bool) -> None:
@@ -405,8 +474,9 @@ class _SheetEditor:
         styles: _Styles,
         rel_id: str | None,
         out: IO[bytes],
+        scan: _SheetScan | None = None,
     ) -> None:
-        self.scan = _SheetScan()
+        self.scan = scan if scan is not None else _SheetScan()
         self.styles = styles
         self.rel_id = rel_id
         self.out = out
@@ -429,6 +499,36 @@ class _SheetEditor:
         parser.StartElementHandler = self.start
         parser.EndElementHandler = self.end
         self.scan.feed(stream, self.after_chunk)
+        self.finish()
+
+    def replay(self, events: list[tuple[Any, ...]]) -> None:
+        """Edit from the events ``_survey`` recorded; ``scan`` is a ``_Replay`` of its bytes.
+
+        The handlers are those ``run`` gives expat, called in the same order;
+        a cell is skipped only when its row has no marks left, where the
+        handler would do nothing (the survey checked its position already).
+        """
+        scan = self.scan
+        assert isinstance(scan, _Replay)
+        for event in events:
+            kind = event[0]
+            if kind == _CELL_START:
+                if self.pending:
+                    scan.depth = 4
+                    self.last = event[2]
+                    self.cell(event[1])
+            elif kind == _START:
+                scan.depth = event[1] - 1
+                scan.offset = event[4]
+                self.start(event[2], event[3])
+            else:
+                scan.depth = event[1]
+                scan.offset = event[3]
+                self.end(event[2])
+        self.finish()
+
+    def finish(self) -> None:
+        """Write the rest of the sheet; every edit must have been made."""
         self.out.write(self.scan.buffer[self.written :])
         if not self.legacy_done or self.rows or self.pending:
             raise Unsupported("sheet ended before every edit was made")
@@ -596,6 +696,8 @@ class _Plan:
     part: str
     targets: dict[tuple[int, int], _Target]
     legacy_id: str | None = None
+    # What the survey kept of a small sheet, for the edit to replay (None: parse again).
+    survey: _Survey | None = None
 
 
 @dataclass
@@ -627,6 +729,8 @@ class _Package:
             raise Unsupported(f"workbook content type does not match {fmt}")
         self.workbook_rels = self._rels(self.workbook)
         self.sheets = self._sheets()
+        # Bytes of the sheets kept from the survey for the edit.
+        self.kept = 0
 
     def read(self, part: str) -> bytes:
         """Return a member's bytes, or raise Unsupported if it is missing or unreadable."""
@@ -716,9 +820,15 @@ class _Package:
             return None
         if kind != "worksheet":
             raise Unsupported(f"a {kind} sheet")
+        size = self.src.getinfo(self.names[part.lower()]).file_size
+        # A sheet that fits one chunk is kept, with its events, for the edit; within a
+        # budget, since every marked sheet's are held until the edits are made.
+        keep = size <= _CHUNK and self.kept + size <= _KEEP_BUDGET
         with self.open(part) as stream:
-            surveys[name] = _survey(stream)
-        return _Plan(part, {}, surveys[name].legacy_id)
+            survey = surveys[name] = _survey(stream, keep)
+        if keep:
+            self.kept += size
+        return _Plan(part, {}, survey.legacy_id, survey if keep else None)
 
     def edit(
         self,
@@ -742,9 +852,8 @@ class _Package:
             for plan in plans:
                 notes = {key: note(target.records) for key, target in plan.targets.items()}
                 vml_id = self._comments(plan, notes, parts, type_edits, blocks)
-                parts.edited[plan.part] = self._edit_sheet(
-                    plan.part, _marks(plan, notes), styles, vml_id
-                )
+                marks = _marks(plan, notes)
+                parts.edited[plan.part] = self._edit_sheet(plan, marks, styles, vml_id)
             parts.edited[self.names[styles_part.lower()]] = styles.render()
         if review is not None:
             self._add_review(review, parts, type_edits)
@@ -862,12 +971,19 @@ class _Package:
         )
 
     def _edit_sheet(
-        self, part: str, marks: dict[tuple[int, int], _Mark], styles: _Styles, vml_id: str | None
+        self, plan: _Plan, marks: dict[tuple[int, int], _Mark], styles: _Styles, vml_id: str | None
     ) -> IO[bytes]:
         """Stream the edited sheet into a spool (on disk once it is large)."""
+        survey = plan.survey
+        if survey is not None and survey.data is not None and survey.events is not None:
+            out = io.BytesIO()
+            editor = _SheetEditor(marks, styles, vml_id, out, _Replay(survey.data))
+            editor.replay(survey.events)
+            out.seek(0)
+            return out
         spool = tempfile.SpooledTemporaryFile(max_size=16 * _CHUNK)  # noqa: SIM115
         try:
-            with self.open(part) as stream:
+            with self.open(plan.part) as stream:
                 _SheetEditor(marks, styles, vml_id, spool).run(stream)
         except BaseException:
             spool.close()

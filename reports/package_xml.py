@@ -12,6 +12,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from xml.parsers import expat
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -92,7 +93,16 @@ def tag_end(data: bytes | bytearray, start: int) -> int:
 
 
 def parse_part(data: bytes, depth: int) -> El:
-    """Parse a small part whole, keeping elements down to ``depth`` levels below the root."""
+    """Parse a small part whole, keeping elements down to ``depth`` levels below the root.
+
+    The elements are shared between calls with the same bytes: read them, never change them.
+    """
+    if len(data) <= _CACHED_PART:
+        return _parse_cached(bytes(data), depth)
+    return _parse(data, depth)
+
+
+def _parse(data: bytes, depth: int) -> El:
     check_encoding(data[:200])
     parser = new_parser()
     stack: list[El] = []
@@ -123,6 +133,12 @@ def parse_part(data: bytes, depth: int) -> El:
     except expat.ExpatError as exc:
         raise Unsupported(f"malformed XML: {exc}") from exc
     return root[0]
+
+
+# Parts up to this size are parsed once per content: the returns of one template share
+# their content types, relationships and often their styles, file after file.
+_CACHED_PART = 1 << 16
+_parse_cached = lru_cache(maxsize=64)(_parse)
 
 
 def qname_at(data: bytes | bytearray, at: int) -> bytes:
