@@ -19,8 +19,10 @@ import io
 import posixpath
 import re
 import shutil
+import struct
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -100,6 +102,13 @@ _BORDER_ORDER = ("start", "left", "end", "right", "top", "bottom", "diagonal", "
 _ALL_EDGES = frozenset(("left", "right", "top", "bottom"))
 
 _CHUNK = 1 << 20
+# A package whose members take up to this much is written in memory, then at once.
+_IN_MEMORY = 16 * _CHUNK
+# Local-header flags _copy_raw leaves to zipfile: encryption, data descriptor,
+# compressed patch data, strong encryption.
+_FLAGS_NOT_COPIED = 0x1 | 0x8 | 0x20 | 0x40
+# A member's local header (APPNOTE 4.3.7), as zipfile.structFileHeader.
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
 # How many bytes of surveyed sheets a package keeps for their edits (``_Package.kept``).
 _KEEP_BUDGET = 8 * _CHUNK
 # Element names as expat reports them ("{namespace} {local}"): a sheet has an
@@ -1018,11 +1027,23 @@ class _Package:
 
     def write(self, dest: Path, parts: _Parts) -> None:
         """Write the package: edited members replaced, the rest copied, new members last."""
+        if sum(info.compress_size for info in self.src.infolist()) > _IN_MEMORY:
+            self._write(dest, parts)
+            return
+        # A small package is put together in memory and written at once: the zip
+        # writer seeks back to each member's header, and on a file each seek is a call.
+        buffer = io.BytesIO()
+        self._write(buffer, parts)
+        with open(dest, "wb") as out:
+            out.write(buffer.getbuffer())
+
+    def _write(self, dest: Path | IO[bytes], parts: _Parts) -> None:
         with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as out:
             for info in self.src.infolist():
                 edited = parts.edited.get(info.filename)
                 if edited is None:
-                    _copy_member(self.src, info, out)
+                    if not _copy_raw(self.src, info, out):
+                        _copy_member(self.src, info, out)
                 elif isinstance(edited, bytes):
                     out.writestr(_fresh_info(info), edited)
                 else:
@@ -1055,6 +1076,93 @@ def _copy_member(src: zipfile.ZipFile, info: zipfile.ZipInfo, out: zipfile.ZipFi
     fresh.file_size = info.file_size
     with src.open(info) as source, out.open(fresh, "w") as sink:
         shutil.copyfileobj(source, sink, _CHUNK)
+
+
+def _copy_raw(src: zipfile.ZipFile, info: zipfile.ZipInfo, out: zipfile.ZipFile) -> bool:
+    """Copy a small member's compressed bytes as they are; False if it must go the long way.
+
+    What ``_copy_member`` writes, without inflating and deflating again: the
+    same header (``_fresh_info``), and the source's deflate stream, checked to
+    inflate to exactly the member's size and CRC. Anything else (another
+    compression, encryption, a header that disagrees with the directory, a
+    stream that does not check out) returns False, and ``_copy_member`` copies
+    it, or raises as it always did. It uses zipfile's writer internals, as
+    zipfile offers no raw copy: ``tests/test_annotate_package.py`` holds it to
+    the long way's bytes.
+    """
+    # zipfile's writer internals, typed loosely: typeshed leaves them out.
+    writer: Any = out
+    if (
+        info.is_dir()
+        or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+        or info.flag_bits & _FLAGS_NOT_COPIED
+        or info.file_size > _CHUNK
+        or info.compress_size > _CHUNK
+        or writer._writing
+        or not writer._seekable
+        or src.fp is None
+    ):
+        return False
+    raw = _raw_member(src.fp, info)
+    if raw is None:
+        return False
+    fresh = _fresh_info(info)
+    fresh.compress_type = info.compress_type
+    fresh.file_size = info.file_size
+    # What ZipFile._open_to_write and _ZipWriteFile.close leave in the header, at once.
+    fresh.flag_bits = 0
+    if not fresh.external_attr:
+        fresh.external_attr = 0o600 << 16
+    fresh.CRC = info.CRC
+    fresh.compress_size = len(raw)
+    fp = out.fp
+    assert fp is not None
+    fp.seek(out.start_dir)
+    fresh.header_offset = fp.tell()
+    writer._writecheck(fresh)
+    writer._didModify = True
+    fp.write(fresh.FileHeader(False))
+    fp.write(raw)
+    out.start_dir = fp.tell()
+    out.filelist.append(fresh)
+    out.NameToInfo[fresh.filename] = fresh
+    return True
+
+
+def _raw_member(fp: IO[bytes], info: zipfile.ZipInfo) -> bytes | None:
+    """The member's stored bytes, if its local header and its data check out."""
+    fp.seek(info.header_offset)
+    header = fp.read(_LOCAL_HEADER.size)
+    if len(header) != _LOCAL_HEADER.size:
+        return None
+    fields = _LOCAL_HEADER.unpack(header)
+    if fields[0] != b"PK\x03\x04" or fields[3] & _FLAGS_NOT_COPIED:
+        return None
+    name = fp.read(fields[10])
+    flags = fields[3]
+    try:
+        decoded = name.decode("utf-8" if flags & 0x800 else "cp437")
+    except UnicodeDecodeError:
+        return None
+    if decoded != info.orig_filename:
+        return None
+    fp.seek(fields[11], 1)
+    raw = fp.read(info.compress_size)
+    if len(raw) != info.compress_size:
+        return None
+    if info.compress_type == zipfile.ZIP_STORED:
+        data = raw
+    else:
+        inflate = zlib.decompressobj(-15)
+        try:
+            data = inflate.decompress(raw)
+        except zlib.error:
+            return None
+        if not inflate.eof or inflate.unused_data or inflate.unconsumed_tail:
+            return None
+    if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+        return None
+    return raw
 
 
 def _locate(survey: _Survey, row: int, col: int) -> _Target | None:
