@@ -96,6 +96,8 @@ _AFTER_LEGACY = frozenset((
     "legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems",
     "tableParts", "extLst",
 ))  # fmt: skip
+# What may follow an element's name in its tag (as qname_at's pattern stops).
+_NAME_ENDS = (b" ", b"\t", b"\n", b"\r", b"\f", b"\v", b"/", b">")
 # CT_Border's children, in the order they must be written.
 _BORDER_ORDER = ("start", "left", "end", "right", "top", "bottom", "diagonal", "vertical",
                  "horizontal")  # fmt: skip
@@ -358,9 +360,9 @@ class _Replay(_SheetScan):
         return self.offset
 
 
-# What ``_survey(keep=True)`` records: start and end tags down to rows (depth 3), and
-# cells; the editor ignores every other event.
-_START, _END, _CELL_START = 0, 1, 2
+# What ``_survey(keep=True)`` records: start and end tags down to rows (depth 3), each
+# row's start with its cells; the editor ignores every other event.
+_START, _END = 0, 1
 
 
 def _survey(stream: IO[bytes], keep: bool = False) -> _Survey:
@@ -377,9 +379,11 @@ def _survey(stream: IO[bytes], keep: bool = False) -> _Survey:
     cells = False
     events: list[tuple[Any, ...]] = []
     record = events.append if keep else None
+    # The cells of the latest depth-3 element (a row), as (attributes, offset, column).
+    row_cells: list[tuple[dict[str, str], int, int]] = []
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        nonlocal depth, max_row, max_col, cells
+        nonlocal depth, max_row, max_col, cells, row_cells
         depth += 1
         if depth > 4:
             return
@@ -403,10 +407,14 @@ def _survey(stream: IO[bytes], keep: bool = False) -> _Survey:
                 if col > max_col:
                     max_col = col
                 if record is not None:
-                    record((_CELL_START, attrs, parser.CurrentByteIndex))
+                    row_cells.append((attrs, parser.CurrentByteIndex, col))
             return
         if record is not None:
-            record((_START, depth, name, attrs, parser.CurrentByteIndex))
+            if depth == 3:
+                row_cells = []
+                record((_START, depth, name, attrs, parser.CurrentByteIndex, row_cells))
+            else:
+                record((_START, depth, name, attrs, parser.CurrentByteIndex, ()))
         if depth == 3:
             if name == _ROW:
                 scan.enter_row(attrs)
@@ -514,22 +522,27 @@ class _SheetEditor:
         """Edit from the events ``_survey`` recorded; ``scan`` is a ``_Replay`` of its bytes.
 
         The handlers are those ``run`` gives expat, called in the same order;
-        a cell is skipped only when its row has no marks left, where the
-        handler would do nothing (the survey checked its position already).
+        a cell is skipped only when its row has no marks left of it or at it,
+        where the handler would only check its position (the survey did) and
+        move on to it.
         """
         scan = self.scan
         assert isinstance(scan, _Replay)
         for event in events:
-            kind = event[0]
-            if kind == _CELL_START:
-                if self.pending:
-                    scan.depth = 4
-                    self.last = event[2]
-                    self.cell(event[1])
-            elif kind == _START:
+            if event[0] == _START:
                 scan.depth = event[1] - 1
                 scan.offset = event[4]
                 self.start(event[2], event[3])
+                # Marks are pending only inside a row that has some.
+                for attrs, offset, col in event[5] if self.pending else ():
+                    if not self.pending:
+                        break
+                    if col < min(self.pending):
+                        scan.col = col
+                        continue
+                    scan.depth = 4
+                    self.last = offset
+                    self.cell(attrs)
             else:
                 scan.depth = event[1]
                 scan.offset = event[3]
@@ -608,16 +621,20 @@ class _SheetEditor:
     def open_row(self, attrs: dict[str, str]) -> None:
         buffer, at = self.scan.buffer, self.last
         row = self.scan.enter_row(attrs)
-        qname = qname_at(buffer, at)
+        if buffer.startswith(b"<row", at) and buffer[at + 4 : at + 5] in _NAME_ENDS:
+            # What qname_at finds in the usual unprefixed tag, without the regex.
+            qname = b"row"
+        else:
+            qname = qname_at(buffer, at)
         self.prefix = prefix_of(qname)
-        if any(r < row for r in self.rows):
+        if self.rows and min(self.rows) < row:
             self.emit(at, self.new_rows(row))
         self.pending = self.rows.pop(row, {})
         custom = attrs.get("customFormat", "0") in ("1", "true")
         self.row_style = to_int(attrs.get("s", "0")) if custom else -1
-        head_end = tag_end(buffer, at)
         if not self.pending:
             return
+        head_end = tag_end(buffer, at)
         # "spans" is an optional hint of the row's used columns; a cell added
         # outside it would contradict it, so it goes.
         head = drop_attr(bytes(buffer[at:head_end]), "spans")
@@ -633,7 +650,8 @@ class _SheetEditor:
         row, col = self.scan.cell_position(attrs)
         if not self.pending:
             return
-        before = {c: m for c, m in self.pending.items() if c < col}
+        pending = self.pending
+        before = {c: m for c, m in pending.items() if c < col} if min(pending) < col else {}
         if before:
             self.emit(at, self.new_cells(row, before))
             for c in before:

@@ -155,7 +155,7 @@ def prefix_of(qname: bytes) -> bytes:
 
 def set_attr(head: bytes, name: str, value: str) -> bytes:
     """Return start tag ``head`` with attribute ``name`` set to ``value``."""
-    pattern = re.compile(rb"""(\s)""" + re.escape(name.encode()) + rb"""\s*=\s*("[^"]*"|'[^']*')""")
+    pattern = _attr_pattern(rb"(\s)", name)
     attr = f'{name}="{value}"'.encode()
     new, count = pattern.subn(lambda m: m.group(1) + attr, head, count=1)
     if count:
@@ -165,9 +165,15 @@ def set_attr(head: bytes, name: str, value: str) -> bytes:
     return head[:at] + b" " + attr + head[at:]
 
 
+@lru_cache(maxsize=256)
+def _attr_pattern(before: bytes, name: str) -> re.Pattern[bytes]:
+    """Attribute ``name`` with its value, after ``before`` (compiled once per name)."""
+    return re.compile(before + re.escape(name.encode()) + rb"""\s*=\s*("[^"]*"|'[^']*')""")
+
+
 def drop_attr(head: bytes, name: str) -> bytes:
     """Return start tag ``head`` without attribute ``name``."""
-    pattern = re.compile(rb"""\s+""" + re.escape(name.encode()) + rb"""\s*=\s*("[^"]*"|'[^']*')""")
+    pattern = _attr_pattern(rb"\s+", name)
     return pattern.sub(b"", head, count=1)
 
 
