@@ -1063,13 +1063,19 @@ class _Package:
                     if not _copy_raw(self.src, info, out):
                         _copy_member(self.src, info, out)
                 elif isinstance(edited, bytes):
-                    out.writestr(_fresh_info(info), edited)
+                    if not _deflate(out, _fresh_info(info), edited, zip64=False):
+                        out.writestr(_fresh_info(info), edited)
+                elif isinstance(edited, io.BytesIO) and _deflate(
+                    out, _fresh_info(info), edited.getvalue(), zip64=True
+                ):
+                    edited.close()
                 else:
                     with out.open(_fresh_info(info), "w", force_zip64=True) as sink:
                         shutil.copyfileobj(edited, sink, _CHUNK)
                     edited.close()
             for name, data in parts.added.items():
-                out.writestr(_fresh_info(zipfile.ZipInfo(name)), data)
+                if not _deflate(out, _fresh_info(zipfile.ZipInfo(name)), data, zip64=False):
+                    out.writestr(_fresh_info(zipfile.ZipInfo(name)), data)
 
 
 def _relative(source: str, target: str) -> str:
@@ -1126,25 +1132,53 @@ def _copy_raw(src: zipfile.ZipFile, info: zipfile.ZipInfo, out: zipfile.ZipFile)
         return False
     fresh = _fresh_info(info)
     fresh.compress_type = info.compress_type
-    fresh.file_size = info.file_size
-    # What ZipFile._open_to_write and _ZipWriteFile.close leave in the header, at once.
+    _put(out, fresh, raw, info.file_size, info.CRC, zip64=False)
+    return True
+
+
+def _deflate(out: zipfile.ZipFile, fresh: zipfile.ZipInfo, data: bytes, *, zip64: bool) -> bool:
+    """Write ``data`` deflated in one call, as ``writestr`` (or ``open(force_zip64=...)``) would.
+
+    zlib deflates a whole buffer at once to the bytes it gives fed in pieces
+    (``tests/test_annotate_fastpath.py``); the saving is zipfile's per-member
+    round of writer objects, seeks and header rewrites. False leaves it to zipfile.
+    """
+    writer: Any = out
+    if (
+        fresh.compress_type != zipfile.ZIP_DEFLATED
+        or writer._writing
+        or not writer._seekable
+        or len(data) > _IN_MEMORY
+    ):
+        return False
+    deflated = zlib.compress(data, zlib.Z_DEFAULT_COMPRESSION, -15)
+    _put(out, fresh, deflated, len(data), zlib.crc32(data), zip64=zip64)
+    return True
+
+
+def _put(
+    out: zipfile.ZipFile, fresh: zipfile.ZipInfo, stored: bytes, size: int, crc: int, *, zip64: bool
+) -> None:
+    """Append a member whose bytes as stored are ``stored``: what ZipFile._open_to_write
+    and _ZipWriteFile.close leave, the header written once with its final sizes."""
+    writer: Any = out
+    fresh.file_size = size
     fresh.flag_bits = 0
     if not fresh.external_attr:
         fresh.external_attr = 0o600 << 16
-    fresh.CRC = info.CRC
-    fresh.compress_size = len(raw)
+    fresh.CRC = crc
+    fresh.compress_size = len(stored)
     fp = out.fp
     assert fp is not None
     fp.seek(out.start_dir)
     fresh.header_offset = fp.tell()
     writer._writecheck(fresh)
     writer._didModify = True
-    fp.write(fresh.FileHeader(False))
-    fp.write(raw)
+    fp.write(fresh.FileHeader(zip64))
+    fp.write(stored)
     out.start_dir = fp.tell()
     out.filelist.append(fresh)
     out.NameToInfo[fresh.filename] = fresh
-    return True
 
 
 def _raw_member(fp: IO[bytes], info: zipfile.ZipInfo) -> bytes | None:

@@ -97,3 +97,20 @@ def test_the_replayed_edit_is_the_streamed_edit(
     twice = _annotated(source, tmp_path / "twice.xlsx")
     assert once == twice
     assert once["xl/worksheets/sheet1.xml"] != _members(source)["xl/worksheets/sheet1.xml"]
+
+
+@pytest.mark.parametrize("size", [0, 1, 5_000, 300_000])
+def test_one_call_deflate_writes_what_zipfile_writes(tmp_path: Path, size: int) -> None:
+    data = (BODY * (size // len(BODY) + 1))[:size]
+    info = zipfile.ZipInfo("xl/worksheets/sheet1.xml", (2021, 5, 6, 7, 8, 10))
+    with zipfile.ZipFile(tmp_path / "ours.zip", "w") as out:
+        assert package._deflate(out, package._fresh_info(info), data, zip64=False)
+        assert package._deflate(out, package._fresh_info(zipfile.ZipInfo("new.xml")), data,
+                                zip64=True)  # fmt: skip
+    with zipfile.ZipFile(tmp_path / "theirs.zip", "w") as out:
+        out.writestr(package._fresh_info(info), data)
+        with out.open(package._fresh_info(zipfile.ZipInfo("new.xml")), "w",
+                      force_zip64=True) as sink:  # fmt: skip
+            for at in range(0, len(data), 7_000):
+                sink.write(data[at : at + 7_000])
+    assert (tmp_path / "ours.zip").read_bytes() == (tmp_path / "theirs.zip").read_bytes()
