@@ -104,6 +104,8 @@ _BORDER_ORDER = ("start", "left", "end", "right", "top", "bottom", "diagonal", "
 _ALL_EDGES = frozenset(("left", "right", "top", "bottom"))
 
 _CHUNK = 1 << 20
+# Parts up to this size are kept once read (``_Package.read``).
+_SMALL_PART = 1 << 16
 # A package whose members take up to this much is written in memory, then at once.
 _IN_MEMORY = 16 * _CHUNK
 # Local-header flags _copy_raw leaves to zipfile: encryption, data descriptor,
@@ -744,6 +746,7 @@ class _Package:
         if len(set(names)) != len(names):
             raise Unsupported("duplicate zip members")
         self.names = {name.lower(): name for name in names}
+        self.small_parts: dict[str, bytes] = {}
         if fmt == "xlsx" and any("vbaproject" in name for name in self.names):
             # openpyxl drops macros from an xlsx; leave that to it.
             raise Unsupported("macros in an xlsx")
@@ -764,10 +767,17 @@ class _Package:
         name = self.names.get(part.lower())
         if name is None:
             raise Unsupported(f"missing part {part}")
+        # The workbook and its relationships are read more than once: small parts are kept.
+        data = self.small_parts.get(name)
+        if data is not None:
+            return data
         try:
-            return self.src.read(name)
+            data = self.src.read(name)
         except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
             raise Unsupported(f"unreadable part {part}: {exc}") from exc
+        if len(data) <= _SMALL_PART:
+            self.small_parts[name] = data
+        return data
 
     def open(self, part: str) -> IO[bytes]:
         """Open a member for streaming."""
@@ -1078,6 +1088,7 @@ class _Package:
                     out.writestr(_fresh_info(zipfile.ZipInfo(name)), data)
 
 
+@lru_cache(maxsize=256)
 def _relative(source: str, target: str) -> str:
     return posixpath.relpath(target, posixpath.dirname(source) or ".")
 
