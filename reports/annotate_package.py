@@ -1162,9 +1162,19 @@ def _deflate(out: zipfile.ZipFile, fresh: zipfile.ZipInfo, data: bytes, *, zip64
         or len(data) > _IN_MEMORY
     ):
         return False
-    deflated = zlib.compress(data, zlib.Z_DEFAULT_COMPRESSION, -15)
+    deflated = _deflated_small(data) if len(data) <= _SMALL_PART else _deflated(data)
     _put(out, fresh, deflated, len(data), zlib.crc32(data), zip64=zip64)
     return True
+
+
+def _deflated(data: bytes) -> bytes:
+    """``data`` as zipfile deflates it (its default level, a raw stream)."""
+    return zlib.compress(data, zlib.Z_DEFAULT_COMPRESSION, -15)
+
+
+# The returns of one template get the same content types, relationships and
+# workbook edits file after file: each is deflated once.
+_deflated_small = lru_cache(maxsize=64)(_deflated)
 
 
 def _put(
