@@ -25,6 +25,8 @@ TAG_END = re.compile(rb"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
 QNAME = re.compile(rb"</?([^\s/>]+)")
 # Characters XML 1.0 cannot carry at all, even escaped.
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Text text_xml returns as it is: nothing illegal, nothing to escape.
+_TEXT_PLAIN = re.compile("[^&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*")
 
 
 class Unsupported(Exception):
@@ -138,7 +140,7 @@ def _parse(data: bytes, depth: int) -> El:
 # Parts up to this size are parsed once per content: the returns of one template share
 # their content types, relationships and often their styles, file after file.
 _CACHED_PART = 1 << 16
-_parse_cached = lru_cache(maxsize=64)(_parse)
+_parse_cached = lru_cache(maxsize=32)(_parse)
 
 
 def qname_at(data: bytes | bytearray, at: int) -> bytes:
@@ -221,5 +223,8 @@ def to_int(text: str) -> int:
 
 def text_xml(value: str) -> str:
     """``value`` escaped for element text, characters XML cannot hold dropped."""
+    if _TEXT_PLAIN.fullmatch(value):
+        # Most text (a code, a month, a message) has nothing to drop or escape.
+        return value
     value = _ILLEGAL.sub("", value)
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
