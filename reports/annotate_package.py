@@ -279,11 +279,24 @@ class _Survey:
     # A small sheet's bytes and the parse events its edit needs (``_survey(keep=True)``).
     data: bytearray | None = None
     events: list[tuple[Any, ...]] | None = None
+    cells: _Cells | None = None
 
     def grow(self, row: int, col: int) -> None:
         """Extend the used range to cover (row, col)."""
         self.max_row = max(self.max_row, row)
         self.max_col = max(self.max_col, col)
+
+
+class _Cells(NamedTuple):
+    """A surveyed sheet's cells in document order: offset, column and ``s`` attribute.
+
+    Flat lists of numbers and strings, not an object per cell: a sheet has
+    thousands of cells and the garbage collector walks every container kept.
+    """
+
+    offsets: list[int]
+    cols: list[int]
+    styles: list[str]
 
 
 class _SheetScan:
@@ -362,8 +375,9 @@ class _Replay(_SheetScan):
         return self.offset
 
 
-# What ``_survey(keep=True)`` records: start and end tags down to rows (depth 3), each
-# row's start with its cells; the editor ignores every other event.
+# What ``_survey(keep=True)`` records: start and end tags down to rows (depth 3), with
+# the index in ``_Cells`` of a depth-3 element's first cell (at its start) and of the
+# cell after its last (at its end); the editor ignores every other event.
 _START, _END = 0, 1
 
 
@@ -381,11 +395,11 @@ def _survey(stream: IO[bytes], keep: bool = False) -> _Survey:
     cells = False
     events: list[tuple[Any, ...]] = []
     record = events.append if keep else None
-    # The cells of the latest depth-3 element (a row), as (attributes, offset, column).
-    row_cells: list[tuple[dict[str, str], int, int]] = []
+    kept = _Cells([], [], [])
+    at_cell, col_cell, style_cell = kept.offsets.append, kept.cols.append, kept.styles.append
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        nonlocal depth, max_row, max_col, cells, row_cells
+        nonlocal depth, max_row, max_col, cells
         depth += 1
         if depth > 4:
             return
@@ -409,14 +423,12 @@ def _survey(stream: IO[bytes], keep: bool = False) -> _Survey:
                 if col > max_col:
                     max_col = col
                 if record is not None:
-                    row_cells.append((attrs, parser.CurrentByteIndex, col))
+                    at_cell(parser.CurrentByteIndex)
+                    col_cell(col)
+                    style_cell(attrs.get("s", "0"))
             return
         if record is not None:
-            if depth == 3:
-                row_cells = []
-                record((_START, depth, name, attrs, parser.CurrentByteIndex, row_cells))
-            else:
-                record((_START, depth, name, attrs, parser.CurrentByteIndex, ()))
+            record((_START, depth, name, attrs, parser.CurrentByteIndex, len(kept.offsets)))
         if depth == 3:
             if name == _ROW:
                 scan.enter_row(attrs)
@@ -440,7 +452,7 @@ def _survey(stream: IO[bytes], keep: bool = False) -> _Survey:
     def end_kept(name: str) -> None:
         nonlocal depth
         if depth <= 3:
-            events.append((_END, depth, name, parser.CurrentByteIndex))
+            events.append((_END, depth, name, parser.CurrentByteIndex, len(kept.offsets)))
         depth -= 1
 
     parser.StartElementHandler = start
@@ -452,7 +464,7 @@ def _survey(stream: IO[bytes], keep: bool = False) -> _Survey:
         # openpyxl reports 1 x 1 for a sheet without cells.
         survey.grow(1, 1)
     if keep:
-        survey.data, survey.events = scan.buffer, events
+        survey.data, survey.events, survey.cells = scan.buffer, events, kept
     return survey
 
 
@@ -520,7 +532,7 @@ class _SheetEditor:
         self.scan.feed(stream, self.after_chunk)
         self.finish()
 
-    def replay(self, events: list[tuple[Any, ...]]) -> None:
+    def replay(self, events: list[tuple[Any, ...]], cells: _Cells) -> None:
         """Edit from the events ``_survey`` recorded; ``scan`` is a ``_Replay`` of its bytes.
 
         The handlers are those ``run`` gives expat, called in the same order;
@@ -530,25 +542,31 @@ class _SheetEditor:
         """
         scan = self.scan
         assert isinstance(scan, _Replay)
+        offsets, cols, styles = cells
+        first = 0
         for event in events:
             if event[0] == _START:
                 scan.depth = event[1] - 1
                 scan.offset = event[4]
                 self.start(event[2], event[3])
-                # Marks are pending only inside a row that has some.
-                for attrs, offset, col in event[5] if self.pending else ():
+                first = event[5]
+                continue
+            # Marks are pending only inside a row that has some; its cells come
+            # before its end (those of a depth-3 element are between its tags).
+            if event[1] == 3 and self.pending:
+                for i in range(first, event[4]):
                     if not self.pending:
                         break
+                    col = cols[i]
+                    scan.col = col
                     if col < min(self.pending):
-                        scan.col = col
                         continue
                     scan.depth = 4
-                    self.last = offset
-                    self.cell(attrs)
-            else:
-                scan.depth = event[1]
-                scan.offset = event[3]
-                self.end(event[2])
+                    self.last = offsets[i]
+                    self.at_cell(scan.row, col, styles[i])
+            scan.depth = event[1]
+            scan.offset = event[3]
+            self.end(event[2])
         self.finish()
 
     def finish(self) -> None:
@@ -648,10 +666,14 @@ class _SheetEditor:
             self.emit(at, head, head_end)
 
     def cell(self, attrs: dict[str, str]) -> None:
-        buffer, at = self.scan.buffer, self.last
         row, col = self.scan.cell_position(attrs)
         if not self.pending:
             return
+        self.at_cell(row, col, attrs.get("s", "0"))
+
+    def at_cell(self, row: int, col: int, style_attr: str) -> None:
+        """Insert the marked cells left of (row, col), and mark it if it is marked."""
+        buffer, at = self.scan.buffer, self.last
         pending = self.pending
         before = {c: m for c, m in pending.items() if c < col} if min(pending) < col else {}
         if before:
@@ -661,7 +683,7 @@ class _SheetEditor:
         mark = self.pending.pop(col, None)
         if mark is not None:
             head_end = tag_end(buffer, at)
-            style = self.styles.variant(to_int(attrs.get("s", "0")), mark.edges, mark.colour)
+            style = self.styles.variant(to_int(style_attr), mark.edges, mark.colour)
             self.emit(at, set_attr(bytes(buffer[at:head_end]), "s", str(style)), head_end)
 
     def new_rows(self, before: int | None) -> bytes:
@@ -1013,9 +1035,10 @@ class _Package:
         """Stream the edited sheet into a spool (on disk once it is large)."""
         survey = plan.survey
         if survey is not None and survey.data is not None and survey.events is not None:
+            assert survey.cells is not None
             out = io.BytesIO()
             editor = _SheetEditor(marks, styles, vml_id, out, _Replay(survey.data))
-            editor.replay(survey.events)
+            editor.replay(survey.events, survey.cells)
             out.seek(0)
             return out
         spool = tempfile.SpooledTemporaryFile(max_size=16 * _CHUNK)  # noqa: SIM115
