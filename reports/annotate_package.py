@@ -793,10 +793,14 @@ class _Package:
         data = self.small_parts.get(name)
         if data is not None:
             return data
-        try:
-            data = self.src.read(name)
-        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
-            raise Unsupported(f"unreadable part {part}: {exc}") from exc
+        checked = _checked_member(self.src, self.src.getinfo(name))
+        if checked is not None:
+            data = checked[1]
+        else:
+            try:
+                data = self.src.read(name)
+            except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
+                raise Unsupported(f"unreadable part {part}: {exc}") from exc
         if len(data) <= _SMALL_PART:
             self.small_parts[name] = data
         return data
@@ -1145,25 +1149,17 @@ def _copy_raw(src: zipfile.ZipFile, info: zipfile.ZipInfo, out: zipfile.ZipFile)
     compression, encryption, a header that disagrees with the directory, a
     stream that does not check out) returns False, and ``_copy_member`` copies
     it, or raises as it always did. It uses zipfile's writer internals, as
-    zipfile offers no raw copy: ``tests/test_annotate_package.py`` holds it to
+    zipfile offers no raw copy: ``tests/test_annotate_fastpath.py`` holds it to
     the long way's bytes.
     """
     # zipfile's writer internals, typed loosely: typeshed leaves them out.
     writer: Any = out
-    if (
-        info.is_dir()
-        or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
-        or info.flag_bits & _FLAGS_NOT_COPIED
-        or info.file_size > _CHUNK
-        or info.compress_size > _CHUNK
-        or writer._writing
-        or not writer._seekable
-        or src.fp is None
-    ):
+    if writer._writing or not writer._seekable:
         return False
-    raw = _raw_member(src.fp, info)
-    if raw is None:
+    checked = _checked_member(src, info)
+    if checked is None:
         return False
+    raw = checked[0]
     fresh = _fresh_info(info)
     fresh.compress_type = info.compress_type
     _put(out, fresh, raw, info.file_size, info.CRC, zip64=False)
@@ -1225,8 +1221,28 @@ def _put(
     out.NameToInfo[fresh.filename] = fresh
 
 
-def _raw_member(fp: IO[bytes], info: zipfile.ZipInfo) -> bytes | None:
-    """The member's stored bytes, if its local header and its data check out."""
+def _checked_member(src: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[bytes, bytes] | None:
+    """A small member's bytes as stored and as read, if its header and its data check out.
+
+    None for anything zipfile's own reader should see to (and raise about).
+    """
+    if (
+        info.is_dir()
+        or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+        or info.flag_bits & _FLAGS_NOT_COPIED
+        or info.file_size > _CHUNK
+        or info.compress_size > _CHUNK
+        or src.fp is None
+    ):
+        return None
+    try:
+        return _raw_member(src.fp, info)
+    except OSError:
+        return None
+
+
+def _raw_member(fp: IO[bytes], info: zipfile.ZipInfo) -> tuple[bytes, bytes] | None:
+    """The member's bytes as stored and as read, if its local header and its data check out."""
     fp.seek(info.header_offset)
     header = fp.read(_LOCAL_HEADER.size)
     if len(header) != _LOCAL_HEADER.size:
@@ -1258,7 +1274,7 @@ def _raw_member(fp: IO[bytes], info: zipfile.ZipInfo) -> bytes | None:
             return None
     if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
         return None
-    return raw
+    return raw, data
 
 
 def _locate(survey: _Survey, row: int, col: int) -> _Target | None:
