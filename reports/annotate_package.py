@@ -1267,7 +1267,9 @@ def _raw_member(fp: IO[bytes], info: zipfile.ZipInfo) -> tuple[bytes, bytes] | N
     else:
         inflate = zlib.decompressobj(-15)
         try:
-            data = inflate.decompress(raw)
+            # Never more than the directory says (and one byte to tell): a stream
+            # that inflates further stops here, as zipfile's reader stops it.
+            data = inflate.decompress(raw, info.file_size + 1)
         except zlib.error:
             return None
         if not inflate.eof or inflate.unused_data or inflate.unconsumed_tail:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tracemalloc
 import zipfile
 import zlib
 from pathlib import Path
@@ -114,3 +115,26 @@ def test_one_call_deflate_writes_what_zipfile_writes(tmp_path: Path, size: int) 
             for at in range(0, len(data), 7_000):
                 sink.write(data[at : at + 7_000])
     assert (tmp_path / "ours.zip").read_bytes() == (tmp_path / "theirs.zip").read_bytes()
+
+
+def test_a_member_that_inflates_past_its_size_is_not_inflated_whole(tmp_path: Path) -> None:
+    # A directory that understates a member's size (a bomb's trick): the check stops
+    # at the stated size and leaves the member to zipfile's reader, which refuses it.
+    source = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("a.xml", b"\x00" * 5_000_000)
+    with zipfile.ZipFile(source) as src:
+        info = src.getinfo("a.xml")
+        info.file_size = 1000
+        assert src.fp is not None
+        tracemalloc.start()
+        try:
+            assert package._raw_member(src.fp, info) is None
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert peak < 1_000_000
+        with zipfile.ZipFile(tmp_path / "out.zip", "w") as out:
+            assert package._copy_raw(src, info, out) is False
+            with pytest.raises(zipfile.BadZipFile):
+                package._copy_member(src, info, out)
