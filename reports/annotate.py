@@ -25,6 +25,7 @@ import os
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -228,6 +229,8 @@ def _requests(records: list[ExceptionRecord]) -> list[Request]:
     return requests
 
 
+# The returns of one template name the same cells file after file.
+@lru_cache(maxsize=1 << 12)
 def _parse_cell(coordinate: str) -> tuple[int, int] | None:
     """Return (row, column) of a cell reference, or None if it is not one."""
     # A range ("B3:D3") is marked on its first cell.

@@ -15,16 +15,19 @@ rest of each edited part keeps its exact text.
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import shutil
+import struct
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, NamedTuple
+from typing import IO, Any, NamedTuple
 from xml.parsers import expat
 
 from openpyxl.utils.cell import get_column_letter, range_boundaries
@@ -93,12 +96,25 @@ _AFTER_LEGACY = frozenset((
     "legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems",
     "tableParts", "extLst",
 ))  # fmt: skip
+# What may follow an element's name in its tag (as qname_at's pattern stops).
+_NAME_ENDS = (b" ", b"\t", b"\n", b"\r", b"\f", b"\v", b"/", b">")
 # CT_Border's children, in the order they must be written.
 _BORDER_ORDER = ("start", "left", "end", "right", "top", "bottom", "diagonal", "vertical",
                  "horizontal")  # fmt: skip
 _ALL_EDGES = frozenset(("left", "right", "top", "bottom"))
 
 _CHUNK = 1 << 20
+# Parts up to this size are kept once read (``_Package.read``).
+_SMALL_PART = 1 << 16
+# A package whose members take up to this much is written in memory, then at once.
+_IN_MEMORY = 16 * _CHUNK
+# Local-header flags _copy_raw leaves to zipfile: encryption, data descriptor,
+# compressed patch data, strong encryption.
+_FLAGS_NOT_COPIED = 0x1 | 0x8 | 0x20 | 0x40
+# A member's local header (APPNOTE 4.3.7), as zipfile.structFileHeader.
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+# How many bytes of surveyed sheets a package keeps for their edits (``_Package.kept``).
+_KEEP_BUDGET = 8 * _CHUNK
 # Element names as expat reports them ("{namespace} {local}"): a sheet has an
 # element per cell and value, and comparing the whole name spares splitting each.
 _ROW, _CELL = f"{MAIN_NS} row", f"{MAIN_NS} c"
@@ -260,11 +276,27 @@ class _Survey:
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     # The relationship id of the sheet's legacy drawing (its comment boxes), if it has one.
     legacy_id: str | None = None
+    # A small sheet's bytes and the parse events its edit needs (``_survey(keep=True)``).
+    data: bytearray | None = None
+    events: list[tuple[Any, ...]] | None = None
+    cells: _Cells | None = None
 
     def grow(self, row: int, col: int) -> None:
         """Extend the used range to cover (row, col)."""
         self.max_row = max(self.max_row, row)
         self.max_col = max(self.max_col, col)
+
+
+class _Cells(NamedTuple):
+    """A surveyed sheet's cells in document order: offset, column and ``s`` attribute.
+
+    Flat lists of numbers and strings, not an object per cell: a sheet has
+    thousands of cells and the garbage collector walks every container kept.
+    """
+
+    offsets: list[int]
+    cols: list[int]
+    styles: list[str]
 
 
 class _SheetScan:
@@ -327,23 +359,76 @@ class _SheetScan:
         return row
 
 
-def _survey(stream: IO[bytes]) -> _Survey:
-    """Measure a worksheet: used range, merged ranges, and what forces the fallback."""
+class _Replay(_SheetScan):
+    """A scan fed with the events ``_survey`` recorded, in place of parsing the sheet again."""
+
+    def __init__(self, data: bytearray) -> None:
+        self.depth = 0
+        self.row = 0
+        self.col = 0
+        self.buffer = data
+        self.base = 0
+        self.offset = 0
+
+    def at(self) -> int:
+        """Offset of the event being replayed."""
+        return self.offset
+
+
+# What ``_survey(keep=True)`` records: start and end tags down to rows (depth 3), with
+# the index in ``_Cells`` of a depth-3 element's first cell (at its start) and of the
+# cell after its last (at its end); the editor ignores every other event.
+_START, _END = 0, 1
+
+
+def _survey(stream: IO[bytes], keep: bool = False) -> _Survey:
+    """Measure a worksheet: used range, merged ranges, and what forces the fallback.
+
+    With ``keep``, the survey also holds the sheet's bytes and the events
+    ``_SheetEditor.replay`` needs, so the sheet is parsed once, not twice.
+    """
     scan = _SheetScan()
+    parser = scan.parser
     survey = _Survey()
+    # Locals, not attributes: the handlers run for every element of the sheet.
+    depth = max_row = max_col = 0
     cells = False
+    events: list[tuple[Any, ...]] = []
+    record = events.append if keep else None
+    kept = _Cells([], [], [])
+    at_cell, col_cell, style_cell = kept.offsets.append, kept.cols.append, kept.styles.append
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        nonlocal cells
-        scan.depth += 1
-        depth = scan.depth
+        nonlocal depth, max_row, max_col, cells
+        depth += 1
         if depth > 4:
             return
         if depth == 4:
             if name == _CELL:
-                survey.grow(*scan.cell_position(attrs))
+                # scan.cell_position, inline.
+                ref = attrs.get("r")
+                if ref:
+                    try:
+                        col, row, _, _ = _bounds(ref)
+                    except (ValueError, TypeError) as exc:
+                        raise Unsupported(f"bad cell reference {ref!r}") from exc
+                    if row is None or col is None or row != scan.row or col <= scan.col:
+                        raise Unsupported(f"cell {ref} out of place")
+                else:
+                    row, col = scan.row, scan.col + 1
+                scan.col = col
                 cells = True
+                if row > max_row:
+                    max_row = row
+                if col > max_col:
+                    max_col = col
+                if record is not None:
+                    at_cell(parser.CurrentByteIndex)
+                    col_cell(col)
+                    style_cell(attrs.get("s", "0"))
             return
+        if record is not None:
+            record((_START, depth, name, attrs, parser.CurrentByteIndex, len(kept.offsets)))
         if depth == 3:
             if name == _ROW:
                 scan.enter_row(attrs)
@@ -354,22 +439,37 @@ def _survey(stream: IO[bytes]) -> _Survey:
         if depth == 1:
             if (uri, local) != (MAIN_NS, "worksheet"):
                 raise Unsupported("not a transitional worksheet")
-        elif scan.depth == 2:
+        elif depth == 2:
             if uri == MAIN_NS and local == "legacyDrawing":
                 survey.legacy_id = attrs.get(f"{REL_NS} id") or None
             elif uri != MAIN_NS or local not in _BEFORE_LEGACY | _AFTER_LEGACY:
                 raise Unsupported(f"worksheet child {local!r}")
 
     def end(_: str) -> None:
-        scan.depth -= 1
+        nonlocal depth
+        depth -= 1
 
-    scan.parser.StartElementHandler = start
-    scan.parser.EndElementHandler = end
-    scan.feed(stream)
-    if not cells:
+    def end_kept(name: str) -> None:
+        nonlocal depth
+        if depth <= 3:
+            events.append((_END, depth, name, parser.CurrentByteIndex, len(kept.offsets)))
+        depth -= 1
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end_kept if keep else end
+    scan.feed(stream, _keep_all if keep else None)
+    if cells:
+        survey.grow(max_row, max_col)
+    else:
         # openpyxl reports 1 x 1 for a sheet without cells.
         survey.grow(1, 1)
+    if keep:
+        survey.data, survey.events, survey.cells = scan.buffer, events, kept
     return survey
+
+
+def _keep_all() -> None:
+    """``feed``'s after-chunk hook that keeps the whole part in the buffer."""
 
 
 def _cover(survey: _Survey, ref: str, *, merged: bool) -> None:
@@ -405,8 +505,9 @@ class _SheetEditor:
         styles: _Styles,
         rel_id: str | None,
         out: IO[bytes],
+        scan: _SheetScan | None = None,
     ) -> None:
-        self.scan = _SheetScan()
+        self.scan = scan if scan is not None else _SheetScan()
         self.styles = styles
         self.rel_id = rel_id
         self.out = out
@@ -429,6 +530,47 @@ class _SheetEditor:
         parser.StartElementHandler = self.start
         parser.EndElementHandler = self.end
         self.scan.feed(stream, self.after_chunk)
+        self.finish()
+
+    def replay(self, events: list[tuple[Any, ...]], cells: _Cells) -> None:
+        """Edit from the events ``_survey`` recorded; ``scan`` is a ``_Replay`` of its bytes.
+
+        The handlers are those ``run`` gives expat, called in the same order;
+        a cell is skipped only when its row has no marks left of it or at it,
+        where the handler would only check its position (the survey did) and
+        move on to it.
+        """
+        scan = self.scan
+        assert isinstance(scan, _Replay)
+        offsets, cols, styles = cells
+        first = 0
+        for event in events:
+            if event[0] == _START:
+                scan.depth = event[1] - 1
+                scan.offset = event[4]
+                self.start(event[2], event[3])
+                first = event[5]
+                continue
+            # Marks are pending only inside a row that has some; its cells come
+            # before its end (those of a depth-3 element are between its tags).
+            if event[1] == 3 and self.pending:
+                for i in range(first, event[4]):
+                    if not self.pending:
+                        break
+                    col = cols[i]
+                    scan.col = col
+                    if col < min(self.pending):
+                        continue
+                    scan.depth = 4
+                    self.last = offsets[i]
+                    self.at_cell(scan.row, col, styles[i])
+            scan.depth = event[1]
+            scan.offset = event[3]
+            self.end(event[2])
+        self.finish()
+
+    def finish(self) -> None:
+        """Write the rest of the sheet; every edit must have been made."""
         self.out.write(self.scan.buffer[self.written :])
         if not self.legacy_done or self.rows or self.pending:
             raise Unsupported("sheet ended before every edit was made")
@@ -499,16 +641,20 @@ class _SheetEditor:
     def open_row(self, attrs: dict[str, str]) -> None:
         buffer, at = self.scan.buffer, self.last
         row = self.scan.enter_row(attrs)
-        qname = qname_at(buffer, at)
+        if buffer.startswith(b"<row", at) and buffer[at + 4 : at + 5] in _NAME_ENDS:
+            # What qname_at finds in the usual unprefixed tag, without the regex.
+            qname = b"row"
+        else:
+            qname = qname_at(buffer, at)
         self.prefix = prefix_of(qname)
-        if any(r < row for r in self.rows):
+        if self.rows and min(self.rows) < row:
             self.emit(at, self.new_rows(row))
         self.pending = self.rows.pop(row, {})
         custom = attrs.get("customFormat", "0") in ("1", "true")
         self.row_style = to_int(attrs.get("s", "0")) if custom else -1
-        head_end = tag_end(buffer, at)
         if not self.pending:
             return
+        head_end = tag_end(buffer, at)
         # "spans" is an optional hint of the row's used columns; a cell added
         # outside it would contradict it, so it goes.
         head = drop_attr(bytes(buffer[at:head_end]), "spans")
@@ -520,11 +666,16 @@ class _SheetEditor:
             self.emit(at, head, head_end)
 
     def cell(self, attrs: dict[str, str]) -> None:
-        buffer, at = self.scan.buffer, self.last
         row, col = self.scan.cell_position(attrs)
         if not self.pending:
             return
-        before = {c: m for c, m in self.pending.items() if c < col}
+        self.at_cell(row, col, attrs.get("s", "0"))
+
+    def at_cell(self, row: int, col: int, style_attr: str) -> None:
+        """Insert the marked cells left of (row, col), and mark it if it is marked."""
+        buffer, at = self.scan.buffer, self.last
+        pending = self.pending
+        before = {c: m for c, m in pending.items() if c < col} if min(pending) < col else {}
         if before:
             self.emit(at, self.new_cells(row, before))
             for c in before:
@@ -532,7 +683,7 @@ class _SheetEditor:
         mark = self.pending.pop(col, None)
         if mark is not None:
             head_end = tag_end(buffer, at)
-            style = self.styles.variant(to_int(attrs.get("s", "0")), mark.edges, mark.colour)
+            style = self.styles.variant(to_int(style_attr), mark.edges, mark.colour)
             self.emit(at, set_attr(bytes(buffer[at:head_end]), "s", str(style)), head_end)
 
     def new_rows(self, before: int | None) -> bytes:
@@ -596,6 +747,8 @@ class _Plan:
     part: str
     targets: dict[tuple[int, int], _Target]
     legacy_id: str | None = None
+    # What the survey kept of a small sheet, for the edit to replay (None: parse again).
+    survey: _Survey | None = None
 
 
 @dataclass
@@ -615,6 +768,7 @@ class _Package:
         if len(set(names)) != len(names):
             raise Unsupported("duplicate zip members")
         self.names = {name.lower(): name for name in names}
+        self.small_parts: dict[str, bytes] = {}
         if fmt == "xlsx" and any("vbaproject" in name for name in self.names):
             # openpyxl drops macros from an xlsx; leave that to it.
             raise Unsupported("macros in an xlsx")
@@ -627,16 +781,29 @@ class _Package:
             raise Unsupported(f"workbook content type does not match {fmt}")
         self.workbook_rels = self._rels(self.workbook)
         self.sheets = self._sheets()
+        # Bytes of the sheets kept from the survey for the edit.
+        self.kept = 0
 
     def read(self, part: str) -> bytes:
         """Return a member's bytes, or raise Unsupported if it is missing or unreadable."""
         name = self.names.get(part.lower())
         if name is None:
             raise Unsupported(f"missing part {part}")
-        try:
-            return self.src.read(name)
-        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
-            raise Unsupported(f"unreadable part {part}: {exc}") from exc
+        # The workbook and its relationships are read more than once: small parts are kept.
+        data = self.small_parts.get(name)
+        if data is not None:
+            return data
+        checked = _checked_member(self.src, self.src.getinfo(name))
+        if checked is not None:
+            data = checked[1]
+        else:
+            try:
+                data = self.src.read(name)
+            except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
+                raise Unsupported(f"unreadable part {part}: {exc}") from exc
+        if len(data) <= _SMALL_PART:
+            self.small_parts[name] = data
+        return data
 
     def open(self, part: str) -> IO[bytes]:
         """Open a member for streaming."""
@@ -716,9 +883,15 @@ class _Package:
             return None
         if kind != "worksheet":
             raise Unsupported(f"a {kind} sheet")
+        size = self.src.getinfo(self.names[part.lower()]).file_size
+        # A sheet that fits one chunk is kept, with its events, for the edit; within a
+        # budget, since every marked sheet's are held until the edits are made.
+        keep = size <= _CHUNK and self.kept + size <= _KEEP_BUDGET
         with self.open(part) as stream:
-            surveys[name] = _survey(stream)
-        return _Plan(part, {}, surveys[name].legacy_id)
+            survey = surveys[name] = _survey(stream, keep)
+        if keep:
+            self.kept += size
+        return _Plan(part, {}, survey.legacy_id, survey if keep else None)
 
     def edit(
         self,
@@ -742,9 +915,8 @@ class _Package:
             for plan in plans:
                 notes = {key: note(target.records) for key, target in plan.targets.items()}
                 vml_id = self._comments(plan, notes, parts, type_edits, blocks)
-                parts.edited[plan.part] = self._edit_sheet(
-                    plan.part, _marks(plan, notes), styles, vml_id
-                )
+                marks = _marks(plan, notes)
+                parts.edited[plan.part] = self._edit_sheet(plan, marks, styles, vml_id)
             parts.edited[self.names[styles_part.lower()]] = styles.render()
         if review is not None:
             self._add_review(review, parts, type_edits)
@@ -862,12 +1034,20 @@ class _Package:
         )
 
     def _edit_sheet(
-        self, part: str, marks: dict[tuple[int, int], _Mark], styles: _Styles, vml_id: str | None
+        self, plan: _Plan, marks: dict[tuple[int, int], _Mark], styles: _Styles, vml_id: str | None
     ) -> IO[bytes]:
         """Stream the edited sheet into a spool (on disk once it is large)."""
+        survey = plan.survey
+        if survey is not None and survey.data is not None and survey.events is not None:
+            assert survey.cells is not None
+            out = io.BytesIO()
+            editor = _SheetEditor(marks, styles, vml_id, out, _Replay(survey.data))
+            editor.replay(survey.events, survey.cells)
+            out.seek(0)
+            return out
         spool = tempfile.SpooledTemporaryFile(max_size=16 * _CHUNK)  # noqa: SIM115
         try:
-            with self.open(part) as stream:
+            with self.open(plan.part) as stream:
                 _SheetEditor(marks, styles, vml_id, spool).run(stream)
         except BaseException:
             spool.close()
@@ -902,21 +1082,40 @@ class _Package:
 
     def write(self, dest: Path, parts: _Parts) -> None:
         """Write the package: edited members replaced, the rest copied, new members last."""
+        if sum(info.compress_size for info in self.src.infolist()) > _IN_MEMORY:
+            self._write(dest, parts)
+            return
+        # A small package is put together in memory and written at once: the zip
+        # writer seeks back to each member's header, and on a file each seek is a call.
+        buffer = io.BytesIO()
+        self._write(buffer, parts)
+        with open(dest, "wb") as out:
+            out.write(buffer.getbuffer())
+
+    def _write(self, dest: Path | IO[bytes], parts: _Parts) -> None:
         with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as out:
             for info in self.src.infolist():
                 edited = parts.edited.get(info.filename)
                 if edited is None:
-                    _copy_member(self.src, info, out)
+                    if not _copy_raw(self.src, info, out):
+                        _copy_member(self.src, info, out)
                 elif isinstance(edited, bytes):
-                    out.writestr(_fresh_info(info), edited)
+                    if not _deflate(out, _fresh_info(info), edited, zip64=False):
+                        out.writestr(_fresh_info(info), edited)
+                elif isinstance(edited, io.BytesIO) and _deflate(
+                    out, _fresh_info(info), edited.getvalue(), zip64=True
+                ):
+                    edited.close()
                 else:
                     with out.open(_fresh_info(info), "w", force_zip64=True) as sink:
                         shutil.copyfileobj(edited, sink, _CHUNK)
                     edited.close()
             for name, data in parts.added.items():
-                out.writestr(_fresh_info(zipfile.ZipInfo(name)), data)
+                if not _deflate(out, _fresh_info(zipfile.ZipInfo(name)), data, zip64=False):
+                    out.writestr(_fresh_info(zipfile.ZipInfo(name)), data)
 
 
+@lru_cache(maxsize=256)
 def _relative(source: str, target: str) -> str:
     return posixpath.relpath(target, posixpath.dirname(source) or ".")
 
@@ -939,6 +1138,145 @@ def _copy_member(src: zipfile.ZipFile, info: zipfile.ZipInfo, out: zipfile.ZipFi
     fresh.file_size = info.file_size
     with src.open(info) as source, out.open(fresh, "w") as sink:
         shutil.copyfileobj(source, sink, _CHUNK)
+
+
+def _copy_raw(src: zipfile.ZipFile, info: zipfile.ZipInfo, out: zipfile.ZipFile) -> bool:
+    """Copy a small member's compressed bytes as they are; False if it must go the long way.
+
+    What ``_copy_member`` writes, without inflating and deflating again: the
+    same header (``_fresh_info``), and the source's deflate stream, checked to
+    inflate to exactly the member's size and CRC. Anything else (another
+    compression, encryption, a header that disagrees with the directory, a
+    stream that does not check out) returns False, and ``_copy_member`` copies
+    it, or raises as it always did. It uses zipfile's writer internals, as
+    zipfile offers no raw copy: ``tests/test_annotate_fastpath.py`` holds it to
+    the long way's bytes.
+    """
+    # zipfile's writer internals, typed loosely: typeshed leaves them out.
+    writer: Any = out
+    if writer._writing or not writer._seekable:
+        return False
+    checked = _checked_member(src, info)
+    if checked is None:
+        return False
+    raw = checked[0]
+    fresh = _fresh_info(info)
+    fresh.compress_type = info.compress_type
+    _put(out, fresh, raw, info.file_size, info.CRC, zip64=False)
+    return True
+
+
+def _deflate(out: zipfile.ZipFile, fresh: zipfile.ZipInfo, data: bytes, *, zip64: bool) -> bool:
+    """Write ``data`` deflated in one call, as ``writestr`` (or ``open(force_zip64=...)``) would.
+
+    zlib deflates a whole buffer at once to the bytes it gives fed in pieces
+    (``tests/test_annotate_fastpath.py``); the saving is zipfile's per-member
+    round of writer objects, seeks and header rewrites. False leaves it to zipfile.
+    """
+    writer: Any = out
+    if (
+        fresh.compress_type != zipfile.ZIP_DEFLATED
+        or writer._writing
+        or not writer._seekable
+        or len(data) > _IN_MEMORY
+    ):
+        return False
+    deflated = _deflated_small(data) if len(data) <= _SMALL_PART else _deflated(data)
+    _put(out, fresh, deflated, len(data), zlib.crc32(data), zip64=zip64)
+    return True
+
+
+def _deflated(data: bytes) -> bytes:
+    """``data`` as zipfile deflates it (its default level, a raw stream)."""
+    return zlib.compress(data, zlib.Z_DEFAULT_COMPRESSION, -15)
+
+
+# The returns of one template get the same content types, relationships and
+# workbook edits file after file: each is deflated once.
+_deflated_small = lru_cache(maxsize=64)(_deflated)
+
+
+def _put(
+    out: zipfile.ZipFile, fresh: zipfile.ZipInfo, stored: bytes, size: int, crc: int, *, zip64: bool
+) -> None:
+    """Append a member whose bytes as stored are ``stored``: what ZipFile._open_to_write
+    and _ZipWriteFile.close leave, the header written once with its final sizes."""
+    writer: Any = out
+    fresh.file_size = size
+    fresh.flag_bits = 0
+    if not fresh.external_attr:
+        fresh.external_attr = 0o600 << 16
+    fresh.CRC = crc
+    fresh.compress_size = len(stored)
+    fp = out.fp
+    assert fp is not None
+    fp.seek(out.start_dir)
+    fresh.header_offset = fp.tell()
+    writer._writecheck(fresh)
+    writer._didModify = True
+    fp.write(fresh.FileHeader(zip64))
+    fp.write(stored)
+    out.start_dir = fp.tell()
+    out.filelist.append(fresh)
+    out.NameToInfo[fresh.filename] = fresh
+
+
+def _checked_member(src: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[bytes, bytes] | None:
+    """A small member's bytes as stored and as read, if its header and its data check out.
+
+    None for anything zipfile's own reader should see to (and raise about).
+    """
+    if (
+        info.is_dir()
+        or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+        or info.flag_bits & _FLAGS_NOT_COPIED
+        or info.file_size > _CHUNK
+        or info.compress_size > _CHUNK
+        or src.fp is None
+    ):
+        return None
+    try:
+        return _raw_member(src.fp, info)
+    except OSError:
+        return None
+
+
+def _raw_member(fp: IO[bytes], info: zipfile.ZipInfo) -> tuple[bytes, bytes] | None:
+    """The member's bytes as stored and as read, if its local header and its data check out."""
+    fp.seek(info.header_offset)
+    header = fp.read(_LOCAL_HEADER.size)
+    if len(header) != _LOCAL_HEADER.size:
+        return None
+    fields = _LOCAL_HEADER.unpack(header)
+    if fields[0] != b"PK\x03\x04" or fields[3] & _FLAGS_NOT_COPIED:
+        return None
+    name = fp.read(fields[10])
+    flags = fields[3]
+    try:
+        decoded = name.decode("utf-8" if flags & 0x800 else "cp437")
+    except UnicodeDecodeError:
+        return None
+    if decoded != info.orig_filename:
+        return None
+    fp.seek(fields[11], 1)
+    raw = fp.read(info.compress_size)
+    if len(raw) != info.compress_size:
+        return None
+    if info.compress_type == zipfile.ZIP_STORED:
+        data = raw
+    else:
+        inflate = zlib.decompressobj(-15)
+        try:
+            # Never more than the directory says (and one byte to tell): a stream
+            # that inflates further stops here, as zipfile's reader stops it.
+            data = inflate.decompress(raw, info.file_size + 1)
+        except zlib.error:
+            return None
+        if not inflate.eof or inflate.unused_data or inflate.unconsumed_tail:
+            return None
+    if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+        return None
+    return raw, data
 
 
 def _locate(survey: _Survey, row: int, col: int) -> _Target | None:

@@ -43,6 +43,7 @@ COLUMNS: tuple[tuple[str, int], ...] = (
 #: The header row; rows above it hold the title and a note.
 HEADER_ROW = 4
 _MAX_CELL = 32767
+_LETTERS = tuple(get_column_letter(i) for i in range(1, len(COLUMNS) + 1))
 _XMLNS = re.compile(rb"""\sxmlns:([A-Za-z_][\w.-]*)\s*=\s*["']([^"']*)["']""")
 
 
@@ -113,12 +114,14 @@ def worksheet(review: Review, linkable: set[str]) -> bytes:
     ]  # fmt: skip
     links = []
     for n, row in enumerate(review.rows, start=HEADER_ROW + 1):
-        cells = b"".join(
-            _cell(f"{get_column_letter(i)}{n}", value)
-            for i, value in enumerate(row.values(), start=1)
+        # _cell's text, built as one str per row and encoded once (UTF-8 concatenates).
+        cells = "".join(
+            f'<c r="{letter}{n}" t="inlineStr"><is><t xml:space="preserve">'
+            f"{text_xml(value[:_MAX_CELL])}</t></is></c>"
+            for letter, value in zip(_LETTERS, row.values(), strict=True)
             if value
         )
-        rows.append(b'<row r="%d">%s</row>' % (n, cells))
+        rows.append(f'<row r="{n}">{cells}</row>'.encode())
         if row.sheet in linkable and row.cell:
             links.append(
                 b'<hyperlink ref="E%d" location="%s" display="%s"/>'

@@ -12,6 +12,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from xml.parsers import expat
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -24,6 +25,8 @@ TAG_END = re.compile(rb"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
 QNAME = re.compile(rb"</?([^\s/>]+)")
 # Characters XML 1.0 cannot carry at all, even escaped.
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Text text_xml returns as it is: nothing illegal, nothing to escape.
+_TEXT_PLAIN = re.compile("[^&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*")
 
 
 class Unsupported(Exception):
@@ -92,7 +95,16 @@ def tag_end(data: bytes | bytearray, start: int) -> int:
 
 
 def parse_part(data: bytes, depth: int) -> El:
-    """Parse a small part whole, keeping elements down to ``depth`` levels below the root."""
+    """Parse a small part whole, keeping elements down to ``depth`` levels below the root.
+
+    The elements are shared between calls with the same bytes: read them, never change them.
+    """
+    if len(data) <= _CACHED_PART:
+        return _parse_cached(bytes(data), depth)
+    return _parse(data, depth)
+
+
+def _parse(data: bytes, depth: int) -> El:
     check_encoding(data[:200])
     parser = new_parser()
     stack: list[El] = []
@@ -125,6 +137,12 @@ def parse_part(data: bytes, depth: int) -> El:
     return root[0]
 
 
+# Parts up to this size are parsed once per content: the returns of one template share
+# their content types, relationships and often their styles, file after file.
+_CACHED_PART = 1 << 16
+_parse_cached = lru_cache(maxsize=32)(_parse)
+
+
 def qname_at(data: bytes | bytearray, at: int) -> bytes:
     """The element name as written at ``at`` (with its prefix, if any)."""
     match = QNAME.match(data, at)
@@ -139,7 +157,7 @@ def prefix_of(qname: bytes) -> bytes:
 
 def set_attr(head: bytes, name: str, value: str) -> bytes:
     """Return start tag ``head`` with attribute ``name`` set to ``value``."""
-    pattern = re.compile(rb"""(\s)""" + re.escape(name.encode()) + rb"""\s*=\s*("[^"]*"|'[^']*')""")
+    pattern = _attr_pattern(rb"(\s)", name)
     attr = f'{name}="{value}"'.encode()
     new, count = pattern.subn(lambda m: m.group(1) + attr, head, count=1)
     if count:
@@ -149,9 +167,15 @@ def set_attr(head: bytes, name: str, value: str) -> bytes:
     return head[:at] + b" " + attr + head[at:]
 
 
+@lru_cache(maxsize=256)
+def _attr_pattern(before: bytes, name: str) -> re.Pattern[bytes]:
+    """Attribute ``name`` with its value, after ``before`` (compiled once per name)."""
+    return re.compile(before + re.escape(name.encode()) + rb"""\s*=\s*("[^"]*"|'[^']*')""")
+
+
 def drop_attr(head: bytes, name: str) -> bytes:
     """Return start tag ``head`` without attribute ``name``."""
-    pattern = re.compile(rb"""\s+""" + re.escape(name.encode()) + rb"""\s*=\s*("[^"]*"|'[^']*')""")
+    pattern = _attr_pattern(rb"\s+", name)
     return pattern.sub(b"", head, count=1)
 
 
@@ -199,5 +223,8 @@ def to_int(text: str) -> int:
 
 def text_xml(value: str) -> str:
     """``value`` escaped for element text, characters XML cannot hold dropped."""
+    if _TEXT_PLAIN.fullmatch(value):
+        # Most text (a code, a month, a message) has nothing to drop or escape.
+        return value
     value = _ILLEGAL.sub("", value)
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
