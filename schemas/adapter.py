@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
@@ -31,7 +32,6 @@ from core.model import Observation
 from core.periods import month_label
 from core.records import ExceptionRecord
 from schemas.expected import UNIT_NOUNS, UNIT_PHRASES, due_in, schedule
-from schemas.failure_order import in_listed_order
 from schemas.measurement import MAX_PLAUSIBLE_COUNT, SCORE_SCALE, observation_frame, schema_for
 
 # check name (or column for built-in checks) -> the check and the form of its wording.
@@ -93,17 +93,14 @@ def failure_cases_to_records(
 ) -> list[ExceptionRecord]:
     """Turn pandera failure cases into one record per (check, observation).
 
-    Cases are taken in the order ``schemas.failure_order`` gives, so the
-    records' order and, where two checks of one code fail a figure, its
-    wording stay as they always were.
+    Cases are taken figure by figure, each figure's in the order ``CHECKS``
+    declares (pandera lists them in an order that shifts with the frame's
+    size): where two checks of one code fail a figure, the first declared
+    words its record, whatever else the file holds.
     """
     records: list[ExceptionRecord] = []
     seen: set[tuple[str, int]] = set()
-
-    def known(obs: Observation) -> bool:
-        return catalogue.get(obs.contract, obs.kpi_ref) is not None
-
-    for case in in_listed_order(failure_cases, observations, known):
+    for case in _in_declared_order(failure_cases):
         failed = str(case["check"])
         name = failed if failed in CHECKS else str(case["column"])
         index = case["index"]
@@ -135,6 +132,27 @@ def failure_cases_to_records(
             )
         )
     return records
+
+
+_DECLARED = {name: order for order, name in enumerate([*INVARIANTS, *CHECKS])}
+
+
+def _in_declared_order(failure_cases: pd.DataFrame) -> list[dict[str, Any]]:
+    """The failure cases by figure, then by the order their checks are declared in."""
+    columns = ("check", "column", "index", "failure_case")
+    cases = [
+        dict(zip(columns, row, strict=True))
+        for row in zip(*(failure_cases[c].tolist() for c in columns), strict=True)
+    ]
+
+    def key(case: dict[str, Any]) -> tuple[int, int]:
+        failed = str(case["check"])
+        name = failed if failed in CHECKS else str(case["column"])
+        index = case["index"]
+        position = -1 if index is None or pd.isna(index) else int(index)
+        return position, _DECLARED.get(name, len(_DECLARED))
+
+    return sorted(cases, key=key)
 
 
 def _facts(obs: Observation, kpi: Kpi | None) -> dict[str, Callable[[], object]]:
