@@ -111,6 +111,10 @@ _IN_MEMORY = 16 * _CHUNK
 # Local-header flags _copy_raw leaves to zipfile: encryption, data descriptor,
 # compressed patch data, strong encryption.
 _FLAGS_NOT_COPIED = 0x1 | 0x8 | 0x20 | 0x40
+# zipfile's writer internals the raw copy and the one-call deflate lean on (zipfile
+# offers neither); on a Python whose zipfile lacks one, zipfile's own way is taken.
+ZIP_WRITER_INTERNALS = ("_writing", "_seekable", "_writecheck", "_didModify", "start_dir",
+                        "filelist", "NameToInfo")  # fmt: skip
 # A member's local header (APPNOTE 4.3.7), as zipfile.structFileHeader.
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
 # How many bytes of surveyed sheets a package keeps for their edits (``_Package.kept``).
@@ -1154,7 +1158,7 @@ def _copy_raw(src: zipfile.ZipFile, info: zipfile.ZipInfo, out: zipfile.ZipFile)
     """
     # zipfile's writer internals, typed loosely: typeshed leaves them out.
     writer: Any = out
-    if writer._writing or not writer._seekable:
+    if not _internals_present(out) or writer._writing or not writer._seekable:
         return False
     checked = _checked_member(src, info)
     if checked is None:
@@ -1176,6 +1180,7 @@ def _deflate(out: zipfile.ZipFile, fresh: zipfile.ZipInfo, data: bytes, *, zip64
     writer: Any = out
     if (
         fresh.compress_type != zipfile.ZIP_DEFLATED
+        or not _internals_present(out)
         or writer._writing
         or not writer._seekable
         or len(data) > _IN_MEMORY
@@ -1184,6 +1189,12 @@ def _deflate(out: zipfile.ZipFile, fresh: zipfile.ZipInfo, data: bytes, *, zip64
     deflated = _deflated_small(data) if len(data) <= _SMALL_PART else _deflated(data)
     _put(out, fresh, deflated, len(data), zlib.crc32(data), zip64=zip64)
     return True
+
+
+def _internals_present(out: zipfile.ZipFile) -> bool:
+    return all(hasattr(out, name) for name in ZIP_WRITER_INTERNALS) and hasattr(
+        zipfile.ZipInfo, "FileHeader"
+    )
 
 
 def _deflated(data: bytes) -> bytes:

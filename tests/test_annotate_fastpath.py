@@ -138,3 +138,11 @@ def test_a_member_that_inflates_past_its_size_is_not_inflated_whole(tmp_path: Pa
             assert package._copy_raw(src, info, out) is False
             with pytest.raises(zipfile.BadZipFile):
                 package._copy_member(src, info, out)
+
+
+def test_zipfiles_writer_internals_are_all_there(tmp_path: Path) -> None:
+    # Were one gone (a newer Python), copies would silently take the slow way.
+    with zipfile.ZipFile(tmp_path / "probe.zip", "w") as out:
+        missing = [name for name in package.ZIP_WRITER_INTERNALS if not hasattr(out, name)]
+    assert missing == []
+    assert hasattr(zipfile.ZipInfo, "FileHeader")
