@@ -7,6 +7,7 @@ for aborting (a bug, a full disk).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Literal
@@ -103,6 +104,9 @@ def _received(*values: Any) -> ExceptionRecord:
     return record
 
 
+# A report, its CSV, its load and its review states each ask for a record's
+# fingerprint, and a template's returns repeat their problems month after month.
+@functools.lru_cache(maxsize=1 << 12)
 def fingerprint(contract: str, kpi_ref: str, period: str, code: str) -> str:
     """Return a stable 16-hex-digit fingerprint of a problem (its first 8 are its short id).
 
