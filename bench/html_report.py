@@ -1,7 +1,7 @@
 """Micro-benchmark of one file's HTML report: its CPU against pandas writing the same figures.
 
-    .venv/bin/python bench/html.py                 # 48 returns, the last 24 measured
-    .venv/bin/python bench/html.py --returns 72 --rounds 9
+    .venv/bin/python bench/html_report.py                 # 48 returns, the last 24 measured
+    .venv/bin/python bench/html_report.py --returns 72 --rounds 9
 
 The returns (``bench/returns.py``, cached in ``bench/results/data/``) go
 through ``flows.runner.run_once`` in a temporary folder, with the report
