@@ -32,7 +32,7 @@ from core.model import Observation
 from core.periods import month_label
 from core.records import ExceptionRecord
 from schemas.expected import UNIT_NOUNS, UNIT_PHRASES, due_in, schedule
-from schemas.measurement import MAX_PLAUSIBLE_COUNT, SCORE_SCALE, observation_frame, schema_for
+from schemas.measurement import MAX_PLAUSIBLE_COUNT, SCORE_SCALE, checks_for, observation_frame
 
 # check name (or column for built-in checks) -> the check and the form of its wording.
 # The wording is declared with the check in ``core.checks``.
@@ -75,7 +75,7 @@ def validate_observations(
         # The frame is built here, in the schema's dtypes (tests check it does):
         # only the checks on its values need running, on the frame itself.
         with config_context(validation_depth=ValidationDepth.DATA_ONLY):
-            schema_for(catalogue).validate(frame, lazy=True, inplace=True)
+            checks_for(catalogue).validate(frame, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as errors:
         return failure_cases_to_records(errors.failure_cases, observations, catalogue)
     return []

@@ -156,6 +156,23 @@ def schema_for(catalogue: Catalogue) -> pa.DataFrameSchema:
     return _schema_for(catalogue.contract_names)
 
 
+@functools.cache
+def _checks_of(contracts: tuple[str, ...]) -> pa.DataFrameSchema:
+    schema = _schema_for(contracts)
+    unchecked = [name for name, column in schema.columns.items() if not column.checks]
+    return schema.remove_columns(unchecked)
+
+
+def checks_for(catalogue: Catalogue) -> pa.DataFrameSchema:
+    """``schema_for`` less the columns that carry no check of their own: what validates data.
+
+    At pandera's data-only depth such a column is only its dtype and
+    nullability, which the frame is built to have (``tests/test_measurement.py``
+    checks them at full depth); the dataframe-wide checks see every column.
+    """
+    return _checks_of(catalogue.contract_names)
+
+
 def observation_frame(observations: Sequence[Observation], catalogue: Catalogue) -> pd.DataFrame:
     """Build the frame the schema checks; the index is the observation's position.
 
