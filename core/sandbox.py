@@ -216,14 +216,21 @@ class _Pool:
         self._pid = os.getpid()
 
     def take(self, memory_bytes: int) -> _Worker:
+        dead: list[_Worker] = []
+        found: _Worker | None = None
         with self._lock:
             if self._pid != os.getpid():  # a forked copy of this process: not its workers
                 self._idle, self._pid = [], os.getpid()
-            for worker in self._idle:
-                if worker.memory_bytes == memory_bytes and worker.process.is_alive():
+            for worker in list(self._idle):
+                if not worker.process.is_alive():
                     self._idle.remove(worker)
-                    return worker
-        return _Worker(memory_bytes, fork=False)
+                    dead.append(worker)
+                elif found is None and worker.memory_bytes == memory_bytes:
+                    self._idle.remove(worker)
+                    found = worker
+        for worker in dead:
+            worker.retire()
+        return found or _Worker(memory_bytes, fork=False)
 
     def give_back(self, worker: _Worker, peak_bytes: int) -> None:
         worn = (
@@ -241,20 +248,8 @@ class _Pool:
         for old in retired:
             old.retire()
 
-    def clear(self) -> None:
-        """Retire every idle worker (tests; a process about to fork)."""
-        with self._lock:
-            idle, self._idle = self._idle, []
-        for worker in idle:
-            worker.retire()
-
 
 _POOL = _Pool()
-
-
-def retire_workers() -> None:
-    """Stop the idle reader workers now (they also stop when this process exits)."""
-    _POOL.clear()
 
 
 class Isolated(Generic[T]):
