@@ -7,11 +7,12 @@ function in a reader process started by a *forkserver* (plain fork is
 unsafe: the parent runs Prefect threads) that has the readers preloaded. A
 reader answers call after call (no fork, no cold start per file) until a
 call crashes it, overruns, runs out of memory or it has held too much; then
-it is retired and the next call gets a fresh one. A call that runs out of
-memory in a reader that had served earlier calls is tried once more in a
-fresh one, so a file's verdict never depends on the files before it. In the
-reader the address space (RLIMIT_AS) and each call's CPU time (RLIMIT_CPU)
-are capped and stderr goes to a temporary file the parent reads when it dies.
+it is retired and the next call gets a fresh one. A call whose reader had
+served earlier calls and dies or runs out of memory under it is tried once
+more in a fresh one, so a file's verdict never depends on the files before
+it. In the reader the address space (RLIMIT_AS) and each call's CPU time
+(RLIMIT_CPU) are capped and stderr goes to a temporary file the parent reads
+when it dies.
 
 Outcomes in the parent:
 
@@ -306,6 +307,10 @@ class Isolated(Generic[T]):
             tail = _tail(worker.stderr_path, self._stderr_from)
             exitcode = worker.process.exitcode
             worker.retire()
+            if worker.calls > 1:
+                # A reader that served earlier calls died: a fresh one decides this call.
+                self._start(fresh=True)
+                return self.result()
             raise _death(exitcode, tail)
         kind, payload, peak_bytes, keep = message
         if keep and kind in ("ok", "raise"):

@@ -409,18 +409,7 @@ def _survey(stream: IO[bytes], keep: bool = False) -> _Survey:
             return
         if depth == 4:
             if name == _CELL:
-                # scan.cell_position, inline.
-                ref = attrs.get("r")
-                if ref:
-                    try:
-                        col, row, _, _ = _bounds(ref)
-                    except (ValueError, TypeError) as exc:
-                        raise Unsupported(f"bad cell reference {ref!r}") from exc
-                    if row is None or col is None or row != scan.row or col <= scan.col:
-                        raise Unsupported(f"cell {ref} out of place")
-                else:
-                    row, col = scan.row, scan.col + 1
-                scan.col = col
+                row, col = scan.cell_position(attrs)
                 cells = True
                 if row > max_row:
                     max_row = row

@@ -28,7 +28,6 @@ from operator import itemgetter
 from pathlib import Path
 from urllib.parse import quote
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from core.records import ExceptionRecord, sort_key
@@ -52,20 +51,11 @@ from reports.model import (
     RunSummary,
     SubmissionReport,
 )
+from reports.templating import new_environment
 from reports.trend import series
 from reports.trend_svg import trend_chart
 
-_TEMPLATES = Path(__file__).parent / "templates"
-
-_ENV = Environment(
-    loader=FileSystemLoader(_TEMPLATES),
-    # On for every template whatever its extension: workbook text is hostile.
-    autoescape=True,
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-)
+_ENV = new_environment()
 
 
 @dataclass(frozen=True)

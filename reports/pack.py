@@ -22,20 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
 from core.periods import month_label
+from reports.templating import new_environment
 
-_TEMPLATES = Path(__file__).parent / "templates"
-
-_ENV = Environment(
-    loader=FileSystemLoader(_TEMPLATES),
-    autoescape=True,
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-)
+_ENV = new_environment()
 
 #: kpiflow's status -> the committee's RAG rating.
 RAG: dict[str, str] = {

@@ -280,6 +280,17 @@ def serve_then_run_out() -> int:
     return os.getpid()
 
 
+_SERVED_ONCE: list[int] = []
+
+
+def serve_then_die() -> int:
+    """Die in a reader that has served a call before; else give the pid."""
+    if _SERVED_ONCE:
+        os._exit(3)
+    _SERVED_ONCE.append(os.getpid())
+    return os.getpid()
+
+
 def touch_memory(mib: int) -> int:
     """Hold ``mib`` MiB of written (resident) memory for a moment; give the pid."""
     held = b"x" * (mib * MiB)
@@ -321,6 +332,12 @@ def test_out_of_memory_after_earlier_calls_is_decided_by_a_fresh_reader() -> Non
     first = run_isolated(serve_then_run_out, timeout_s=30, memory_bytes=MEMORY)
     # The same reader runs out; a fresh one, with nothing left over, answers.
     second = run_isolated(serve_then_run_out, timeout_s=30, memory_bytes=MEMORY)
+    assert second not in (first, os.getpid())
+
+
+def test_a_death_after_earlier_calls_is_decided_by_a_fresh_reader() -> None:
+    first = run_isolated(serve_then_die, timeout_s=30, memory_bytes=MEMORY)
+    second = run_isolated(serve_then_die, timeout_s=30, memory_bytes=MEMORY)
     assert second not in (first, os.getpid())
 
 
