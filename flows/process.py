@@ -38,7 +38,8 @@ if TYPE_CHECKING:
     import sqlite_utils
 
     from core.limits import Limits
-    from reports import ExceptionState, MeasurementRow
+    from reports import ExceptionState, HistoryPoint, MeasurementRow
+    from warehouse.history import CurrentFigures
     from warehouse.loader import SubmissionRow
 
 log = kpiflow_logger()
@@ -120,8 +121,14 @@ def process_claimed(
     *,
     recovering: bool = False,
     read: ReadFile = read_file,
+    history: CurrentFigures[HistoryPoint] | None = None,
 ) -> FileOutcome:
-    """Take one claimed file to its end: warehouse rows, reports, and its final folder."""
+    """Take one claimed file to its end: warehouse rows, reports, and its final folder.
+
+    ``history`` reads the trend charts' history from ``db`` (a run passes
+    the one it keeps for all its files).
+    """
+    from flows.reporting import history_of
     from reports import ANNOTATABLE_FORMATS
     from reports.model import first_problem
     from warehouse.loader import (
@@ -200,7 +207,7 @@ def process_claimed(
     states = review_states(db, checked.records)
     _write_reports(
         checked, all_rows, submission, report_path, annotated, states,
-        catalogue=catalogue, db=db, loaded=len(rows),
+        catalogue=catalogue, history=history or history_of(db), loaded=len(rows),
     )  # fmt: skip
     crash_point("after-reports", original_name)
     target_cells = checked.target_cells()
@@ -213,7 +220,9 @@ def process_claimed(
         )  # fmt: skip
     except sqlite3.IntegrityError:
         # Another run loaded the same bytes under another name a moment ago.
-        return process_claimed(path, original_name, catalogue, settings, db, read=read)
+        return process_claimed(
+            path, original_name, catalogue, settings, db, read=read, history=history
+        )
     log.info(
         "event=loaded file=%s submission=%s status=%s rows=%d errors=%d warnings=%d",
         original_name, submission_id, status, len(rows), counts["error"], counts["warning"],
@@ -314,7 +323,7 @@ def _write_reports(
     states: dict[str, ExceptionState] | None = None,
     *,
     catalogue: Catalogue,
-    db: sqlite_utils.Database | None = None,
+    history: CurrentFigures[HistoryPoint] | None = None,
     loaded: int | None = None,
 ) -> None:
     from flows.reporting import read_history, submission_report
@@ -324,7 +333,9 @@ def _write_reports(
     report = submission_report(
         checked, rows, file_name=submission.file_name, sha256=submission.sha256,
         received_at=submission.received_at, status=submission.status, catalogue=catalogue,
-        history=read_history(db, {(r.contract, r.kpi_ref) for r in rows}, {r.period for r in rows}),
+        history=read_history(
+            history, {(r.contract, r.kpi_ref) for r in rows}, {r.period for r in rows}
+        ),
         figures_loaded=loaded, annotated_copy=annotated.name if annotated else None,
         states=states,
     )  # fmt: skip

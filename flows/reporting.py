@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from core.catalogue import Catalogue, Kpi
 from core.checks import ANNOTATION_REVIEW_ONLY
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         MeasurementRow,
         SubmissionReport,
     )
+    from warehouse.history import CurrentFigures
 
 #: The columns a trend chart draws, in ``HistoryPoint``'s order.
 _HISTORY_COLUMNS = (
@@ -68,8 +69,27 @@ def _kpi_info(kpi: Kpi) -> KpiInfo:
     )  # fmt: skip
 
 
+def history_of(db: sqlite_utils.Database | None) -> CurrentFigures[HistoryPoint] | None:
+    """What ``read_history`` reads the warehouse's trend history through (None: no warehouse).
+
+    A run keeps one for all its files: it remembers what it read.
+    """
+    from reports import HistoryPoint
+    from warehouse.history import CurrentFigures
+
+    def point(row: tuple[Any, ...]) -> HistoryPoint:
+        c, k, p, actual, marker, target, status, raw, f = row
+        return HistoryPoint(
+            c, k, p, actual, marker, target, status or "not_assessed", raw or "", f or ""
+        )
+
+    return None if db is None else CurrentFigures(db, _HISTORY_COLUMNS, point)
+
+
 def read_history(
-    db: sqlite_utils.Database | None, keys: Iterable[tuple[str, str]], periods: Iterable[str] = ()
+    history: CurrentFigures[HistoryPoint] | None,
+    keys: Iterable[tuple[str, str]],
+    periods: Iterable[str] = (),
 ) -> tuple[HistoryPoint, ...]:
     """The warehouse's current figures of these KPIs, as far back as a trend chart shows.
 
@@ -77,22 +97,16 @@ def read_history(
     knows, so nothing older than the file's first month less the chart's
     window is read.
     """
-    from reports import HistoryPoint
     from reports.trend import WINDOW_MONTHS, month_index
-    from warehouse.history import current_rows
 
-    if db is None:
+    if history is None:
         return ()
     months = [m for m in (month_index(p) for p in periods) if m is not None]
     since = ""
     if months:
         first = min(months) - WINDOW_MONTHS
         since = f"{first // 12:04d}-{first % 12 + 1:02d}"
-    rows = current_rows(db, set(keys), since, _HISTORY_COLUMNS)
-    return tuple(
-        HistoryPoint(c, k, p, actual, marker, target, status or "not_assessed", raw or "", f or "")
-        for c, k, p, actual, marker, target, status, raw, f in rows
-    )
+    return tuple(history.rows(keys, since))
 
 
 def open_history_readonly(path: Path) -> sqlite_utils.Database | None:

@@ -26,6 +26,7 @@ from flows.heap import sparing_long_lived
 from flows.inbox import CLAIMED, ClaimArea, scan_inbox
 from flows.process import FileOutcome, process_claimed
 from flows.readahead import ReadAhead, ReadFile
+from flows.reporting import history_of
 from flows.safe_text import kpiflow_logger
 from flows.settings import Settings
 from flows.summary import RunResult, write_run_summary
@@ -34,6 +35,9 @@ from warehouse.loader import record_run, sync_catalogue
 
 if TYPE_CHECKING:
     import sqlite_utils
+
+    from reports import HistoryPoint
+    from warehouse.history import CurrentFigures
 
 log = kpiflow_logger()
 
@@ -115,6 +119,8 @@ def _run(
     db = open_warehouse(settings.db, settings.busy_timeout)
     try:
         sync_catalogue(db, catalogue)
+        # One for the run: each file's trend charts read what the one before read.
+        history = history_of(db)
         outcomes: list[FileOutcome] = []
         ignored: list[str] = []
         waiting: list[str] = []
@@ -152,7 +158,7 @@ def _run(
                         following = work[index + 1][0]
                         read.start(following, following.name, settings)
                     outcome = _one_file(
-                        path, recovering, catalogue, settings, db, read, area, reference
+                        path, recovering, catalogue, settings, db, read, area, reference, history
                     )
                     outcomes.append(outcome)
                     # The first file has loaded every module a file needs.
@@ -198,6 +204,7 @@ def _one_file(
     read: ReadFile,
     area: ClaimArea,
     log_ref: str,
+    history: CurrentFigures[HistoryPoint] | None,
 ) -> FileOutcome:
     """One file's outcome: what ``process_claimed`` made of it, or ``failed``.
 
@@ -205,8 +212,9 @@ def _one_file(
     """
     try:
         outcome = process_claimed(
-            path, path.name, catalogue, settings, db, recovering=recovering, read=read
-        )
+            path, path.name, catalogue, settings, db, recovering=recovering, read=read,
+            history=history,
+        )  # fmt: skip
     except Exception as exc:
         problem = environment_problem(exc, settings.db, settings.busy_timeout)
         if problem is not None:

@@ -87,7 +87,12 @@ def write_html(
     path: Path, checked: Checked, catalogue: Catalogue, settings: Settings, out: Path
 ) -> Path:
     """Write the HTML report a run would write for ``path`` to ``out``."""
-    from flows.reporting import open_history_readonly, read_history, submission_report
+    from flows.reporting import (
+        history_of,
+        open_history_readonly,
+        read_history,
+        submission_report,
+    )
     from reports import write_submission_html
 
     rows: list[MeasurementRow] = [] if checked.rejected else checked.rows(catalogue)
@@ -95,7 +100,7 @@ def write_html(
     db = open_history_readonly(settings.db)
     try:
         keys = {(r.contract, r.kpi_ref) for r in rows}
-        history = read_history(db, keys, {r.period for r in rows})
+        history = read_history(history_of(db), keys, {r.period for r in rows})
     finally:
         if db is not None:
             db.conn.close()

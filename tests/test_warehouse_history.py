@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 
 from tests.test_warehouse import _measurement, _submission
 from warehouse.db import open_warehouse
-from warehouse.history import current_rows, kpi_history
+from warehouse.history import CurrentFigures, current_rows, kpi_history
 from warehouse.loader import load_submission
 
 
@@ -66,3 +69,93 @@ def test_ties_and_columns(tmp_path: Path) -> None:
     ) == [("ICT", "7", "2016-12", "55")]
     with pytest.raises(ValueError, match="start with contract, kpi_ref, period"):
         current_rows(db, [("ICT", "7")], "", ("period", "actual"))
+
+
+def _loads(db: sqlite_utils.Database) -> Iterator[str]:
+    """Load returns one by one (yielding each one's name): restatements, ties, a rejection."""
+    loads = [
+        ("a.xlsx", "2017-01-05T09:00:00+00:00", "loaded",
+         [_measurement(58.0), _measurement(91.0, period="2016-11"),
+          _measurement(70.0, kpi_ref="8")]),
+        ("b.xlsx", "2017-02-05T09:00:00+00:00", "loaded_with_exceptions",
+         [_measurement(60.0), _measurement(61.0, period="2017-01")]),
+        ("c.xlsx", "2017-03-05T09:00:00+00:00", "rejected", [_measurement(1.0, period="2017-01")]),
+        # Received earlier than b: it restates nothing b holds.
+        ("d.xlsx", "2017-01-20T09:00:00+00:00", "loaded", [_measurement(59.0)]),
+        ("e.xlsx", "2017-02-05T09:00:00+00:00", "loaded",
+         [_measurement(62.0, period="2017-01"), _measurement(63.0, period="2017-01")]),
+    ]  # fmt: skip
+    for n, (name, received, status, rows) in enumerate(loads):
+        load_submission(db, _submission(name, str(n), received, status), rows, [])
+        yield name
+
+
+KPIS = [("ICT", "7"), ("ICT", "8")]
+
+
+@pytest.mark.parametrize("since", ["", "2016-12", "2017-01"], ids=["all", "dec", "jan"])
+def test_kept_figures_agree_with_a_fresh_read_after_every_load(tmp_path: Path, since: str) -> None:
+    db = open_warehouse(tmp_path / "kpi.db")
+    kept = CurrentFigures(db)
+    assert kept.rows(KPIS, since) == []
+    for _ in _loads(db):
+        assert kept.rows(KPIS, since) == current_rows(db, KPIS, since)
+    current = [
+        ("2016-11", 91.0, "a.xlsx"),
+        ("2016-12", 60.0, "b.xlsx"),
+        ("2017-01", 62.0, "e.xlsx"),
+    ]
+    assert [(r[2], r[4], r[8]) for r in kept.rows(KPIS, since) if r[1] == "7"] == [
+        c for c in current if c[0] >= since
+    ]
+
+
+def test_kept_figures_read_again_when_asked_further_back_or_for_new_kpis(tmp_path: Path) -> None:
+    db = open_warehouse(tmp_path / "kpi.db")
+    list(_loads(db))
+    kept = CurrentFigures(db, ("contract", "kpi_ref", "period", "actual"))
+    assert kept.rows([("ICT", "7")], "2017-01") == [("ICT", "7", "2017-01", 62.0)]
+    assert kept.rows([("ICT", "7"), ("ICT", "8")], "2016-11") == [
+        ("ICT", "7", "2016-11", 91.0), ("ICT", "7", "2016-12", 60.0),
+        ("ICT", "7", "2017-01", 62.0), ("ICT", "8", "2016-12", 70.0),
+    ]  # fmt: skip
+    assert kept.rows([("ICT", "7")], "2016-12") == [
+        ("ICT", "7", "2016-12", 60.0), ("ICT", "7", "2017-01", 62.0)
+    ]  # fmt: skip
+
+
+def test_kept_figures_follow_another_connections_writes(tmp_path: Path) -> None:
+    db = open_warehouse(tmp_path / "kpi.db")
+    list(_loads(db))
+    kept = CurrentFigures(db, ("contract", "kpi_ref", "period", "actual"))
+    assert kept.rows([("ICT", "8")]) == [("ICT", "8", "2016-12", 70.0)]
+    other = sqlite3.connect(tmp_path / "kpi.db")
+    with other:
+        # Rows are never changed by kpiflow; a hand edit elsewhere must still show.
+        other.execute("UPDATE measurements SET actual = 71 WHERE kpi_ref = '8'")
+    assert kept.rows([("ICT", "8")]) == [("ICT", "8", "2016-12", 71.0)]
+    with other:
+        other.execute("DELETE FROM measurements WHERE kpi_ref = '8'")
+    assert kept.rows([("ICT", "8")]) == []
+    other.close()
+
+
+def test_a_run_reads_each_kpis_history_once(tmp_path: Path) -> None:
+    db = open_warehouse(tmp_path / "kpi.db")
+    loads = _loads(db)
+    next(loads)
+    kept = CurrentFigures(db)
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    kept.rows(KPIS)
+    first = len(statements)
+    next(loads)
+    statements.clear()
+    kept.rows(KPIS)
+    # The version, the highest id, and the one new submission's rows: no KPI read again.
+    assert statements[:2] == [
+        "PRAGMA data_version",
+        "SELECT coalesce(max(id), 0) FROM measurements",
+    ]
+    assert len(statements) == 3 and statements[2].endswith("AND m.id > 3 AND m.id <= 5")
+    assert first == 3
