@@ -159,3 +159,18 @@ def test_a_run_reads_each_kpis_history_once(tmp_path: Path) -> None:
     ]
     assert len(statements) == 3 and statements[2].endswith("AND m.id > 3 AND m.id <= 5")
     assert first == 3
+
+
+def test_months_no_longer_asked_for_are_dropped_and_read_again_when_asked(tmp_path: Path) -> None:
+    db = open_warehouse(tmp_path / "kpi.db")
+    months = [f"2016-{m:02d}" for m in range(1, 7)]
+    rows = [_measurement(float(n), period=p) for n, p in enumerate(months)]
+    load_submission(db, _submission("a.xlsx", "a", "2016-07-05T09:00:00+00:00"), rows, [])
+    kept = CurrentFigures(db, ("contract", "kpi_ref", "period"))
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    assert [r[2] for r in kept.rows([("ICT", "7")], "2016-01")] == months
+    assert [r[2] for r in kept.rows([("ICT", "7")], "2016-05")] == months[4:]
+    assert [r[2] for r in kept.rows([("ICT", "7")], "2016-02")] == months[1:]
+    # Read: the first time, and again once the months before May had been dropped.
+    assert sum(" IN (" in s and "m.period >= " in s for s in statements) == 2

@@ -121,11 +121,13 @@ class CurrentFigures(Generic[T]):
         out: list[T] = []
         for key in wanted:
             months = self._kept[key]
-            if since > self._since[key]:
-                # Nothing older is asked for again in a run that moves on month by month.
-                months = self._kept[key] = {p: v for p, v in months.items() if p >= since}
+            shown = [value for period, (_, value) in sorted(months.items()) if period >= since]
+            out.extend(shown)
+            if len(months) > 2 * len(shown) + 1:
+                # A run moves on month by month: what it no longer asks for goes
+                # once it is half of what is kept (an older file reads it again).
+                self._kept[key] = {p: v for p, v in months.items() if p >= since}
                 self._since[key] = since
-            out.extend(months[period][1] for period in sorted(months))
         return out
 
     def _read(self, keys: list[tuple[str, str]], since: str) -> None:
