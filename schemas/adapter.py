@@ -34,7 +34,7 @@ from core.records import ExceptionRecord
 from schemas.expected import UNIT_NOUNS, UNIT_PHRASES, due_in, schedule
 from schemas.measurement import MAX_PLAUSIBLE_COUNT, SCORE_SCALE, checks_for, observation_frame
 
-# check name (or column for built-in checks) -> the check and the form of its wording.
+# check name -> the check and the form of its wording.
 # The wording is declared with the check in ``core.checks``.
 CHECKS: dict[str, tuple[Check, str]] = {
     "known_kpi": (UNKNOWN_KPI, "catalogue"),
@@ -47,15 +47,16 @@ CHECKS: dict[str, tuple[Check, str]] = {
     "not_due_only_when_not_due": (MARKED_NOT_DUE, ""),
     "percent_only_on_percent_kpis": (VALUE_CONTRADICTS_UNIT, "percent"),
     "count_reads_as_count": (VALUE_CONTRADICTS_UNIT, "count"),
-    "kpi_ref": (UNKNOWN_KPI, "unusable"),
-    "marker": (VALUE_UNREADABLE, "marker"),
+    "ref_usable": (UNKNOWN_KPI, "unusable"),
+    "marker_recognised": (VALUE_UNREADABLE, "marker"),
 }
 
-# Columns the extractor fills from the catalogue and the calendar, never from the
-# supplier's text: a failure there is kpiflow's bug, so it is raised.
-INVARIANTS: dict[str, str] = {
-    "contract": "a contract the KPI catalogue declares",
-    "period": "a month written YYYY-MM",
+# Checks of what the extractor fills from the catalogue and the calendar, never
+# from the supplier's text: a failure there is kpiflow's bug, so it is raised.
+# check name -> (the column, what it must hold)
+INVARIANTS: dict[str, tuple[str, str]] = {
+    "contract_declared": ("contract", "a contract the KPI catalogue declares"),
+    "period_is_a_month": ("period", "a month written YYYY-MM"),
 }
 
 
@@ -101,18 +102,18 @@ def failure_cases_to_records(
     records: list[ExceptionRecord] = []
     seen: set[tuple[str, int]] = set()
     for case in _in_declared_order(failure_cases):
-        failed = str(case["check"])
-        name = failed if failed in CHECKS else str(case["column"])
+        name = str(case["check"])
         index = case["index"]
-        if name in INVARIANTS:
-            raise RuntimeError(
-                f"an extracted figure's {name} {case['failure_case']!r} is not "
-                f"{INVARIANTS[name]}: the extractor broke its own rule"
-            )
-        if name not in CHECKS or index is None or pd.isna(index):
-            raise RuntimeError(f"pandera check {failed!r} has no mapping in schemas.adapter")
-        check, form = CHECKS[name]
+        if name not in (*CHECKS, *INVARIANTS) or index is None or pd.isna(index):
+            raise RuntimeError(f"pandera check {name!r} has no mapping in schemas.adapter")
         position = int(index)
+        if name in INVARIANTS:
+            column, rule = INVARIANTS[name]
+            raise RuntimeError(
+                f"an extracted figure's {column} {getattr(observations[position], column)!r} "
+                f"is not {rule}: the extractor broke its own rule"
+            )
+        check, form = CHECKS[name]
         if (check.code, position) in seen:
             continue
         seen.add((check.code, position))
@@ -139,18 +140,17 @@ _DECLARED = {name: order for order, name in enumerate([*INVARIANTS, *CHECKS])}
 
 def _in_declared_order(failure_cases: pd.DataFrame) -> list[dict[str, Any]]:
     """The failure cases by figure, then by the order their checks are declared in."""
-    columns = ("check", "column", "index", "failure_case")
     cases = [
-        dict(zip(columns, row, strict=True))
-        for row in zip(*(failure_cases[c].tolist() for c in columns), strict=True)
+        {"check": check, "index": index}
+        for check, index in zip(
+            failure_cases["check"].tolist(), failure_cases["index"].tolist(), strict=True
+        )
     ]
 
     def key(case: dict[str, Any]) -> tuple[int, int]:
-        failed = str(case["check"])
-        name = failed if failed in CHECKS else str(case["column"])
         index = case["index"]
         position = -1 if index is None or pd.isna(index) else int(index)
-        return position, _DECLARED.get(name, len(_DECLARED))
+        return position, _DECLARED.get(str(case["check"]), len(_DECLARED))
 
     return sorted(cases, key=key)
 

@@ -12,7 +12,8 @@ whatever severity they are declared.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -29,17 +30,23 @@ SCORE_SCALE = (0.0, 5.0)
 MAX_PLAUSIBLE_COUNT = 20
 """A failure count above this in one month reads like a percentage, not a count."""
 
+MAX_REF_LENGTH = 24
+"""The longest text the locator takes for a ref (``extractors.locate``)."""
+
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
 
 class MeasurementSchema(pa.DataFrameModel):
     """One row per (contract, KPI ref, period) figure read from a return."""
 
-    # Which contracts exist is the catalogue's to say: ``schema_for`` adds the check.
     contract: Series[str]
-    kpi_ref: Series[str] = pa.Field(str_length={"min_value": 1, "max_value": 24})
-    period: Series[str] = pa.Field(str_matches=r"^\d{4}-(0[1-9]|1[0-2])$")
+    kpi_ref: Series[str]
+    period: Series[str]
     actual: Series[float] = pa.Field(nullable=True)
-    marker: Series[str] = pa.Field(nullable=True, isin=list(MARKERS))
+    marker: Series[str] = pa.Field(nullable=True)
     unit: Series[str] = pa.Field(nullable=True)
+    # From the catalogue: it declares the contract / it lists the ref for its contract.
+    declared: Series[bool]
     known: Series[bool]
     # From the catalogue: the KPI has due months and this is not one of them /
     # the KPI is due this month (monthly, or one of its due months).
@@ -51,7 +58,36 @@ class MeasurementSchema(pa.DataFrameModel):
     # rows each pandas operation costs far more than its arithmetic. A missing
     # unit or marker is NaN, which equals no text. Each check says itself what
     # a missing value means, so pandera need not look for all-missing rows
-    # (ignore_na=False).
+    # (ignore_na=False). Every check is the frame's, none a column's: pandera
+    # validates each checked column as a schema of its own, which cost a
+    # return more than all the frame's checks together.
+
+    @pa.dataframe_check(ignore_na=False)
+    @classmethod
+    def contract_declared(cls, df: pd.DataFrame) -> pd.Series:
+        """The contract is one the catalogue declares."""
+        return df["declared"]
+
+    @pa.dataframe_check(ignore_na=False)
+    @classmethod
+    def period_is_a_month(cls, df: pd.DataFrame) -> pd.Series:
+        """The period is a month written YYYY-MM."""
+        (periods,) = _arrays(df, "period")
+        return _rows(df, _each(periods, lambda p: _MONTH.fullmatch(p) is not None))
+
+    @pa.dataframe_check(ignore_na=False)
+    @classmethod
+    def ref_usable(cls, df: pd.DataFrame) -> pd.Series:
+        """The ref is 1 to 24 characters long."""
+        (refs,) = _arrays(df, "kpi_ref")
+        return _rows(df, _each(refs, lambda ref: 1 <= len(ref) <= MAX_REF_LENGTH))
+
+    @pa.dataframe_check(ignore_na=False)
+    @classmethod
+    def marker_recognised(cls, df: pd.DataFrame) -> pd.Series:
+        """A marker is one kpiflow knows."""
+        (markers,) = _arrays(df, "marker")
+        return _rows(df, _each(markers, lambda marker: marker in MARKERS))
 
     @pa.dataframe_check(ignore_na=False)
     @classmethod
@@ -136,6 +172,13 @@ def _arrays(df: pd.DataFrame, *columns: str) -> list[np.ndarray]:
     return [df[column].to_numpy() for column in columns]
 
 
+def _each(values: np.ndarray, test: Callable[[str], bool]) -> np.ndarray:
+    """``test`` of each text; a missing value (NaN) passes, as pandera's own checks let it."""
+    return np.fromiter(
+        (not isinstance(v, str) or test(v) for v in values), dtype=bool, count=len(values)
+    )
+
+
 def _between(values: np.ndarray, low: float, high: float) -> np.ndarray:
     return (values >= low) & (values <= high)
 
@@ -146,31 +189,33 @@ def _rows(df: pd.DataFrame, passed: np.ndarray) -> pd.Series:
 
 
 @functools.cache
-def _schema_for(contracts: tuple[str, ...]) -> pa.DataFrameSchema:
-    schema = MeasurementSchema.to_schema()
-    return schema.update_column("contract", checks=[pa.Check.isin(list(contracts))])
+def _schema() -> pa.DataFrameSchema:
+    return MeasurementSchema.to_schema()
 
 
 def schema_for(catalogue: Catalogue) -> pa.DataFrameSchema:
-    """The schema with the catalogue's contracts as the only ones allowed."""
-    return _schema_for(catalogue.contract_names)
+    """The whole schema: each column's dtype and nullability, and every check.
+
+    The catalogue's facts about each figure (``declared``, ``known``, its due
+    months) are columns of the frame ``observation_frame`` builds from it.
+    """
+    return _schema()
 
 
 @functools.cache
-def _checks_of(contracts: tuple[str, ...]) -> pa.DataFrameSchema:
-    schema = _schema_for(contracts)
-    unchecked = [name for name, column in schema.columns.items() if not column.checks]
-    return schema.remove_columns(unchecked)
+def _checks() -> pa.DataFrameSchema:
+    schema = _schema()
+    return schema.remove_columns(list(schema.columns))
 
 
 def checks_for(catalogue: Catalogue) -> pa.DataFrameSchema:
-    """``schema_for`` less the columns that carry no check of their own: what validates data.
+    """``schema_for`` less its columns: the checks, which are what validates data.
 
-    At pandera's data-only depth such a column is only its dtype and
-    nullability, which the frame is built to have (``tests/test_measurement.py``
-    checks them at full depth); the dataframe-wide checks see every column.
+    At pandera's data-only depth a column is only its dtype and nullability,
+    which the frame is built to have (``tests/test_measurement.py`` checks
+    them at full depth); the frame's checks see every column.
     """
-    return _checks_of(catalogue.contract_names)
+    return _checks()
 
 
 def observation_frame(observations: Sequence[Observation], catalogue: Catalogue) -> pd.DataFrame:
@@ -180,6 +225,7 @@ def observation_frame(observations: Sequence[Observation], catalogue: Catalogue)
     where a marker or unit is missing), so nothing is coerced.
     """
     units: list[str | None] = []
+    declared = catalogue.contract_names
     known: list[bool] = []
     off_month: list[bool] = []
     due_now: list[bool] = []
@@ -199,6 +245,7 @@ def observation_frame(observations: Sequence[Observation], catalogue: Catalogue)
             "actual": np.array([o.actual for o in observations], dtype="float64"),
             "marker": pd.array([o.marker for o in observations], dtype="str"),
             "unit": pd.array(units, dtype="str"),
+            "declared": np.array([o.contract in declared for o in observations], dtype=bool),
             "known": np.array(known, dtype=bool),
             "off_month": np.array(off_month, dtype=bool),
             "due_now": np.array(due_now, dtype=bool),
