@@ -11,6 +11,7 @@ the returns are written that way ("90.65", not "0.9065").
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -132,6 +133,20 @@ def bands_for(
     that is known to be wrong. A comparator that contradicts ``direction``
     is only a warning: ``direction`` (from the KPI catalogue) is used.
     """
+    bands, records = _bands(target_text, detriment_text, failure_text, unit, direction)
+    return bands, list(records)
+
+
+# A return states the same few bands on every row, month after month (typed:
+# a cell holding 1 and one holding 1.0 are written differently).
+@functools.lru_cache(maxsize=1024, typed=True)
+def _bands(
+    target_text: str | float | None,
+    detriment_text: str | float | None,
+    failure_text: str | float | None,
+    unit: Unit,
+    direction: Direction,
+) -> tuple[Bands, tuple[ExceptionRecord, ...]]:
     if unit not in UNITS:
         raise ValueError(f"unit must be one of {UNITS}, not {unit!r}")
     if direction not in DIRECTIONS:
@@ -161,8 +176,8 @@ def bands_for(
             )
 
     if _has_error(records):
-        return Bands(None, None, None, direction), records
-    return Bands(target, detriment, failure, direction), records
+        return Bands(None, None, None, direction), tuple(records)
+    return Bands(target, detriment, failure, direction), tuple(records)
 
 
 def _read_level(

@@ -336,3 +336,19 @@ def test_messages_name_the_level_and_the_text() -> None:
 def test_bands_for_rejects_caller_bugs(unit: Unit, direction: Direction) -> None:
     with pytest.raises(ValueError, match="must be one of"):
         bands_for("90%", None, None, unit=unit, direction=direction)
+
+
+def test_bands_are_read_once_per_text_and_type() -> None:
+    # A cell holding 1 and one holding 1.0 are written differently, and so are kept.
+    whole, _ = bands_for(1, None, None, unit="count", direction="lower")
+    decimal, _ = bands_for(1.0, None, None, unit="count", direction="lower")
+    assert (whole.target and whole.target.text, decimal.target and decimal.target.text) == (
+        "1",
+        "1.0",
+    )
+    # Each caller gets its own list of problems.
+    _, problems = bands_for("9x", None, None, unit="count", direction="lower")
+    problems.clear()
+    assert [r.code for r in bands_for("9x", None, None, unit="count", direction="lower")[1]] == [
+        "threshold-unreadable"
+    ]
