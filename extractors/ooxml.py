@@ -272,12 +272,7 @@ def _read_book(
     styles alone cost a fifth of a small return's reading."""
     from openpyxl.utils.datetime import CALENDAR_MAC_1904, WINDOWS_EPOCH
 
-    from extractors.openpyxl_private import (
-        ARC_STYLE,
-        read_stylesheet,
-        read_workbook_part,
-        recalculates_on_load,
-    )
+    from extractors.openpyxl_private import ARC_STYLE, read_stylesheet, workbook_part
 
     archive = package.archive
     parts = set(package.parts)
@@ -286,11 +281,12 @@ def _read_book(
     styles, any_cell_style = read_stylesheet(archive.read(ARC_STYLE))
     if not any_cell_style:
         raise _Unsupported("an empty stylesheet: openpyxl's defaults apply")
-    date1904, entries = read_workbook_part(archive, package.workbook_part())
+    found = workbook_part(archive, package.workbook_part())
+    entries = found.sheets
     book = _Book(
-        epoch=CALENDAR_MAC_1904 if date1904 else WINDOWS_EPOCH,
+        epoch=CALENDAR_MAC_1904 if found.date1904 else WINDOWS_EPOCH,
         styles=styles,
-        stale_formulas=recalculates_on_load(archive, package.workbook_part()),
+        stale_formulas=found.full_calc_on_load,
     )
     sheets: list[SheetGrid] = []
     seen = False
