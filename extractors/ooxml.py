@@ -35,6 +35,7 @@ workbook zoo (``tests/test_readers_fast.py``).
 
 from __future__ import annotations
 
+import functools
 import re
 import warnings
 from collections.abc import Iterable, Sequence
@@ -411,6 +412,9 @@ def _refuse(*_: Any) -> None:
     raise _Unsupported("DOCTYPE or entity declaration")
 
 
+# Cached: expat interns element names, so a part has only a few distinct ones,
+# and the passes below ask for them element after element.
+@functools.lru_cache(maxsize=256)
 def _local(name: str) -> str:
     return name.rpartition("}")[2]
 
@@ -428,6 +432,8 @@ class _RichText:
         self.run: str | None = None
 
     def content(self) -> str:
+        if not self.runs:  # the usual case: one plain text
+            return self.plain or ""
         return "".join(p for p in (self.plain, *self.runs) if p is not None)
 
 
@@ -436,7 +442,7 @@ class _StringPass:
 
     def __init__(self, strings: list[str]) -> None:
         self.strings = strings
-        self.stack: list[str] = []
+        self.stack: list[str] = [""]  # "" is the document's parent
         self.item: _RichText | None = None
         self.text: list[str] | None = None
 
@@ -460,7 +466,7 @@ class _StringPass:
     def start(self, name: str, attrs: dict[str, str]) -> None:
         if self.text is not None:
             raise _Unsupported("an element inside a text")
-        parent = self.stack[-1] if self.stack else ""
+        parent = self.stack[-1]
         if name == _SI:
             if self.item is not None:
                 raise _Unsupported("a string inside a string")
@@ -475,7 +481,7 @@ class _StringPass:
 
     def end(self, name: str) -> None:
         top = self.stack.pop()
-        parent = self.stack[-1] if self.stack else ""
+        parent = self.stack[-1]
         text = None
         if self.text is not None:
             text = "".join(self.text) or None
@@ -510,7 +516,7 @@ class _CellPass:
         # (address, type, style attribute, value text, inline text, formula text)
         self.cells: list[tuple[str, str, str | None, str | None, str | None, str | None]] = []
         self.merged: list[str] = []
-        self._stack: list[str] = []
+        self._stack: list[str] = [""]  # "" is the document's parent
         self._cell: list[Any] | None = None  # [address, type, style, v, inline, formula]
         self._text: list[str] | None = None  # the element whose text is being read
         self._inline: _RichText | None = None
@@ -536,7 +542,7 @@ class _CellPass:
         if self._text is not None:
             raise _Unsupported("an element inside a value")  # text after it is not .text
         stack = self._stack
-        parent = stack[-1] if stack else ""
+        parent = stack[-1]
         cell = self._cell
         if parent == _ROW:
             if name != _C or "r" not in attrs:
@@ -577,7 +583,7 @@ class _CellPass:
     def end(self, name: str) -> None:
         stack = self._stack
         top = stack.pop()
-        parent = stack[-1] if stack else ""
+        parent = stack[-1]
         text = None
         if self._text is not None:
             text = "".join(self._text) or None
@@ -585,8 +591,13 @@ class _CellPass:
         cell, inline = self._cell, self._inline
         if cell is None:
             return
+        # The branches exclude each other: the commonest first.
         if top == _V and parent == _C:
             cell[3] = text or ""  # "" for an empty v: no value, as findtext(...) or None
+        elif top == _C and parent == _ROW:
+            address, kind, style, value, content, formula = cell
+            self.cells.append((address, kind, style, value or None, content, formula))
+            self._cell = None
         elif top == _F and parent == _C:
             cell[5] = text or ""
         elif inline is not None and parent == _IS and _local(top) == "t":
@@ -598,10 +609,6 @@ class _CellPass:
         elif inline is not None and top == _IS and parent == _C:
             cell[4] = inline.content()
             self._inline = None
-        elif top == _C and parent == _ROW:
-            address, kind, style, value, content, formula = cell
-            self.cells.append((address, kind, style, value or None, content, formula))
-            self._cell = None
 
 
 def _placeholder(value: Any) -> bool:
