@@ -233,7 +233,7 @@ def _breaks(
     if row - last_row - 1 > MAX_GAP:
         return "gap"
     # A header row between them: two tables stacked close together.
-    if any(_is_header_row(view, r) for r in range(last_row + 1, row)):
+    if row - last_row > 1 and any(_is_header_row(view, r) for r in range(last_row + 1, row)):
         return "header"
     now = {m.contract for m in hits if m.strong} or _contracts(hits)
     if before and not now & before:
