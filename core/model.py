@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
+from typing import Any
 
 from core.records import ExceptionRecord
 
@@ -42,6 +44,15 @@ class Observation:
     criteria_cell: str = ""
     rag: str = ""
     rag_cell: str = ""
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Observations cross from the reader child by pickle: a constructor call
+        # costs less than a slots dataclass's default state, which looks up the
+        # class's fields for every object, each way.
+        return Observation, _OBSERVATION_VALUES(self)
+
+
+_OBSERVATION_VALUES = attrgetter(*(f.name for f in fields(Observation)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,12 @@ def period_of(value: Any) -> str | None:
         return _fmt(value.year, value.month)
     if not isinstance(value, str):
         return None
+    if len(value) <= _CACHED_LENGTH:
+        return _period_of_cached(value)
+    return _period_of_text(value)
+
+
+def _period_of_text(value: str) -> str | None:
     text = value.strip()
     match = _MONTH_YEAR.fullmatch(text) or _MONTH_YEAR.fullmatch(text.rstrip(". "))
     if match:
@@ -57,11 +63,25 @@ def month_of_target(value: Any) -> int | None:
     """Return the month of a "<Month> Performance Target" style header, else None."""
     if not isinstance(value, str):
         return None
+    if len(value) <= _CACHED_LENGTH:
+        return _month_of_target_cached(value)
+    return _month_of_target_text(value)
+
+
+def _month_of_target_text(value: str) -> int | None:
     text = " ".join(value.lower().split())
     if "target" not in text and "profile" not in text:
         return None
     match = _MONTH_ONLY.match(text)
     return MONTHS[match.group(1).lower()] if match else None
+
+
+# The locator asks about every cell of a header-like row, and labels repeat from
+# row to row and file to file: short texts are remembered (a bounded number, so
+# a warm reader's memory does not grow with what it has read).
+_CACHED_LENGTH = 100
+_period_of_cached = functools.lru_cache(maxsize=8192)(_period_of_text)
+_month_of_target_cached = functools.lru_cache(maxsize=8192)(_month_of_target_text)
 
 
 def month_only(value: Any) -> int | None:

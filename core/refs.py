@@ -117,6 +117,8 @@ class RefBook:
     layouts: Mapping[str, SheetLayout] = field(default_factory=dict)  # sheet key -> hints
     _cache: dict[Any, tuple[RefMatch, ...]] = field(default_factory=dict, compare=False, repr=False)
     _probe: list[re.Pattern[str]] = field(default_factory=list, compare=False, repr=False)
+    # Contracts with lettered refs (True) and with numbered refs (False), in order.
+    _shaped: dict[bool, list[str]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(
@@ -161,7 +163,15 @@ class RefBook:
                 return ()
             value = int(value)
         if isinstance(value, int):
-            return self._lookup(str(value), strong=False, hint=None, role=None)
+            if not 0 <= value < 10_000:
+                return self._lookup(str(value), strong=False, hint=None, role=None)
+            # Figures are numbers too: every one is asked about, on every sheet.
+            found = self._cache.get(value)
+            if found is None:
+                found = self._cache[value] = self._lookup(
+                    str(value), strong=False, hint=None, role=None
+                )
+            return found
         if not isinstance(value, str) or len(value) > 200:
             return ()
         cached = self._cache.get(value)
@@ -257,15 +267,17 @@ class RefBook:
         if len(named) == 1:
             return named.pop()
         lettered = any(ch.isalpha() for ch in ref)
-        shaped = [
-            contract
-            for contract in self.contract_words
-            if any(
-                c == contract and any(ch.isalpha() for ch in r) == lettered
-                for entries in self.keys.values()
-                for c, r in entries
-            )
-        ]
+        shaped = self._shaped.get(lettered)
+        if shaped is None:
+            shaped = self._shaped[lettered] = [
+                contract
+                for contract in self.contract_words
+                if any(
+                    c == contract and any(ch.isalpha() for ch in r) == lettered
+                    for entries in self.keys.values()
+                    for c, r in entries
+                )
+            ]
         return shaped[0] if shaped else next(iter(self.contract_words), "")
 
     def contract_of_area(self, area: str) -> str:

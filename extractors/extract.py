@@ -535,7 +535,8 @@ def _summary_headers(
     sheet: SheetGrid, tables: list[TableLayout]
 ) -> list[tuple[View, SummaryHeader, int]]:
     """Summary tables (Service Area | Sept Target | Sept Hit ...) outside the KPI tables."""
-    view = View.of(sheet)
+    # The sheet as its tables see it down the columns, else built for this.
+    view = next((t.view for t in tables if not t.view.transposed), None) or View.of(sheet)
     inside = {
         row
         for t in tables

@@ -7,10 +7,13 @@ keeps its sheet and cell address.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
 
+# Every figure's cell, target and RAG cell is named by its address.
+@functools.lru_cache(maxsize=4096)
 def column_letter(col: int) -> str:
     """Return the spreadsheet letters of a 1-based column number (1 -> A)."""
     letters = ""

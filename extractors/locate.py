@@ -62,7 +62,19 @@ def header_text(value: Any) -> str:
     """Normalise a header cell for matching: lower case, words only."""
     if not isinstance(value, str):
         return ""
-    return " ".join(re.sub(r"[^a-z0-9&]+", " ", value.lower()).split())
+    if len(value) <= 100:
+        return _header_text_cached(value)
+    return _header_text(value)
+
+
+def _header_text(value: str) -> str:
+    return " ".join(_NOT_WORD.sub(" ", value.lower()).split())
+
+
+_NOT_WORD = re.compile(r"[^a-z0-9&]+")
+# The locator reads the same labels in every row, table and file; short ones are
+# remembered (a bounded number: a warm reader's memory does not grow with its files).
+_header_text_cached = functools.lru_cache(maxsize=8192)(_header_text)
 
 
 def role_of(value: Any) -> str | None:
@@ -135,6 +147,9 @@ class SummaryHeader:
 
 def classify_kpi_header(row: int, cells: list[CellData]) -> KpiHeader | None:
     """Return the KPI header this row holds, or None when it is not one."""
+    if not any(role_of(cell.value) == REF for cell in cells):
+        # No cell can give the ref role below: most rows, asked without reading months.
+        return None
     header = KpiHeader(row=row)
     target_months: dict[int, int] = {}
     actual_months: list[tuple[int, str]] = []

@@ -35,6 +35,7 @@ workbook zoo (``tests/test_readers_fast.py``).
 
 from __future__ import annotations
 
+import functools
 import re
 import warnings
 from collections.abc import Iterable, Sequence
@@ -272,12 +273,7 @@ def _read_book(
     styles alone cost a fifth of a small return's reading."""
     from openpyxl.utils.datetime import CALENDAR_MAC_1904, WINDOWS_EPOCH
 
-    from extractors.openpyxl_private import (
-        ARC_STYLE,
-        read_stylesheet,
-        read_workbook_part,
-        recalculates_on_load,
-    )
+    from extractors.openpyxl_private import ARC_STYLE, read_stylesheet, workbook_part
 
     archive = package.archive
     parts = set(package.parts)
@@ -286,11 +282,12 @@ def _read_book(
     styles, any_cell_style = read_stylesheet(archive.read(ARC_STYLE))
     if not any_cell_style:
         raise _Unsupported("an empty stylesheet: openpyxl's defaults apply")
-    date1904, entries = read_workbook_part(archive, package.workbook_part())
+    found = workbook_part(archive, package.workbook_part())
+    entries = found.sheets
     book = _Book(
-        epoch=CALENDAR_MAC_1904 if date1904 else WINDOWS_EPOCH,
+        epoch=CALENDAR_MAC_1904 if found.date1904 else WINDOWS_EPOCH,
         styles=styles,
-        stale_formulas=recalculates_on_load(archive, package.workbook_part()),
+        stale_formulas=found.full_calc_on_load,
     )
     sheets: list[SheetGrid] = []
     seen = False
@@ -415,6 +412,9 @@ def _refuse(*_: Any) -> None:
     raise _Unsupported("DOCTYPE or entity declaration")
 
 
+# Cached: expat interns element names, so a part has only a few distinct ones,
+# and the passes below ask for them element after element.
+@functools.lru_cache(maxsize=256)
 def _local(name: str) -> str:
     return name.rpartition("}")[2]
 
@@ -432,6 +432,8 @@ class _RichText:
         self.run: str | None = None
 
     def content(self) -> str:
+        if not self.runs:  # the usual case: one plain text
+            return self.plain or ""
         return "".join(p for p in (self.plain, *self.runs) if p is not None)
 
 
@@ -440,7 +442,7 @@ class _StringPass:
 
     def __init__(self, strings: list[str]) -> None:
         self.strings = strings
-        self.stack: list[str] = []
+        self.stack: list[str] = [""]  # "" is the document's parent
         self.item: _RichText | None = None
         self.text: list[str] | None = None
 
@@ -464,7 +466,7 @@ class _StringPass:
     def start(self, name: str, attrs: dict[str, str]) -> None:
         if self.text is not None:
             raise _Unsupported("an element inside a text")
-        parent = self.stack[-1] if self.stack else ""
+        parent = self.stack[-1]
         if name == _SI:
             if self.item is not None:
                 raise _Unsupported("a string inside a string")
@@ -479,7 +481,7 @@ class _StringPass:
 
     def end(self, name: str) -> None:
         top = self.stack.pop()
-        parent = self.stack[-1] if self.stack else ""
+        parent = self.stack[-1]
         text = None
         if self.text is not None:
             text = "".join(self.text) or None
@@ -514,7 +516,7 @@ class _CellPass:
         # (address, type, style attribute, value text, inline text, formula text)
         self.cells: list[tuple[str, str, str | None, str | None, str | None, str | None]] = []
         self.merged: list[str] = []
-        self._stack: list[str] = []
+        self._stack: list[str] = [""]  # "" is the document's parent
         self._cell: list[Any] | None = None  # [address, type, style, v, inline, formula]
         self._text: list[str] | None = None  # the element whose text is being read
         self._inline: _RichText | None = None
@@ -540,7 +542,7 @@ class _CellPass:
         if self._text is not None:
             raise _Unsupported("an element inside a value")  # text after it is not .text
         stack = self._stack
-        parent = stack[-1] if stack else ""
+        parent = stack[-1]
         cell = self._cell
         if parent == _ROW:
             if name != _C or "r" not in attrs:
@@ -581,7 +583,7 @@ class _CellPass:
     def end(self, name: str) -> None:
         stack = self._stack
         top = stack.pop()
-        parent = stack[-1] if stack else ""
+        parent = stack[-1]
         text = None
         if self._text is not None:
             text = "".join(self._text) or None
@@ -589,8 +591,13 @@ class _CellPass:
         cell, inline = self._cell, self._inline
         if cell is None:
             return
+        # The branches exclude each other: the commonest first.
         if top == _V and parent == _C:
             cell[3] = text or ""  # "" for an empty v: no value, as findtext(...) or None
+        elif top == _C and parent == _ROW:
+            address, kind, style, value, content, formula = cell
+            self.cells.append((address, kind, style, value or None, content, formula))
+            self._cell = None
         elif top == _F and parent == _C:
             cell[5] = text or ""
         elif inline is not None and parent == _IS and _local(top) == "t":
@@ -602,10 +609,6 @@ class _CellPass:
         elif inline is not None and top == _IS and parent == _C:
             cell[4] = inline.content()
             self._inline = None
-        elif top == _C and parent == _ROW:
-            address, kind, style, value, content, formula = cell
-            self.cells.append((address, kind, style, value or None, content, formula))
-            self._cell = None
 
 
 def _placeholder(value: Any) -> bool:

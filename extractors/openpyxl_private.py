@@ -26,6 +26,7 @@ from typing import IO, Any, NamedTuple
 from openpyxl.cell.cell import MergedCell
 from openpyxl.cell.text import Text
 from openpyxl.comments.comment_sheet import CommentRecord, CommentSheet
+from openpyxl.packaging.manifest import Manifest
 from openpyxl.packaging.relationship import RelationshipList, get_dependents, get_rels_path
 from openpyxl.packaging.workbook import WorkbookPackage
 from openpyxl.reader.excel import ExcelReader, _find_workbook_part
@@ -33,7 +34,7 @@ from openpyxl.styles.stylesheet import Stylesheet, apply_stylesheet
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet._reader import WorksheetReader, _cast_number
 from openpyxl.writer.excel import ExcelWriter
-from openpyxl.xml.constants import ARC_STYLE, SHARED_STRINGS, SHEET_MAIN_NS
+from openpyxl.xml.constants import ARC_CONTENT_TYPES, ARC_STYLE, SHARED_STRINGS, SHEET_MAIN_NS
 from openpyxl.xml.functions import fromstring, iterparse, tostring
 
 #: What this module relies on: (module, dotted name) for module-level names and
@@ -47,11 +48,11 @@ USED: tuple[tuple[str, str], ...] = (
     ("openpyxl.comments.comment_sheet", "CommentSheet.from_comments"),
     ("openpyxl.comments.comment_sheet", "CommentSheet.to_tree"),
     ("openpyxl.comments.comment_sheet", "CommentSheet.write_shapes"),
+    ("openpyxl.packaging.manifest", "Manifest.from_tree"),
     ("openpyxl.packaging.relationship", "RelationshipList.to_dict"),
     ("openpyxl.packaging.relationship", "get_dependents"),
     ("openpyxl.packaging.relationship", "get_rels_path"),
     ("openpyxl.packaging.workbook", "WorkbookPackage.from_tree"),
-    ("openpyxl.reader.excel", "ExcelReader.read_manifest"),
     ("openpyxl.reader.excel", "ExcelReader.read_workbook"),
     ("openpyxl.reader.excel", "_find_workbook_part"),
     ("openpyxl.reader.workbook", "WorkbookParser.find_sheets"),
@@ -61,6 +62,7 @@ USED: tuple[tuple[str, str], ...] = (
     ("openpyxl.worksheet._reader", "WorksheetReader.bind_all"),
     ("openpyxl.worksheet._reader", "_cast_number"),
     ("openpyxl.writer.excel", "ExcelWriter.save"),
+    ("openpyxl.xml.constants", "ARC_CONTENT_TYPES"),
     ("openpyxl.xml.constants", "ARC_STYLE"),
     ("openpyxl.xml.constants", "SHARED_STRINGS"),
     ("openpyxl.xml.constants", "SHEET_MAIN_NS"),
@@ -104,6 +106,7 @@ __all__ = [
     "merged_cell",
     "read_stylesheet",
     "read_workbook_part",
+    "workbook_part",
     "workbook_styles",
     "worksheet_cells",
     "write_package",
@@ -139,7 +142,8 @@ class Package:
             handle, read_only=False, data_only=True, keep_vba=False, keep_links=False
         )
         try:
-            self._reader.read_manifest()
+            # What ExcelReader.read_manifest does, the parse cached by the part's bytes.
+            self._reader.package = _manifest(self._reader.archive.read(ARC_CONTENT_TYPES))
         except BaseException:
             self.close()
             raise
@@ -181,12 +185,24 @@ class Package:
 
 
 @functools.lru_cache(maxsize=8)
+def _manifest(xml: bytes) -> Any:
+    """The package's ``Manifest``, cached by the part's bytes (it is only read, never changed).
+
+    A supplier's returns from one template share it; openpyxl's object model
+    costs more to build than the rest of a small package's opening.
+    """
+    return Manifest.from_tree(fromstring(xml))
+
+
+@functools.lru_cache(maxsize=32)
 def read_stylesheet(xml: bytes) -> tuple[Styles, bool]:
     """The stylesheet part's styles, and whether it defines any cell format.
 
     Cached by the part's bytes: a reader serves many files, and a supplier's
     returns from one template carry the same stylesheet (a quarter of a
     return's reading was parsing it). The styles are only read, never changed.
+    A template's stylesheet varies with the fills and formats a month uses
+    (the bench's 120 returns have 14): 8 entries missed twice as often as 32.
     """
     stylesheet = Stylesheet.from_tree(fromstring(xml))
     styles = Styles(
@@ -199,29 +215,67 @@ def read_stylesheet(xml: bytes) -> tuple[Styles, bool]:
     return styles, bool(stylesheet.cell_styles)
 
 
+class WorkbookPart(NamedTuple):
+    """What the lean reader needs from the workbook part and its relationships."""
+
+    date1904: bool  # the workbook uses the 1904 date system
+    sheets: tuple[SheetEntry, ...]  # in order
+    # The workbook asks to be recalculated when opened (``calcPr fullCalcOnLoad``).
+    full_calc_on_load: bool
+
+
 def read_workbook_part(archive: Any, part: str) -> tuple[bool, list[SheetEntry]]:
     """Whether the workbook uses the 1904 date system, and its sheets in order."""
-    package = WorkbookPackage.from_tree(fromstring(archive.read(part)))
-    rels = get_dependents(archive, get_rels_path(part)).to_dict()
-    sheets = []
-    for sheet in package.sheets:
-        rel = rels.get(sheet.id) if sheet.id else None
-        sheets.append(
-            SheetEntry(
-                sheet.id,
-                sheet.name,
-                sheet.state,
-                rel.target if rel is not None else None,
-                rel.Type if rel is not None else "",
-            )
-        )
-    return bool(package.properties.date1904), sheets
+    found = workbook_part(archive, part)
+    return found.date1904, list(found.sheets)
 
 
 def recalculates_on_load(archive: Any, part: str) -> bool:
     """Whether the workbook asks to be recalculated when opened (``calcPr fullCalcOnLoad``)."""
-    package = WorkbookPackage.from_tree(fromstring(archive.read(part)))
-    return bool(package.calcPr is not None and package.calcPr.fullCalcOnLoad)
+    return workbook_part(archive, part).full_calc_on_load
+
+
+def workbook_part(archive: Any, part: str) -> WorkbookPart:
+    """The workbook part, parsed once, and its relationships.
+
+    The part names the month in its sheet names, so it differs from file to
+    file; the relationships do not, and are parsed once per distinct content.
+    """
+    date1904, listed, full_calc = _workbook_package(archive.read(part))
+    rels = _relationships(archive, get_rels_path(part))
+    sheets = []
+    for rid, name, state in listed:
+        rel = rels.get(rid) if rid else None
+        target, rel_type = rel if rel is not None else (None, "")
+        sheets.append(SheetEntry(rid, name, state, target, rel_type))
+    return WorkbookPart(date1904, tuple(sheets), full_calc)
+
+
+def _workbook_package(
+    xml: bytes,
+) -> tuple[bool, tuple[tuple[str | None, str | None, str | None], ...], bool]:
+    package = WorkbookPackage.from_tree(fromstring(xml))
+    return (
+        bool(package.properties.date1904),
+        tuple((sheet.id, sheet.name, sheet.state) for sheet in package.sheets),
+        bool(package.calcPr is not None and package.calcPr.fullCalcOnLoad),
+    )
+
+
+def _relationships(archive: Any, rels_path: str) -> dict[str, tuple[str, str]]:
+    """(target, type) by relationship id, as ``get_dependents`` resolves them."""
+    key = (rels_path, archive.read(rels_path))
+    found = _RELATIONSHIPS.get(key)
+    if found is None:
+        rels = get_dependents(archive, rels_path).to_dict()
+        found = {rid: (rel.target, rel.Type) for rid, rel in rels.items()}
+        if len(_RELATIONSHIPS) >= 8:
+            _RELATIONSHIPS.clear()
+        _RELATIONSHIPS[key] = found
+    return found
+
+
+_RELATIONSHIPS: dict[tuple[str, bytes], dict[str, tuple[str, str]]] = {}
 
 
 def workbook_styles(wb: Any) -> Styles:

@@ -193,17 +193,20 @@ def _runs_down(
     runs: list[_Run] = []
     for col, cells in by_col.items():
         current: list[tuple[int, tuple[RefMatch, ...]]] = []
+        contracts = _RunContracts()
         header_from: int | None = None
         for row, hits in cells:
             if current:
-                why = _breaks(view, current, row, hits)
+                why = _breaks(view, current, row, hits, contracts.of_run())
                 if why:
                     runs.append(_Run(col, current, header_from))
                     # A new contract straight after the last one (one header over
                     # both, a long export listing PSSP then ICT) shares its header.
                     header_from = (header_from or current[0][0]) if why == "contract" else None
                     current = []
+                    contracts = _RunContracts()
             current.append((row, hits))
+            contracts.add(hits)
         if current:
             runs.append(_Run(col, current, header_from))
     return runs
@@ -218,34 +221,45 @@ def _breaks(
     current: list[tuple[int, tuple[RefMatch, ...]]],
     row: int,
     hits: tuple[RefMatch, ...],
+    before: set[str],
 ) -> str:
     """Why a ref at ``row`` starts a new run ("gap", "header", "contract"), or "" if it does not.
 
     A run is one contract's: its strong refs' contract, which a bare number
-    continues only if it can be one of that contract's refs.
+    continues only if it can be one of that contract's refs. ``before`` is
+    the contracts ``current``'s refs can all belong to (``_RunContracts``).
     """
     last_row = current[-1][0]
     if row - last_row - 1 > MAX_GAP:
         return "gap"
     # A header row between them: two tables stacked close together.
-    if any(_is_header_row(view, r) for r in range(last_row + 1, row)):
+    if row - last_row > 1 and any(_is_header_row(view, r) for r in range(last_row + 1, row)):
         return "header"
-    before = _run_contracts(current)
     now = {m.contract for m in hits if m.strong} or _contracts(hits)
     if before and not now & before:
         return "contract"
     return ""
 
 
-def _run_contracts(cells: list[tuple[int, tuple[RefMatch, ...]]]) -> set[str]:
-    """The contracts a run's refs can all belong to (its strong refs' when it has any)."""
-    strong = {m.contract for _, hits in cells for m in hits if m.strong}
-    if strong:
-        return strong
-    possible: set[str] | None = None
-    for _, hits in cells:
-        possible = _contracts(hits) if possible is None else possible & _contracts(hits)
-    return possible or set()
+class _RunContracts:
+    """The contracts a run's refs can all belong to (its strong refs' when it has any).
+
+    Kept up to date as the run grows, rather than read from the whole run per ref.
+    """
+
+    __slots__ = ("possible", "strong")
+
+    def __init__(self) -> None:
+        self.strong: set[str] = set()
+        self.possible: set[str] | None = None
+
+    def add(self, hits: tuple[RefMatch, ...]) -> None:
+        self.strong.update(m.contract for m in hits if m.strong)
+        contracts = _contracts(hits)
+        self.possible = contracts if self.possible is None else self.possible & contracts
+
+    def of_run(self) -> set[str]:
+        return self.strong if self.strong else (self.possible or set())
 
 
 def _is_header_row(view: View, row: int) -> bool:
