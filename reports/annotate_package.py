@@ -544,9 +544,12 @@ class _SheetEditor:
                 self.start(event[2], event[3])
                 first = event[5]
                 continue
+            if event[1] == 3 and not self.pending:
+                # What this end's handler would set, the next event's sets again.
+                continue
             # Marks are pending only inside a row that has some; its cells come
             # before its end (those of a depth-3 element are between its tags).
-            if event[1] == 3 and self.pending:
+            if event[1] == 3:
                 for i in range(first, event[4]):
                     if not self.pending:
                         break
@@ -594,6 +597,9 @@ class _SheetEditor:
             if depth == 4 and name == _CELL:
                 self.cell(attrs)
             return
+        if depth == 3 and name == _ROW:
+            self.open_row(attrs)
+            return
         uri, local = split_name(name)
         if uri != MAIN_NS:
             return
@@ -606,8 +612,6 @@ class _SheetEditor:
         elif scan.depth == 3 and local == "col":
             low, high = to_int(attrs.get("min", "0")), to_int(attrs.get("max", "0"))
             self.col_styles.append((low, high, to_int(attrs.get("style", "0"))))
-        elif scan.depth == 3 and local == "row":
-            self.open_row(attrs)
 
     def end(self, name: str) -> None:
         """Handle an end tag: finish rows, sheetData and the worksheet."""
@@ -637,9 +641,10 @@ class _SheetEditor:
         if buffer.startswith(b"<row", at) and buffer[at + 4 : at + 5] in _NAME_ENDS:
             # What qname_at finds in the usual unprefixed tag, without the regex.
             qname = b"row"
+            self.prefix = b""
         else:
             qname = qname_at(buffer, at)
-        self.prefix = prefix_of(qname)
+            self.prefix = prefix_of(qname)
         if self.rows and min(self.rows) < row:
             self.emit(at, self.new_rows(row))
         self.pending = self.rows.pop(row, {})

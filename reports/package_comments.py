@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import NamedTuple
 from xml.sax.saxutils import unescape
 
@@ -76,12 +77,17 @@ def _ref(cell: Cell) -> str:
 
 def _runs(p: bytes, author: str, text: str) -> bytes:
     """Rich text runs: the author's name in bold, then the text on the next line."""
+    return _runs_template(p) % (text_xml(author).encode(), text_xml(text).encode())
+
+
+@lru_cache(maxsize=16)
+def _runs_template(p: bytes) -> bytes:
+    """``_runs`` with the prefix in, the author's name and the text left."""
     return (
         b"<%(p)sr>" % {b"p": p} + _AUTHOR_PROPS % {b"p": p}
-        + b'<%st xml:space="preserve">%s:</%st></%sr>'
-        % (p, text_xml(author).encode(), p, p)
+        + b'<%st xml:space="preserve">%%s:</%st></%sr>' % (p, p, p)
         + b"<%(p)sr>" % {b"p": p} + _BODY_PROPS % {b"p": p}
-        + b'<%st xml:space="preserve">\n%s</%st></%sr>' % (p, text_xml(text).encode(), p, p)
+        + b'<%st xml:space="preserve">\n%%s</%st></%sr>' % (p, p, p)
     )  # fmt: skip
 
 
@@ -182,38 +188,42 @@ def _cell_of(ref: str) -> Cell:
 # ---------------------------------------------------------------- VML boxes
 
 
-def _anchor(cell: Cell, note: Note) -> tuple[str, str]:
+# The returns of one template put boxes of the same sizes by the same cells, file after file.
+@lru_cache(maxsize=1 << 10)
+def _anchor(cell: Cell, width: int, height: int) -> tuple[bytes, bytes]:
     """The box's ``<x:Anchor>`` beside its cell, and a style with the same place in points."""
     row, col = cell[0] - 1, cell[1] - 1
     top = max(row - 1, 0)
-    wide = max(2, math.ceil(note.width / _COL_PX))
-    tall = max(3, math.ceil(note.height / _ROW_PX))
+    wide = max(2, math.ceil(width / _COL_PX))
+    tall = max(3, math.ceil(height / _ROW_PX))
     anchor = f"{col + 1}, 15, {top}, 10, {col + 1 + wide}, 15, {top + tall}, 4"
     style = (
         f"position:absolute;margin-left:{(col + 1) * 48 + 11.25:g}pt;"
-        f"margin-top:{top * 15 + 7.5:g}pt;width:{note.width * 0.75:g}pt;"
-        f"height:{note.height * 0.75:g}pt;z-index:{cell[0]};visibility:hidden"
+        f"margin-top:{top * 15 + 7.5:g}pt;width:{width * 0.75:g}pt;"
+        f"height:{height * 0.75:g}pt;z-index:{cell[0]};visibility:hidden"
     )
-    return anchor, style
+    return anchor.encode(), attr_xml(style).encode()
 
 
-def _shape(v: bytes, o: bytes, x: bytes, shape_id: int, cell: Cell, note: Note) -> bytes:
-    anchor, style = _anchor(cell, note)
+@lru_cache(maxsize=16)
+def _shape_template(v: bytes, o: bytes, x: bytes) -> bytes:
+    """A note's box with the drawing's prefixes in; its id, style, anchor, row and column left."""
     return (
-        b'<%(v)sshape id="_x0000_s%(id)d" type="#%(t)s" style="%(style)s" fillcolor="#ffffe1" '
+        b'<%(v)sshape id="_x0000_s%%d" type="#%(t)s" style="%%s" fillcolor="#ffffe1" '
         b'%(o)sinsetmode="auto"><%(v)sfill color2="#ffffe1"/>'
         b'<%(v)sshadow on="t" color="black" obscured="t"/><%(v)spath %(o)sconnecttype="none"/>'
         b'<%(v)stextbox style="mso-direction-alt:auto"><div style="text-align:left"></div>'
         b'</%(v)stextbox><%(x)sClientData ObjectType="Note"><%(x)sMoveWithCells/>'
-        b"<%(x)sSizeWithCells/><%(x)sAnchor>%(anchor)s</%(x)sAnchor>"
-        b"<%(x)sAutoFill>False</%(x)sAutoFill><%(x)sRow>%(row)d</%(x)sRow>"
-        b"<%(x)sColumn>%(col)d</%(x)sColumn></%(x)sClientData></%(v)sshape>"
-        % {
-            b"v": v, b"o": o, b"x": x, b"id": shape_id, b"t": NOTE_SHAPETYPE.encode(),
-            b"style": attr_xml(style).encode(), b"anchor": anchor.encode(),
-            b"row": cell[0] - 1, b"col": cell[1] - 1,
-        }
-    )  # fmt: skip
+        b"<%(x)sSizeWithCells/><%(x)sAnchor>%%s</%(x)sAnchor>"
+        b"<%(x)sAutoFill>False</%(x)sAutoFill><%(x)sRow>%%d</%(x)sRow>"
+        b"<%(x)sColumn>%%d</%(x)sColumn></%(x)sClientData></%(v)sshape>"
+        % {b"v": v, b"o": o, b"x": x, b"t": NOTE_SHAPETYPE.encode()}
+    )
+
+
+def _shape(v: bytes, o: bytes, x: bytes, shape_id: int, cell: Cell, note: Note) -> bytes:
+    anchor, style = _anchor(cell, note.width, note.height)
+    return _shape_template(v, o, x) % (shape_id, style, anchor, cell[0] - 1, cell[1] - 1)
 
 
 def _shapetype(v: bytes, o: bytes) -> bytes:

@@ -62,7 +62,9 @@ class El:
 
 def new_parser() -> expat.XMLParserType:
     """An expat parser that refuses DTDs and entity declarations."""
-    parser = expat.ParserCreate(namespace_separator=" ")
+    # No interning: every name would be hashed into pyexpat's table for a sharing
+    # nothing here needs, and a sheet has an element per cell and value.
+    parser = expat.ParserCreate(namespace_separator=" ", intern=None)
 
     def refuse(*_: object) -> None:
         raise Unsupported("DTD or entity declaration in the package")
