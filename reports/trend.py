@@ -106,26 +106,7 @@ def series(
     that the month was sent and not taken.
     """
     # Keyed by month index, which "YYYY-MM" maps to one to one: no second lookup to sort.
-    points: dict[int, Point] = {}
-    isfinite = math.isfinite
-    # Point's own __new__ is this call behind a Python frame; a report makes a thousand.
-    new = tuple.__new__
-    for _, _, period, actual, marker, target, status, raw, file_name in history:
-        at = month_index(period)
-        if at is None:
-            continue
-        points[at] = new(
-            Point,
-            (
-                period,
-                actual if actual is not None and isfinite(actual) else None,
-                status,
-                target if target is not None and isfinite(target) else None,
-                raw or ("" if marker is None else marker),
-                False,
-                file_name,
-            ),
-        )
+    points = {at: point for at, point in map(_history_point, history) if at is not None}
     for m in rows:
         at = month_index(m.period)
         if at is None:
@@ -144,6 +125,20 @@ def series(
     ordered = sorted(points)
     oldest = ordered[-1] - WINDOW_MONTHS
     return [points[at] for at in ordered if at > oldest]
+
+
+# A run's files chart much the same history: each file the months of the one before it, one
+# newer. The warehouse's points are kept for the run (``warehouse.history.CurrentFigures``),
+# so each is met again file after file; its chart point is made once. The points are
+# compared by value: equal ones chart alike (numbers that compare equal print alike).
+@lru_cache(maxsize=16384)
+def _history_point(point: HistoryPoint) -> tuple[int | None, Point]:
+    """A warehouse month as a chart point, under its month index (None: not "YYYY-MM")."""
+    _, _, period, actual, marker, target, status, raw, file_name = point
+    shown = raw or ("" if marker is None else marker)
+    return month_index(period), Point(
+        period, _finite(actual), status, _finite(target), shown, False, file_name
+    )
 
 
 def _finite(value: float | None) -> float | None:
