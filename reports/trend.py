@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import NamedTuple
 
 from reports.model import HistoryPoint, KpiInfo, MeasurementRow
@@ -193,6 +194,10 @@ class Scale:
     unit: str
 
 
+# A point's fields by position: read in C, not through the named tuple's properties.
+_PERIOD_OF, _ACTUAL, _PERIOD_TARGET = itemgetter(0), itemgetter(1), itemgetter(0, 3)
+
+
 def scale(points: Sequence[Point], kpi: KpiInfo) -> Scale | None:
     """The scale and frame of the chart of ``points``; None when fewer than two months are known."""
     if len(points) < 2:
@@ -201,10 +206,14 @@ def scale(points: Sequence[Point], kpi: KpiInfo) -> Scale | None:
     fixed = (_level_value(target), _level_value(detriment), _level_value(failure))
     # A profiled KPI's target moves month by month: draw it as the return prints it.
     stepped_target = kpi.profiled or (fixed[0] is None and target == "")
-    values = [p.actual for p in points if p.actual is not None]
+    values = [actual for actual in map(_ACTUAL, points) if actual is not None]
     values += [v for v in fixed if v is not None]
-    targeted = [p for p in points if p.target is not None] if stepped_target else []
-    values += [p.target for p in targeted if p.target is not None]
+    targeted = (
+        [(period, t) for period, t in map(_PERIOD_TARGET, points) if t is not None]
+        if stepped_target
+        else []
+    )
+    values += [t for _, t in targeted]
     # Only markers (a KPI never measured, or removed): the months still show, with no scale.
     ticks = _ticks(min(values), max(values)) if values else ()
     y_axis = _y_axis(ticks, unit, (target, detriment, failure), stepped_target)
@@ -213,14 +222,12 @@ def scale(points: Sequence[Point], kpi: KpiInfo) -> Scale | None:
     high, value_range = y_axis.high, y_axis.value_range
     plot_height = bottom - top
 
-    places, place_texts = _places(tuple([p.period for p in points]))
+    places, place_texts = _places(tuple(map(_PERIOD_OF, points)))
 
     levels: list[Level] = []
     if targeted:
         steps = [
-            (places[p.period], top + (high - p.target) / value_range * plot_height)
-            for p in targeted
-            if p.target is not None
+            (places[period], top + (high - t) / value_range * plot_height) for period, t in targeted
         ]
         if len(steps) == 1:
             steps = [(steps[0][0] - 4, steps[0][1]), (steps[0][0] + 4, steps[0][1])]
