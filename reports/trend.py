@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import NamedTuple
 
 from reports.model import HistoryPoint, KpiInfo, MeasurementRow
@@ -106,26 +107,7 @@ def series(
     that the month was sent and not taken.
     """
     # Keyed by month index, which "YYYY-MM" maps to one to one: no second lookup to sort.
-    points: dict[int, Point] = {}
-    isfinite = math.isfinite
-    # Point's own __new__ is this call behind a Python frame; a report makes a thousand.
-    new = tuple.__new__
-    for _, _, period, actual, marker, target, status, raw, file_name in history:
-        at = month_index(period)
-        if at is None:
-            continue
-        points[at] = new(
-            Point,
-            (
-                period,
-                actual if actual is not None and isfinite(actual) else None,
-                status,
-                target if target is not None and isfinite(target) else None,
-                raw or ("" if marker is None else marker),
-                False,
-                file_name,
-            ),
-        )
+    points = {at: point for at, point in map(_history_point, history) if at is not None}
     for m in rows:
         at = month_index(m.period)
         if at is None:
@@ -144,6 +126,20 @@ def series(
     ordered = sorted(points)
     oldest = ordered[-1] - WINDOW_MONTHS
     return [points[at] for at in ordered if at > oldest]
+
+
+# A run's files chart much the same history: each file the months of the one before it, one
+# newer. The warehouse's points are kept for the run (``warehouse.history.CurrentFigures``),
+# so each is met again file after file; its chart point is made once. The points are
+# compared by value: equal ones chart alike (numbers that compare equal print alike).
+@lru_cache(maxsize=16384)
+def _history_point(point: HistoryPoint) -> tuple[int | None, Point]:
+    """A warehouse month as a chart point, under its month index (None: not "YYYY-MM")."""
+    _, _, period, actual, marker, target, status, raw, file_name = point
+    shown = raw or ("" if marker is None else marker)
+    return month_index(period), Point(
+        period, _finite(actual), status, _finite(target), shown, False, file_name
+    )
 
 
 def _finite(value: float | None) -> float | None:
@@ -198,6 +194,10 @@ class Scale:
     unit: str
 
 
+# A point's fields by position: read in C, not through the named tuple's properties.
+_PERIOD_OF, _ACTUAL, _PERIOD_TARGET = itemgetter(0), itemgetter(1), itemgetter(0, 3)
+
+
 def scale(points: Sequence[Point], kpi: KpiInfo) -> Scale | None:
     """The scale and frame of the chart of ``points``; None when fewer than two months are known."""
     if len(points) < 2:
@@ -206,10 +206,14 @@ def scale(points: Sequence[Point], kpi: KpiInfo) -> Scale | None:
     fixed = (_level_value(target), _level_value(detriment), _level_value(failure))
     # A profiled KPI's target moves month by month: draw it as the return prints it.
     stepped_target = kpi.profiled or (fixed[0] is None and target == "")
-    values = [p.actual for p in points if p.actual is not None]
+    values = [actual for actual in map(_ACTUAL, points) if actual is not None]
     values += [v for v in fixed if v is not None]
-    targeted = [p for p in points if p.target is not None] if stepped_target else []
-    values += [p.target for p in targeted if p.target is not None]
+    targeted = (
+        [(period, t) for period, t in map(_PERIOD_TARGET, points) if t is not None]
+        if stepped_target
+        else []
+    )
+    values += [t for _, t in targeted]
     # Only markers (a KPI never measured, or removed): the months still show, with no scale.
     ticks = _ticks(min(values), max(values)) if values else ()
     y_axis = _y_axis(ticks, unit, (target, detriment, failure), stepped_target)
@@ -218,14 +222,12 @@ def scale(points: Sequence[Point], kpi: KpiInfo) -> Scale | None:
     high, value_range = y_axis.high, y_axis.value_range
     plot_height = bottom - top
 
-    places, place_texts = _places(tuple([p.period for p in points]))
+    places, place_texts = _places(tuple(map(_PERIOD_OF, points)))
 
     levels: list[Level] = []
     if targeted:
         steps = [
-            (places[p.period], top + (high - p.target) / value_range * plot_height)
-            for p in targeted
-            if p.target is not None
+            (places[period], top + (high - t) / value_range * plot_height) for period, t in targeted
         ]
         if len(steps) == 1:
             steps = [(steps[0][0] - 4, steps[0][1]), (steps[0][0] + 4, steps[0][1])]
