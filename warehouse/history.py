@@ -82,8 +82,8 @@ class CurrentFigures(Generic[T]):
     so what was read stays true: each read folds in the rows loaded since the
     last one (``measurements.id`` above the highest seen), and when another
     connection has committed anything (``PRAGMA data_version``), all that
-    was kept is dropped and read again. Each row is converted
-    once, when it is first read.
+    was kept is dropped and read again. Each row is converted once, when it
+    is first read.
     """
 
     def __init__(
