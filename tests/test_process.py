@@ -271,3 +271,60 @@ def test_a_copy_that_cannot_be_annotated_does_not_hold_up_the_load(
     html = Path(outcome.report_path).read_text(encoding="utf-8")
     assert "No annotated copy was written for this file." in html
     assert list(blocker.iterdir()) == []
+
+
+_OLD_LAYOUT = {"sheet": "Old", "orientation": "down", "kind": "wide", "header_row": 1,
+               "ref_column": "A", "first_ref_row": 2}  # fmt: skip
+
+
+def _vm_steps_of_one_file(tmp_path: Path, catalogue, earlier: int) -> int:  # type: ignore[no-untyped-def]
+    """SQLite VM instructions one return costs a warehouse already holding ``earlier`` returns.
+
+    The earlier returns are accepted, laid out, and report months a trend
+    chart of December 2016 never shows, so every warehouse answers the
+    file's questions alike: only its size differs.
+    """
+    from warehouse.loader import SubmissionRow, load_submission
+
+    work = tmp_path / str(earlier)
+    settings = Settings(inbox=work / "inbox", db=work / "kpi.db", reports=work / "reports",
+                        stable_seconds=0)  # fmt: skip
+    settings.inbox.mkdir(parents=True)
+    db = open_warehouse(settings.db)
+    for n in range(earlier):
+        received = f"2001-01-01T00:00:00+00:00#{n:04d}"
+        row = {
+            "contract": "ICT", "kpi_ref": "7", "period": f"{1900 + n // 12}-{n % 12 + 1:02d}",
+            "target": 90.0, "actual": 95.0, "marker": None, "raw": "95", "status": "met",
+            "supplier_status": "", "sheet": "ICT KPIs", "cell": "H4",
+        }  # fmt: skip
+        submission = SubmissionRow(f"r{n}.xlsx", f"{n:064x}", received, received, "loaded",
+                                   format="xlsx", rows_extracted=1)  # fmt: skip
+        load_submission(db, submission, [row], [], layouts={"ICT": [_OLD_LAYOUT]})
+    path = write_table(settings.inbox / "ict.xlsx", ICT_HEADER, [ict_row(7, 0.95), ict_row(9, 0.8)])
+    steps = 0
+
+    def count() -> int:
+        nonlocal steps
+        steps += 1
+        return 0
+
+    db.conn.set_progress_handler(count, 1)
+    with ClaimArea(settings.inbox) as area:
+        claimed = area.claim(path)
+        assert claimed is not None
+        outcome = process_claimed(claimed, path.name, catalogue, settings, db)
+    db.conn.set_progress_handler(None, 1)
+    assert (outcome.status, outcome.rows_loaded) == ("loaded_with_exceptions", 2)
+    layout = db.execute("SELECT value FROM exceptions WHERE code = 'layout-changed'").fetchall()
+    assert layout == [("",)]  # the previous layout was found and compared
+    return steps
+
+
+def test_a_files_warehouse_work_does_not_grow_with_the_warehouse(tmp_path: Path, catalogue) -> None:  # type: ignore[no-untyped-def]
+    """Flat cost, counted in SQLite's own instructions: everything one file asks of
+    the warehouse (duplicate, restatement, layout, waiver and history lookups, the
+    load) costs the same whether 20 or 200 returns came before it."""
+    assert _vm_steps_of_one_file(tmp_path, catalogue, 200) == _vm_steps_of_one_file(
+        tmp_path, catalogue, 20
+    )

@@ -200,6 +200,12 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             "CREATE UNIQUE INDEX IF NOT EXISTS submissions_sha256_accepted "
             f"ON submissions(sha256) WHERE status IN {ACCEPTED!r}"
         )
+        # The latest accepted submissions first, without sorting them all
+        # (``previous_layouts`` walks it from the newest).
+        db.execute(
+            "CREATE INDEX IF NOT EXISTS submissions_received_accepted "
+            f"ON submissions(received_at) WHERE status IN {ACCEPTED!r}"
+        )
         db.execute(
             "CREATE INDEX IF NOT EXISTS measurements_key ON measurements(contract, kpi_ref, period)"
         )

@@ -128,13 +128,22 @@ def _insert(db: sqlite_utils.Database, table: str, rows: Sequence[dict[str, Any]
 def previous_layouts(
     db: sqlite_utils.Database, contracts: Iterable[str]
 ) -> dict[str, tuple[str, Any]]:
-    """Each contract's layout in its latest accepted return: (file name, fingerprint)."""
+    """Each contract's layout in its latest accepted return: (file name, fingerprint).
+
+    Only accepted returns have layouts. The accepted submissions are walked
+    from the latest received (CROSS JOIN keeps that order) to the first with
+    a layout of the contract, a step or two, where sorting all the
+    contract's layouts grew with the warehouse; a contract with none is
+    not walked at all.
+    """
     out: dict[str, tuple[str, Any]] = {}
     for contract in sorted(set(contracts)):
+        if db.execute("SELECT 1 FROM layouts WHERE contract = ?", [contract]).fetchone() is None:
+            continue
         rows = db.query(
-            "SELECT s.file_name, l.layout FROM layouts l JOIN submissions s ON s.id = "
-            f"l.submission_id WHERE l.contract = ? AND s.status IN {ACCEPTED!r} "
-            "ORDER BY s.received_at DESC, s.id DESC LIMIT 1",
+            "SELECT s.file_name, l.layout FROM submissions s CROSS JOIN layouts l "
+            "ON l.submission_id = s.id AND l.contract = ? "
+            f"WHERE s.status IN {ACCEPTED!r} ORDER BY s.received_at DESC, s.id DESC LIMIT 1",
             [contract],
         )
         for row in rows:
