@@ -224,7 +224,8 @@ def prepare_prefect(verbose: bool = False, console: bool = True) -> None:
     Must run before ``prefect`` is imported. Values already set in the
     environment are kept. With ``console`` off (``kpiflow run`` without
     ``--verbose``) Prefect prints nothing on the terminal: kpiflow says what
-    happened in its own table and sentences, the Prefect UI keeps the log.
+    happened in its own table and sentences. Without ``verbose`` Prefect
+    keeps only warnings and errors (its UI too); ``kpiflow serve`` keeps INFO.
     """
     from flows.settings import PROJECT_ROOT
 
@@ -473,8 +474,9 @@ def _serve(settings: Settings) -> int:
 
     _log_to_stderr(verbose=True)
     # Checked before anything starts: the settings (built), the schedules, the
-    # catalogue, the folders.
-    prepare_prefect()
+    # catalogue, the folders. A served run is unattended: its log, each file's
+    # line included, is its record in the Prefect UI and the service's journal.
+    prepare_prefect(verbose=True)
     check_schedules(settings)
     from core.catalogue import load_catalogue
     from flows.runner import check_outputs

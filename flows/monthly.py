@@ -2,11 +2,11 @@
 
 Flows orchestrate, functions compute: the loop is ``flows.runner.run_once``,
 called inside one flow run, with one log line per file through the run's
-logger and the run summary published as artifacts. Files are not Prefect
-tasks: a task run costs about 36 ms of CPU (the API calls and the events the
-server records), as much as a file's own work, so Prefect's cost is paid once
-per inbox scan and the UI shows a file's story in the run's logs and its
-table artifact.
+logger (at INFO: served runs and ``kpiflow run --verbose`` keep it) and the
+run summary published as artifacts. Files are not Prefect tasks: a task run
+costs about 36 ms of CPU (the API calls and the events the server records),
+as much as a file's own work, so Prefect's cost is paid once per inbox scan
+and the UI shows a file's story in the run's table artifact and log.
 
 The settings arrive as the flow's one ``settings`` parameter, the JSON-able
 ``Settings.parameters()`` (for a served deployment, stored with it), and are

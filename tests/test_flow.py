@@ -114,7 +114,7 @@ def test_flow_logs_each_file_and_runs_no_task_per_file(tmp_path: Path, sample_di
     from flows.monthly import run_inbox
 
     inbox = _inbox(tmp_path, sample_dir)
-    # The suite quiets Prefect to warnings; a served run logs at INFO.
+    # The suite quiets Prefect to warnings; a served run logs at INFO (tests/test_serve.py).
     run_logger = logging.getLogger("prefect.flow_runs")
     level = run_logger.level
     run_logger.setLevel(logging.INFO)

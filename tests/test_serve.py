@@ -80,6 +80,7 @@ def test_a_served_deployment_takes_a_dropped_file(tmp_path: Path, sample_dir: Pa
         "KPIFLOW_STABLE_SECONDS": "1",
     }
     env.pop("PREFECT_API_URL", None)
+    env.pop("PREFECT_LOGGING_LEVEL", None)  # the suite's quiet level: serve chooses its own
     serving = subprocess.Popen(
         [sys.executable, "-m", "flows.cli", "serve", "--inbox", str(inbox),
          "--db", str(tmp_path / "kpi.db"), "--reports", str(tmp_path / "reports"),
@@ -99,6 +100,11 @@ def test_a_served_deployment_takes_a_dropped_file(tmp_path: Path, sample_dir: Pa
         out, _ = serving.communicate(timeout=60)
     assert serving.returncode == 0, out[-3000:]
     assert "Serving kpiflow: inbox poll every 3 s, monthly run '0 6 2 * *'" in out
+    # Each file's line is in the served run's log (the Prefect UI gets the same records).
+    assert (
+        "file=pssp_ict_2016-04_05.xlsx status=loaded_with_exceptions rows_extracted=86 "
+        "rows_loaded=86" in out
+    ), out[-3000:]
     # The local Prefect server it started is gone with it.
     port = env["KPIFLOW_SERVER_PORT"]
     with socket.socket() as probe:
