@@ -100,6 +100,8 @@ def test_a_served_deployment_takes_a_dropped_file(tmp_path: Path, sample_dir: Pa
         out, _ = serving.communicate(timeout=60)
     assert serving.returncode == 0, out[-3000:]
     assert "Serving kpiflow: inbox poll every 3 s, monthly run '0 6 2 * *'" in out
+    # Stopped as systemd stops it: no traceback, no error.
+    assert "Traceback" not in out and "ERROR" not in out and "Warning" not in out, out[-3000:]
     # Each file's line is in the served run's log (the Prefect UI gets the same records).
     assert (
         "file=pssp_ict_2016-04_05.xlsx status=loaded_with_exceptions rows_extracted=86 "
