@@ -91,10 +91,16 @@ def test_a_served_deployment_takes_a_dropped_file(tmp_path: Path, sample_dir: Pa
         dropped = inbox / "pssp_ict_2016-04_05.xlsx"
         dropped.write_bytes((sample_dir / dropped.name).read_bytes())
         done = inbox / "processed" / dropped.name
+        reports = tmp_path / "reports"
+
+        def finished() -> bool:
+            # The run's summary page comes after every file's log line.
+            return done.exists() and any(reports.glob("run-*.html"))
+
         deadline = time.monotonic() + 150
-        while not done.exists() and time.monotonic() < deadline and serving.poll() is None:
+        while not finished() and time.monotonic() < deadline and serving.poll() is None:
             time.sleep(0.5)
-        assert done.exists(), "the served deployment never took the file"
+        assert finished(), "the served deployment never took the file"
     finally:
         serving.send_signal(signal.SIGTERM)
         out, _ = serving.communicate(timeout=60)
