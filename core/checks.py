@@ -275,6 +275,16 @@ TABLE_NOT_READ = Check(
             "read from its row.",
             "every KPI listed in a return has its figures read",
         ),
+        "column": Form(
+            "The {contract} figures at '{sheet}'!{cell} were not read: {why}.",
+            "every figure beside a table's refs is read, or named",
+        ),
+        "merged-row": Form(
+            "{contract} KPI {kpi_ref} has more than one figure for {month} at '{sheet}'!{cell} "
+            "(rows under one ref cell merged over them, such as sub-measures (a) and (b)): "
+            "which is the KPI's figure cannot be told, so none was loaded.",
+            "every KPI has one figure a month",
+        ),
     },
 )  # fmt: skip
 INTERNAL_ERROR = Check(

@@ -49,6 +49,7 @@ from extractors.locate import (
     header_text,
 )
 from extractors.tables import PeriodColumns, RefCell, TableLayout, context_period, locate_tables
+from extractors.unread import unread_columns, unread_merged_rows
 from extractors.values import cell_text, normalise
 from extractors.view import View
 
@@ -164,6 +165,7 @@ def _read_table(table: TableLayout, file_name: str, result: Extraction) -> None:
             _read_figure(table, row, ref, area, month, colours, result, reading)
     _section_counts(table, result)
     _check_coverage(table, reading, result)
+    _name_unread(table, [row for row, _ in _value_rows(table)], months, result)
     periods = sorted({o.period for o in result.observations if o.sheet == view.name}) if (
         table.kind == "long") else [m.period for m in months]  # fmt: skip
     result.tables.append(
@@ -457,6 +459,50 @@ def _check_coverage(table: TableLayout, reading: _Reading, result: Extraction) -
                 kpi_ref=ref.match.ref,
             )
         )
+
+
+def _name_unread(
+    table: TableLayout, rows: list[int], months: list[PeriodColumns], result: Extraction
+) -> None:
+    """Name the figures inside the table that its months and roles passed over."""
+    view = table.view
+    for column in unread_columns(table, rows):
+        first, last = column.rows[0], column.rows[-1]
+        why = (
+            f"their column's header '{column.header}' is not a month kpiflow can read "
+            "(write the month and year, e.g. 'Jul-17')"
+            if column.header
+            else "their column has no header naming a month"
+        )
+        result.problems.append(
+            TABLE_NOT_READ.record(
+                "column",
+                sheet=view.name,
+                cell=view.range((first, column.col), (last, column.col)),
+                value=column.header,
+                contract=table.contract,
+                why=why,
+            )
+        )
+    period_of = {month.cols[ACTUAL]: month.period for month in months if ACTUAL in month.cols}
+    refs = {(r.row, r.col): r for r in table.refs}
+    for extra in unread_merged_rows(table):
+        ref = refs[extra.ref_cell]
+        for col in extra.cols:
+            period = period_of.get(col)
+            if period is None:
+                continue
+            result.problems.append(
+                TABLE_NOT_READ.record(
+                    "merged-row",
+                    sheet=view.name,
+                    cell=view.range((ref.row, col), (extra.row, col)),
+                    contract=table.contract,
+                    kpi_ref=ref.match.ref,
+                    period=period,
+                    month=month_label(period),
+                )
+            )
 
 
 # --- records ------------------------------------------------------------------------
