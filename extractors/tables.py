@@ -72,6 +72,16 @@ _TIME_ROLE_WORDS = {
     "ytd": YTD, "cumulative": YTD,
 }  # fmt: skip
 _ROW_ROLES = {**ROLE_SUFFIXES, "tgt": TARGET}
+_TARGET_WORDS = frozenset({"target", "targets", "tgt", "tgts"})
+_ACTUAL_WORDS = frozenset({
+    "actual", "actuals", "performance", "outturn", "result", "results", "achieved", "achievement",
+    "against", "vs", "v", "versus", "and", "monitoring", "report",
+})  # fmt: skip
+# Words saying a month's figures are not what happened.
+_NOT_OUTTURN = frozenset({
+    "forecast", "forecasts", "forecasted", "projected", "projection", "projections", "budget",
+    "budgeted", "plan", "planned", "estimate", "estimates", "estimated", "predicted",
+})  # fmt: skip
 VALUE_ROLES = (ACTUAL, TARGET, DETRIMENT, FAILURE, RAG)
 
 
@@ -661,6 +671,8 @@ class _ColumnLabel:
     # A word under the month that is no role kpiflow knows ("Variance", "Comment"):
     # the column is something else about that month, not its figure.
     other: bool = False
+    # A label over or under the month saying its figures are no outturn ("Forecast").
+    not_outturn: bool = False
 
 
 def _column_labels(table: TableLayout) -> dict[int, _ColumnLabel]:
@@ -694,11 +706,19 @@ def _column_labels(table: TableLayout) -> dict[int, _ColumnLabel]:
             role = role_of(value)
             if role is not None:
                 label.role, label.role_cell = role, position
+            elif _says_not_outturn(value):
+                label.not_outturn = True
             elif label.time is not None and isinstance(value, str) and value.strip():
                 label.other = True
         labels[col] = label
     _fill_unmerged_months(table, labels)
     return labels
+
+
+def _says_not_outturn(value: Any) -> bool:
+    """A short label such as "Forecast" or "Budget" over months: their figures are no actuals."""
+    words = header_text(value).split()
+    return len(words) <= 3 and bool(set(words) & _NOT_OUTTURN)
 
 
 def _time_role(time: PeriodText) -> str | None:
@@ -745,6 +765,10 @@ def _read_axis(table: TableLayout) -> None:
         return
     _month_columns(table, labels)
     if table.periods:
+        said = _titled_as_targets(table)
+        if said:
+            # Months are found, but their figures are the targets: not read as actuals.
+            table.unread = f"its title '{said}' says it holds targets, not actual figures"
         return
     if table.unpinned:
         table.unread = "none of its month headers names a month a calendar can place"
@@ -756,6 +780,25 @@ def _read_axis(table: TableLayout) -> None:
         table.single_period_cell = view.anchor(row, col) if table.header_rows else (row, col)
         return
     table.unread = "no month columns and no Actual column were found beside the refs"
+
+
+def _titled_as_targets(table: TableLayout) -> str:
+    """The title line (or sheet name) saying a table holds targets ("ICT Targets 2016/17"), or "".
+
+    Only title lines (at most two cells, above the header) and the sheet name
+    are asked, and only a title with no word for actuals ("Actual v Target").
+    """
+    view = table.view
+    lines: list[str] = [view.name]
+    for row in table.header_rows:
+        cells = view.row(row)
+        if row < table.header_row and len(cells) <= 2:
+            lines += [c.value for c in cells if isinstance(c.value, str)]
+    for line in lines:
+        words = set(header_text(line).split())
+        if words & _TARGET_WORDS and not words & _ACTUAL_WORDS:
+            return " ".join(line.split())
+    return ""
 
 
 def _find_row_roles(table: TableLayout, labels: dict[int, _ColumnLabel]) -> None:
@@ -867,6 +910,8 @@ def _month_columns(table: TableLayout, labels: dict[int, _ColumnLabel]) -> None:
         time = label.time
         if time is None or label.role == YTD or (label.other and label.role is None):
             continue  # a year-to-date, variance or comment column, not the month's figure
+        if label.not_outturn and label.role in (None, ACTUAL):
+            continue  # a forecast or budget for the month, not its figure
         role = label.role if label.role in VALUE_ROLES else ACTUAL
         if table.row_roles:
             role = ACTUAL  # the rows say which is the target
