@@ -1,0 +1,144 @@
+"""Layouts that once lost or invented figures in silence (the probe of novel layouts).
+
+Each case is built from ``samples.seeds`` like ``tests.corpus`` and states, by
+the same rule of thumb, every figure a reviewer reads without doubt and the
+exact layout errors where kpiflow cannot read a figure with certainty:
+
+- ``month-header-unread-word``: the last month is headed "Aug-17 (provisional)".
+  Its column was passed over with no error; now a ``table-not-read`` names
+  its figures' cells.
+- ``submeasures-under-merged-ref``: ICT KPI 7 given as two rows, (a) and (b),
+  under one ref cell merged over both. Row (b) was dropped and row (a)
+  loaded as KPI 7; now each month's pair of cells is a ``table-not-read``
+  error, which keeps KPI 7 out of the warehouse for those months.
+- ``forecast-group-over-months``: "Actual" merged over three month columns
+  and "Forecast" over the next two. The forecasts were loaded as actuals;
+  now they are passed over (a forecast is not a month's figure).
+- ``targets-table-above-actuals``: a "PSSP Targets 2016/17" table of the
+  months' targets above a "PSSP Actuals 2016/17" table. The targets were read
+  as actuals (months only in the target table loaded as figures, the others
+  refused as duplicates); now the target table is a ``table-not-read`` error
+  naming its refs, and every actual is read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.corpus import (
+    ICT_MONTHS,
+    ICT_ROWS,
+    PSSP_MONTHS,
+    PSSP_ROWS,
+    Cell,
+    Figure,
+    LayoutCase,
+    Problem,
+    Sheet,
+    address,
+    case,
+    ict_actual,
+    ict_cell,
+    ict_figure,
+    month_cell,
+    pssp_actual,
+    pssp_cell,
+    pssp_figure,
+    pssp_target,
+)
+
+
+def _is_number(cell: Any) -> bool:
+    return isinstance(cell, Cell) and isinstance(cell.value, int | float)
+
+
+def month_header_unread_word() -> LayoutCase:
+    read, last = ICT_MONTHS[4:6], ICT_MONTHS[6]
+    ws = Sheet("ICT")
+    ws.line("ICT KPI Performance")
+    ws.skip()
+    ws.line("Ref", "Description", "Target", *(month_cell(m) for m in read), f"{last} (provisional)")
+    figures: list[Figure] = []
+    numbers: list[int] = []
+    for kpi in ICT_ROWS:
+        cells = [ict_cell(ict_actual(kpi, m)) for m in (*read, last)]
+        row = ws.line(int(kpi.ref), kpi.description, kpi.target, *cells)
+        figures += [ict_figure(kpi, m) for m in read]
+        if _is_number(cells[-1]):
+            numbers.append(row)
+    col = 4 + len(read)
+    unread = f"{address(numbers[0], col)}:{address(numbers[-1], col)}"
+    return case("month-header-unread-word", "ict_provisional_month.xlsx", [ws], figures,
+                errors=[Problem("table-not-read", "ICT", unread)])  # fmt: skip
+
+
+def submeasures_under_merged_ref() -> LayoutCase:
+    months = ICT_MONTHS[4:7]
+    ws = Sheet("ICT")
+    ws.line("ICT KPI Performance")
+    ws.skip()
+    ws.line("Ref", "Description", "Target", *(month_cell(m) for m in months))
+    figures: list[Figure] = []
+    errors: list[Problem] = []
+    for kpi in ICT_ROWS:
+        row = ws.line(int(kpi.ref), kpi.description, kpi.target,
+                      *(ict_cell(ict_actual(kpi, m)) for m in months))  # fmt: skip
+        figures += [ict_figure(kpi, m) for m in months]
+        if kpi.ref == "7":
+            # The same KPI's second measure, under the ref cell merged over both rows.
+            ws.line(None, "(b) within 8 business days", kpi.target,
+                    *(Cell(97.5 - i) for i in range(len(months))))  # fmt: skip
+            ws.merge(row, 1, row + 1, 1)
+            errors += [Problem("table-not-read", "ICT",
+                               f"{address(row, 4 + i)}:{address(row + 1, 4 + i)}")
+                       for i in range(len(months))]  # fmt: skip
+    return case("submeasures-under-merged-ref", "ict_submeasures.xlsx", [ws], figures,
+                errors=errors)  # fmt: skip
+
+
+def forecast_group_over_months() -> LayoutCase:
+    actual, forecast = ICT_MONTHS[3:6], ICT_MONTHS[6:]
+    ws = Sheet("ICT")
+    ws.line("ICT KPI Performance")
+    ws.skip()
+    group = ws.line(None, None, None, "Actual", None, None, "Forecast")
+    ws.merge(group, 4, group, 3 + len(actual))
+    ws.merge(group, 4 + len(actual), group, 3 + len(actual) + len(forecast))
+    ws.line("Ref", "Description", "Target", *(month_cell(m) for m in (*actual, *forecast)))
+    figures: list[Figure] = []
+    for kpi in ICT_ROWS:
+        ws.line(int(kpi.ref), kpi.description, kpi.target,
+                *(ict_cell(ict_actual(kpi, m)) for m in (*actual, *forecast)))  # fmt: skip
+        figures += [ict_figure(kpi, m) for m in actual]
+    return case("forecast-group-over-months", "ict_actual_and_forecast.xlsx", [ws], figures)
+
+
+def targets_table_above_actuals() -> LayoutCase:
+    ws = Sheet("PSSP")
+    ws.line("PSSP Targets 2016/17")
+    ws.line("Ref", "Description", *(month_cell(m) for m in PSSP_MONTHS))
+    first = ws.row + 1
+    for kpi in PSSP_ROWS:
+        ws.line(kpi.ref, kpi.description, *(pssp_cell(pssp_target(kpi, m)) for m in PSSP_MONTHS))
+    targets = f"{address(first, 1)}:{address(ws.row, 1)}"
+    ws.skip(2)
+    ws.line("PSSP Actuals 2016/17")
+    # The actual table reports only the first months: the targets run on to the year's end.
+    months = PSSP_MONTHS[:3]
+    ws.line("Ref", "Description", *(month_cell(m) for m in months))
+    figures: list[Figure] = []
+    for kpi in PSSP_ROWS:
+        ws.line(kpi.ref, kpi.description, *(pssp_cell(pssp_actual(kpi, m)) for m in months))
+        figures += [pssp_figure(kpi, m) for m in months]
+    return case("targets-table-above-actuals", "pssp_targets_then_actuals.xlsx", [ws], figures,
+                errors=[Problem("table-not-read", "PSSP", targets)])  # fmt: skip
+
+
+PROBE_CASES: list[LayoutCase] = [
+    month_header_unread_word(),
+    submeasures_under_merged_ref(),
+    forecast_group_over_months(),
+    targets_table_above_actuals(),
+]
+
+assert len({c.id for c in PROBE_CASES}) == len(PROBE_CASES), "case ids must be unique"
