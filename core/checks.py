@@ -275,7 +275,7 @@ TABLE_NOT_READ = Check(
             "read from its row.",
             "every KPI listed in a return has its figures read",
         ),
-        "column": Form(
+        "cells": Form(
             "The {contract} figures at '{sheet}'!{cell} were not read: {why}.",
             "every figure beside a table's refs is read, or named",
         ),

@@ -49,7 +49,7 @@ from extractors.locate import (
     header_text,
 )
 from extractors.tables import PeriodColumns, RefCell, TableLayout, context_period, locate_tables
-from extractors.unread import unread_columns, unread_merged_rows
+from extractors.unread import unread_columns, unread_merged_rows, unread_rows
 from extractors.values import cell_text, normalise
 from extractors.view import View
 
@@ -468,20 +468,26 @@ def _name_unread(
     view = table.view
     for column in unread_columns(table, rows):
         first, last = column.rows[0], column.rows[-1]
-        why = (
-            f"their column's header '{column.header}' is not a month kpiflow can read "
-            "(write the month and year, e.g. 'Jul-17')"
-            if column.header
-            else "their column has no header naming a month"
-        )
         result.problems.append(
             TABLE_NOT_READ.record(
-                "column",
+                "cells",
                 sheet=view.name,
                 cell=view.range((first, column.col), (last, column.col)),
                 value=column.header,
                 contract=table.contract,
-                why=why,
+                why=column.why,
+            )
+        )
+    for extra in unread_rows(table):
+        result.problems.append(
+            TABLE_NOT_READ.record(
+                "cells",
+                sheet=view.name,
+                cell=view.range((extra.row, extra.cols[0]), (extra.row, extra.cols[-1])),
+                value=extra.label,
+                contract=table.contract,
+                why=f"their row{f' ({extra.label!r})' if extra.label else ''} sits among the "
+                "KPI rows but holds no ref kpiflow knows (write the catalogue's ref)",
             )
         )
     period_of = {month.cols[ACTUAL]: month.period for month in months if ACTUAL in month.cols}

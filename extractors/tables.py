@@ -77,6 +77,10 @@ _ACTUAL_WORDS = frozenset({
     "actual", "actuals", "performance", "outturn", "result", "results", "achieved", "achievement",
     "against", "vs", "v", "versus", "and", "monitoring", "report",
 })  # fmt: skip
+_UNITS = frozenset({
+    "days", "day", "no", "nos", "number", "count", "percent", "percentage", "pct", "hrs",
+    "hours", "mins", "minutes", "secs", "seconds", "failures",
+})  # fmt: skip
 # Words saying a month's figures are not what happened.
 _NOT_OUTTURN = frozenset({
     "forecast", "forecasts", "forecasted", "projected", "projection", "projections", "budget",
@@ -708,11 +712,17 @@ def _column_labels(table: TableLayout) -> dict[int, _ColumnLabel]:
                 label.role, label.role_cell = role, position
             elif _says_not_outturn(value):
                 label.not_outturn = True
-            elif label.time is not None and isinstance(value, str) and value.strip():
+            elif label.time is not None and isinstance(value, str) and not _is_unit(value):
                 label.other = True
         labels[col] = label
     _fill_unmerged_months(table, labels)
     return labels
+
+
+def _is_unit(value: str) -> bool:
+    """A unit written under a month ("%", "(days)", "No."): the month's figure, in that unit."""
+    words = header_text(value).split()
+    return not words or (len(words) == 1 and words[0] in _UNITS)
 
 
 def _says_not_outturn(value: Any) -> bool:

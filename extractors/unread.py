@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from core.periods import MONTHS, read_period_text
@@ -43,6 +44,7 @@ class UnreadColumn:
     rows: tuple[int, ...]  # view rows holding a figure
     header: str  # its header as written ("" when it has none)
     header_cell: tuple[int, int] | None
+    why: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,7 @@ class UnreadRow:
     row: int
     cols: tuple[int, ...]
     ref_cell: tuple[int, int]
+    label: str = ""  # what the row says it is, when it holds no ref
 
 
 def _is_figure(value: Any) -> bool:
@@ -73,18 +76,53 @@ def _used_columns(table: TableLayout) -> set[int]:
     return used
 
 
-def _says_what_it_is(text: str) -> bool:
-    """Whether a header names a role, a year, or a column derived from the months."""
-    if role_of(text) is not None:
-        return True
-    if read_period_text(text) is not None:
-        return True
-    return bool(set(header_text(text).split()) & _NOT_A_MONTH)
+def _derived(value: Any) -> bool:
+    return isinstance(value, str) and bool(set(header_text(value).split()) & _NOT_A_MONTH)
+
+
+def _why_unread(table: TableLayout, own: list[Any], group: list[Any]) -> str | None:
+    """Why a column of figures is a month's figures passed over, or None when its header
+    says it holds something else (a role, a year's total, an average, a forecast).
+    """
+    if any(_derived(value) for value in (*own, *group)):
+        return None
+    if any(role_of(value) is not None for value in own):
+        return None
+    if not own:
+        return "their column has no header naming a month"
+    read_periods = {month.period for month in table.periods}
+    shown = " / ".join(_shown(value) for value in own)
+    for value in own:
+        time = read_period_text(value)
+        if time is None:
+            continue
+        if not time.is_time or any(w not in ("actual", "actuals", "act") for w in time.words):
+            return None  # a year, or the month's target, YTD, RAG...: read or judged elsewhere
+        if time.period in read_periods or (
+            time.period is None and any(int(p[5:]) == time.month for p in read_periods)
+        ):
+            return None  # another column holds the month's figure: this one is about it
+        return (
+            f"their column is headed '{shown}', which kpiflow does not read as that month's "
+            "figure (write the month and year alone, e.g. 'Jul-17', or 'Jul-17 Actual')"
+        )
+    if any(isinstance(value, str) and _MONTH_NAMED.search(value) for value in own):
+        return (
+            f"their column's header '{shown}' is not a month kpiflow can read "
+            "(write the month and year, e.g. 'Jul-17')"
+        )
+    return None  # a column kpiflow has no word for ("Calls received"): not a month
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, datetime | date):
+        return value.strftime("%b-%y")
+    return " ".join(str(value).split())
 
 
 def unread_columns(table: TableLayout, rows: list[int]) -> list[UnreadColumn]:
     """Columns right of the refs holding figures the table did not read, whose header
-    does not say they are something else: a month kpiflow could not read, or no header.
+    does not say they hold something else: a month kpiflow could not read, or no header.
     """
     view = table.view
     used = _used_columns(table)
@@ -96,30 +134,52 @@ def unread_columns(table: TableLayout, rows: list[int]) -> list[UnreadColumn]:
         figures = tuple(r for r in rows if _is_figure(view.value(r, col)))
         if not figures or all(normalise_ref(view.value(r, col)) == refs.get(r) for r in figures):
             continue  # no figure, or a second ref column ("KPI 7" | 7)
-        own: list[tuple[tuple[int, int], str]] = []
-        group: list[str] = []
+        own: list[Any] = []
+        group: list[Any] = []
+        cell: tuple[int, int] | None = None
         for row in table.header_rows:
             anchor = view.anchor(row, col)
             value = view.value(*anchor)
             if value is None or (isinstance(value, str) and not value.strip()):
                 continue
-            text = str(value) if not isinstance(value, str) else value
             if anchor[1] == col and (view.span_end(*anchor) or col) == col:
-                own.append((anchor, text))
+                own.append(value)
+                cell = anchor
             else:
-                group.append(text)
-        if own:
-            if any(_says_what_it_is(text) for _, text in own):
-                continue
-            if not any(_MONTH_NAMED.search(text) for _, text in own):
-                continue  # a column kpiflow has no word for ("Calls received"): not a month
-            cell, header = own[-1]
-            found.append(UnreadColumn(col, figures, " ".join(header.split()), cell))
-            continue
-        if any(set(header_text(text).split()) & _NOT_A_MONTH for text in group):
-            continue
-        found.append(UnreadColumn(col, figures, "", None))
+                group.append(value)
+        why = _why_unread(table, own, group)
+        if why is not None:
+            header = " / ".join(_shown(value) for value in own)
+            found.append(UnreadColumn(col, figures, header, cell, why))
     return found
+
+
+def unread_rows(table: TableLayout) -> list[UnreadRow]:
+    """Rows among a table's KPI rows holding figures in its month columns but no ref it
+    read ("KPI 7a" where the catalogue has KPI 7); totals and count rows aside.
+    """
+    if table.row_roles or table.kind == "long":
+        return []
+    view = table.view
+    cols = _actual_columns(table)
+    ref_rows = {r.row for r in table.refs}
+    found: list[UnreadRow] = []
+    for row in range(table.first_row + 1, table.last_row):
+        if row in ref_rows or view.anchor(row, table.ref_col)[0] in ref_rows:
+            continue  # a ref's row, or a row under a merged ref cell (``unread_merged_rows``)
+        cells = view.row(row)
+        held = tuple(c for c in cols if _is_figure(view.value(row, c)))
+        if not held or len(cells) < 2 or any(_derived(c.value) for c in cells):
+            continue
+        label = next((_shown(c.value) for c in cells if isinstance(c.value, str)), "")
+        found.append(UnreadRow(row, held, (row, table.ref_col), label))
+    return found
+
+
+def _actual_columns(table: TableLayout) -> list[int]:
+    if table.kind == "single":
+        return [table.fixed[ACTUAL]] if ACTUAL in table.fixed else []
+    return [month.cols[ACTUAL] for month in table.periods]
 
 
 def unread_merged_rows(table: TableLayout) -> list[UnreadRow]:
@@ -127,9 +187,7 @@ def unread_merged_rows(table: TableLayout) -> list[UnreadRow]:
     if table.row_roles or table.kind == "long":
         return []
     view = table.view
-    cols = [month.cols[ACTUAL] for month in table.periods]
-    if table.kind == "single" and ACTUAL in table.fixed:
-        cols = [table.fixed[ACTUAL]]
+    cols = _actual_columns(table)
     ref_rows = {r.row for r in table.refs}
     found: list[UnreadRow] = []
     for ref in table.refs:
