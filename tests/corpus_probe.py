@@ -19,6 +19,14 @@ exact layout errors where kpiflow cannot read a figure with certainty:
   as actuals (months only in the target table loaded as figures, the others
   refused as duplicates); now the target table is a ``table-not-read`` error
   naming its refs, and every actual is read.
+- ``blank-month-header``: the middle month's header left blank: its figures
+  were passed over; now a ``table-not-read`` names them.
+- ``words-under-months``: "%" and "(%)" under two months (the months'
+  figures: they were all passed over, the table reported unread) and "Perf."
+  under the third (passed over in silence; now named).
+- ``lettered-subrefs``: "KPI 7a" and "KPI 7b" rows among the KPI rows,
+  refs the catalogue does not have: they were skipped in silence; now each
+  row's figures are named.
 """
 
 from __future__ import annotations
@@ -134,11 +142,78 @@ def targets_table_above_actuals() -> LayoutCase:
                 errors=[Problem("table-not-read", "PSSP", targets)])  # fmt: skip
 
 
+def blank_month_header() -> LayoutCase:
+    months = ICT_MONTHS[4:7]
+    ws = Sheet("ICT")
+    ws.line("ICT KPI Performance")
+    ws.skip()
+    # The middle month's header was left blank.
+    ws.line("Ref", "Description", "Target", month_cell(months[0]), None, month_cell(months[2]))
+    figures: list[Figure] = []
+    numbers: list[int] = []
+    for kpi in ICT_ROWS:
+        cells = [ict_cell(ict_actual(kpi, m)) for m in months]
+        row = ws.line(int(kpi.ref), kpi.description, kpi.target, *cells)
+        figures += [ict_figure(kpi, m) for m in (months[0], months[2])]
+        if _is_number(cells[1]):
+            numbers.append(row)
+    unread = f"{address(numbers[0], 5)}:{address(numbers[-1], 5)}"
+    return case("blank-month-header", "ict_blank_month_header.xlsx", [ws], figures,
+                errors=[Problem("table-not-read", "ICT", unread)])  # fmt: skip
+
+
+def words_under_months() -> LayoutCase:
+    months = ICT_MONTHS[4:7]
+    ws = Sheet("ICT")
+    ws.line("ICT KPI Performance")
+    ws.skip()
+    ws.line("Ref", "Description", "Target", *(month_cell(m) for m in months))
+    # A unit under a month is its figure; a word kpiflow does not read is named.
+    ws.line(None, None, None, "%", "(%)", "Perf.")
+    figures: list[Figure] = []
+    numbers: list[int] = []
+    for kpi in ICT_ROWS:
+        cells = [ict_cell(ict_actual(kpi, m)) for m in months]
+        row = ws.line(int(kpi.ref), kpi.description, kpi.target, *cells)
+        figures += [ict_figure(kpi, m) for m in months[:2]]
+        if _is_number(cells[2]):
+            numbers.append(row)
+    unread = f"{address(numbers[0], 6)}:{address(numbers[-1], 6)}"
+    return case("words-under-months", "ict_words_under_months.xlsx", [ws], figures,
+                errors=[Problem("table-not-read", "ICT", unread)])  # fmt: skip
+
+
+def lettered_subrefs() -> LayoutCase:
+    months = ICT_MONTHS[4:7]
+    ws = Sheet("ICT")
+    ws.line("ICT KPI Performance")
+    ws.skip()
+    ws.line("Ref", "Description", "Target", *(month_cell(m) for m in months))
+    figures: list[Figure] = []
+    errors: list[Problem] = []
+    for kpi in ICT_ROWS:
+        if kpi.ref != "7":
+            ws.line(f"KPI {kpi.ref}", kpi.description, kpi.target,
+                    *(ict_cell(ict_actual(kpi, m)) for m in months))  # fmt: skip
+            figures += [ict_figure(kpi, m) for m in months]
+            continue
+        # KPI 7 split into 7a and 7b: refs the catalogue does not have.
+        for part, less in (("a", 0.0), ("b", 1.5)):
+            row = ws.line(f"KPI 7{part}", kpi.description, kpi.target,
+                          *(Cell(95.0 - less - i) for i in range(len(months))))  # fmt: skip
+            cells = f"{address(row, 4)}:{address(row, 3 + len(months))}"
+            errors.append(Problem("table-not-read", "ICT", cells))
+    return case("lettered-subrefs", "ict_lettered_subrefs.xlsx", [ws], figures, errors=errors)
+
+
 PROBE_CASES: list[LayoutCase] = [
     month_header_unread_word(),
     submeasures_under_merged_ref(),
     forecast_group_over_months(),
     targets_table_above_actuals(),
+    blank_month_header(),
+    words_under_months(),
+    lettered_subrefs(),
 ]
 
 assert len({c.id for c in PROBE_CASES}) == len(PROBE_CASES), "case ids must be unique"
