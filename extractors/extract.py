@@ -466,16 +466,18 @@ def _name_unread(
 ) -> None:
     """Name the figures inside the table that its months and roles passed over."""
     view = table.view
-    for column in unread_columns(table, rows):
-        first, last = column.rows[0], column.rows[-1]
+    # A transposed table's columns are the sheet's rows.
+    column, row = ("row", "column") if view.transposed else ("column", "row")
+    for unread in unread_columns(table, rows):
+        first, last = unread.rows[0], unread.rows[-1]
         result.problems.append(
             TABLE_NOT_READ.record(
                 "cells",
                 sheet=view.name,
-                cell=view.range((first, column.col), (last, column.col)),
-                value=column.header,
+                cell=view.range((first, unread.col), (last, unread.col)),
+                value=unread.header,
                 contract=table.contract,
-                why=column.why,
+                why=unread.why.replace("{column}", column),
             )
         )
     for extra in unread_rows(table):
@@ -486,8 +488,8 @@ def _name_unread(
                 cell=view.range((extra.row, extra.cols[0]), (extra.row, extra.cols[-1])),
                 value=extra.label,
                 contract=table.contract,
-                why=f"their row{f' ({extra.label!r})' if extra.label else ''} sits among the "
-                "KPI rows but holds no ref kpiflow knows (write the catalogue's ref)",
+                why=f"their {row}{f' ({extra.label!r})' if extra.label else ''} sits among the "
+                f"KPI {row}s but holds no ref kpiflow knows (write the catalogue's ref)",
             )
         )
     period_of = {month.cols[ACTUAL]: month.period for month in months if ACTUAL in month.cols}

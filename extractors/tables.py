@@ -696,6 +696,8 @@ def _column_labels(table: TableLayout) -> dict[int, _ColumnLabel]:
                 continue
             pinned = table.hint.period_for(value, view.address(*position)) if table.hint else None
             time = PeriodText(period=pinned) if pinned else read_period_text(value)
+            if time is None and _is_year_number(value) and label.time is None:
+                time = PeriodText(year=int(value))  # 2016 typed as a number over its months
             if time is not None:
                 if time.fy is not None and not time.is_time:
                     label.fy = time.fy
@@ -717,6 +719,14 @@ def _column_labels(table: TableLayout) -> dict[int, _ColumnLabel]:
         labels[col] = label
     _fill_unmerged_months(table, labels)
     return labels
+
+
+def _is_year_number(value: Any) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and (float(value).is_integer() and 2000 <= value <= 2099)
+    )
 
 
 def _is_unit(value: str) -> bool:
@@ -914,6 +924,9 @@ def _month_columns(table: TableLayout, labels: dict[int, _ColumnLabel]) -> None:
     # read, so the rules see two values for one month rather than one silently.
     repeats: list[PeriodColumns] = []
     cursor: str | None = None
+    # Months placed by the title's window running forward: one that would go back
+    # (Jan after Dec under a "2016" title) is not in the window, not a guess.
+    forward = False
     pending_targets: list[_ColumnLabel] = []
     for col in sorted(labels):
         label = labels[col]
@@ -936,7 +949,12 @@ def _month_columns(table: TableLayout, labels: dict[int, _ColumnLabel]) -> None:
                 continue
             elif window is not None:
                 period = window.place(time.month, cursor)
-                if period is None and sum(int(p[5:]) == time.month for p in window.months) == 1:
+                forward = forward or (period is not None and cursor is not None)
+                if (
+                    period is None
+                    and not forward
+                    and sum(int(p[5:]) == time.month for p in window.months) == 1
+                ):
                     # Months listed newest first: the one such month the title allows,
                     # unless another column already took it.
                     only = window.place(time.month)

@@ -89,7 +89,7 @@ def _why_unread(table: TableLayout, own: list[Any], group: list[Any]) -> str | N
     if any(role_of(value) is not None for value in own):
         return None
     if not own:
-        return "their column has no header naming a month"
+        return "their {column} has no header naming a month"
     read_periods = {month.period for month in table.periods}
     shown = " / ".join(_shown(value) for value in own)
     for value in own:
@@ -103,12 +103,12 @@ def _why_unread(table: TableLayout, own: list[Any], group: list[Any]) -> str | N
         ):
             return None  # another column holds the month's figure: this one is about it
         return (
-            f"their column is headed '{shown}', which kpiflow does not read as that month's "
+            f"their {{column}} is headed '{shown}', which kpiflow does not read as that month's "
             "figure (write the month and year alone, e.g. 'Jul-17', or 'Jul-17 Actual')"
         )
     if any(isinstance(value, str) and _MONTH_NAMED.search(value) for value in own):
         return (
-            f"their column's header '{shown}' is not a month kpiflow can read "
+            f"their {{column}}'s header '{shown}' is not a month kpiflow can read "
             "(write the month and year, e.g. 'Jul-17')"
         )
     return None  # a column kpiflow has no word for ("Calls received"): not a month
