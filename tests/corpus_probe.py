@@ -27,6 +27,14 @@ exact layout errors where kpiflow cannot read a figure with certainty:
 - ``lettered-subrefs``: "KPI 7a" and "KPI 7b" rows among the KPI rows,
   refs the catalogue does not have: they were skipped in silence; now each
   row's figures are named.
+- ``years-as-numbers-over-months``: 2016 and 2017 typed as numbers, merged
+  over "Apr".."Dec" and "Jan".."Mar": every month was ``period-unknown``;
+  now they are read.
+- ``title-year-ending``: "year ending March 2017" over bare "Apr".."Mar":
+  Apr..Dec were filed under 2017 in silence; now under 2016.
+- ``calendar-title-months-past-december``: "2016" over "Apr".."Mar": Jan..Mar
+  were filed under 2016 (before April) in silence; now each is
+  ``period-unknown``.
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.corpus import (
+    FY_MONTHS,
     ICT_MONTHS,
     ICT_ROWS,
     PSSP_MONTHS,
@@ -43,8 +52,11 @@ from tests.corpus import (
     LayoutCase,
     Problem,
     Sheet,
+    _ict_fy_rows,
+    _pssp_fy_rows,
     address,
     case,
+    fy_columns,
     ict_actual,
     ict_cell,
     ict_figure,
@@ -206,6 +218,39 @@ def lettered_subrefs() -> LayoutCase:
     return case("lettered-subrefs", "ict_lettered_subrefs.xlsx", [ws], figures, errors=errors)
 
 
+def years_as_numbers_over_months() -> LayoutCase:
+    ws = Sheet("PSSP")
+    ws.line("PSSP KPI Performance")
+    ws.skip()
+    years = ws.line(None, None, 2016, *([None] * 8), 2017)
+    ws.merge(years, 3, years, 11)
+    ws.merge(years, 12, years, 14)
+    ws.line("Ref", "Description", *FY_MONTHS)
+    figures = _pssp_fy_rows(ws, fy_columns(2016), 3)
+    return case("years-as-numbers-over-months", "pssp_year_numbers.xlsx", [ws], figures)
+
+
+def title_year_ending() -> LayoutCase:
+    ws = Sheet("PSSP")
+    ws.line("PSSP KPI Performance - year ending March 2017")
+    ws.skip()
+    ws.line("Ref", "Description", *FY_MONTHS)
+    figures = _pssp_fy_rows(ws, fy_columns(2016), 3)
+    return case("title-year-ending", "pssp_year_ending.xlsx", [ws], figures)
+
+
+def calendar_title_months_past_december() -> LayoutCase:
+    ws = Sheet("ICT")
+    ws.line("ICT KPI Performance 2016")
+    ws.skip()
+    header = ws.line("Ref", "Description", "Target", *FY_MONTHS)
+    figures = [f for f in _ict_fy_rows(ws, fy_columns(2016), 4) if f.period < "2017"]
+    # Jan..Mar after Dec under a "2016" title: not in the year it names.
+    errors = [Problem("period-unknown", "ICT", address(header, 4 + i)) for i in range(9, 12)]
+    return case("calendar-title-months-past-december", "ict_calendar_title.xlsx", [ws], figures,
+                errors=errors)  # fmt: skip
+
+
 PROBE_CASES: list[LayoutCase] = [
     month_header_unread_word(),
     submeasures_under_merged_ref(),
@@ -214,6 +259,9 @@ PROBE_CASES: list[LayoutCase] = [
     blank_month_header(),
     words_under_months(),
     lettered_subrefs(),
+    years_as_numbers_over_months(),
+    title_year_ending(),
+    calendar_title_months_past_december(),
 ]
 
 assert len({c.id for c in PROBE_CASES}) == len(PROBE_CASES), "case ids must be unique"
