@@ -409,14 +409,16 @@ def _split(view: View, rows: list[int], col: int, neighbours: tuple[int, int]) -
 
     ``neighbours`` holds the ref columns of the tables either side (exclusive
     bounds); the empty column that separates tables side by side is found
-    between, falling back to the neighbour's ref column.
+    between. With none, a table's columns run from its own ref column to the
+    right-hand neighbour's: the columns right of a ref column are its table's.
     """
     left_ref, right_ref = neighbours[0] - 1, neighbours[1] + 1
     used = {c.col for row in rows for c in view.row(row)}
     left, right = neighbours
     if left_ref >= 1:
         gaps = [c for c in range(left_ref + 1, col) if c not in used]
-        left = gaps[-1] + 1 if gaps else neighbours[0]
+        # No empty column between: the columns right of the neighbour's refs are its own.
+        left = gaps[-1] + 1 if gaps else col
     if right_ref < 1 << 20:
         gaps = [c for c in range(col + 1, right_ref) if c not in used]
         right = gaps[0] - 1 if gaps else neighbours[1]

@@ -16,7 +16,16 @@ from typing import Any
 
 from core.periods import MONTHS, read_period_text
 from extractors.grid import Uncalculated
-from extractors.locate import ACTUAL, header_text, normalise_ref, role_of
+from extractors.locate import (
+    ACTUAL,
+    DETRIMENT,
+    FAILURE,
+    RAG,
+    TARGET,
+    header_text,
+    normalise_ref,
+    role_of,
+)
 from extractors.tables import TableLayout
 from extractors.values import normalise
 
@@ -29,6 +38,7 @@ _NOT_A_MONTH = frozenset({
     "budget", "budgeted", "plan", "planned", "baseline", "benchmark", "estimate",
     "estimated", "previous", "prior", "rank", "ranking",
 })  # fmt: skip
+_THRESHOLDS = frozenset({TARGET, DETRIMENT, FAILURE, RAG})
 _MONTH_NAMED = re.compile(
     r"\b(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b"
     r"|(?<!\d)20\d\d[-_/.](0?[1-9]|1[0-2])(?!\d)|(?<!\d)(0?[1-9]|1[0-2])[-_/.](20)?\d\d(?!\d)",
@@ -171,6 +181,8 @@ def unread_rows(table: TableLayout) -> list[UnreadRow]:
         held = tuple(c for c in cols if _is_figure(view.value(row, c)))
         if not held or len(cells) < 2 or any(_derived(c.value) for c in cells):
             continue
+        if any(role_of(c.value) in _THRESHOLDS for c in cells):
+            continue  # a KPI's target (or RAG) row under it: not a figure
         label = next((_shown(c.value) for c in cells if isinstance(c.value, str)), "")
         found.append(UnreadRow(row, held, (row, table.ref_col), label))
     return found
