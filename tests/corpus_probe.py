@@ -35,6 +35,11 @@ exact layout errors where kpiflow cannot read a figure with certainty:
 - ``calendar-title-months-past-december``: "2016" over "Apr".."Mar": Jan..Mar
   were filed under 2016 (before April) in silence; now each is
   ``period-unknown``.
+- ``side-by-side-no-spacer``: a PSSP table and, in the very next column, an
+  ICT table: the ICT table took the PSSP months' columns as its own and loaded
+  PSSP figures as ICT KPIs' in silence; now each table reads its own.
+- ``target-row-under-each-kpi``: a "Target" row (no ref) under each KPI's
+  row: the targets are not figures, and are not named as passed over.
 """
 
 from __future__ import annotations
@@ -251,6 +256,45 @@ def calendar_title_months_past_december() -> LayoutCase:
                 errors=errors)  # fmt: skip
 
 
+def side_by_side_no_spacer() -> LayoutCase:
+    pssp_months, ict_months = PSSP_MONTHS[:3], ICT_MONTHS[4:7]
+    ws = Sheet("KPIs")
+    ws.line("Monthly KPI return")
+    ws.skip()
+    right = 3 + len(pssp_months)  # the ICT table starts in the next column: no spacer
+    header = ws.line("Ref", "Description", *(month_cell(m) for m in pssp_months))
+    ws.put(header, right, "ICT KPI")
+    ws.put(header, right + 1, "Description")
+    for i, m in enumerate(ict_months):
+        ws.put(header, right + 2 + i, month_cell(m))
+    figures: list[Figure] = []
+    for kpi in PSSP_ROWS:
+        ws.line(kpi.ref, kpi.description, *(pssp_cell(pssp_actual(kpi, m)) for m in pssp_months))
+        figures += [pssp_figure(kpi, m) for m in pssp_months]
+    for i, ict in enumerate(ICT_ROWS):
+        row = header + 1 + i
+        ws.put(row, right, f"KPI {ict.ref}")
+        ws.put(row, right + 1, ict.description)
+        for j, m in enumerate(ict_months):
+            ws.put(row, right + 2 + j, ict_cell(ict_actual(ict, m)))
+        figures += [ict_figure(ict, m) for m in ict_months]
+    return case("side-by-side-no-spacer", "pssp_ict_no_spacer.xlsx", [ws], figures)
+
+
+def target_row_under_each_kpi() -> LayoutCase:
+    months = ICT_MONTHS[4:7]
+    ws = Sheet("ICT")
+    ws.line("ICT KPI Performance")
+    ws.skip()
+    ws.line("Ref", "Description", *(month_cell(m) for m in months))
+    figures: list[Figure] = []
+    for kpi in ICT_ROWS:
+        ws.line(f"KPI {kpi.ref}", kpi.description, *(ict_cell(ict_actual(kpi, m)) for m in months))
+        ws.line(None, "Target", *([kpi.target] * len(months)))
+        figures += [ict_figure(kpi, m) for m in months]
+    return case("target-row-under-each-kpi", "ict_target_rows.xlsx", [ws], figures)
+
+
 PROBE_CASES: list[LayoutCase] = [
     month_header_unread_word(),
     submeasures_under_merged_ref(),
@@ -262,6 +306,8 @@ PROBE_CASES: list[LayoutCase] = [
     years_as_numbers_over_months(),
     title_year_ending(),
     calendar_title_months_past_december(),
+    side_by_side_no_spacer(),
+    target_row_under_each_kpi(),
 ]
 
 assert len({c.id for c in PROBE_CASES}) == len(PROBE_CASES), "case ids must be unique"
