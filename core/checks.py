@@ -355,6 +355,11 @@ PERIOD_UNKNOWN = Check(
             "The {contract} table on '{sheet}' has one Actual column and {why}; name the "
             "month in a title cell (e.g. 'Reporting period: July 2017') or in the sheet name."
         ),
+        "merged": Form(
+            "{contract} KPI {kpi_ref}'s figure at '{sheet}'!{cell} is one cell merged across "
+            "the months {months}: which month it is cannot be told, so it was not loaded. "
+            "Write it in the cell of the month it is for."
+        ),
     },
 )  # fmt: skip
 FORMULA_NOT_CALCULATED = Check(

@@ -234,6 +234,21 @@ def _read_figure(
         reading.rows_named.add(ref.row)
         result.problems.append(_not_calculated(cell.value, where))
         return
+    merged = _merged_across_months(table, row, col)
+    if merged is not None:
+        # One figure over several months' cells: which month it is cannot be told.
+        reading.rows_named.add(ref.row)
+        first, last, months = merged
+        if first == col:
+            result.problems.append(
+                PERIOD_UNKNOWN.record(
+                    "merged",
+                    **{**where, "cell": view.range((row, first), (row, last))},
+                    value=cell_text(view.value(row, first)),
+                    months=f"{month_label(months[0])} to {month_label(months[-1])}",
+                )
+            )
+        return
     # A lone dash is how many returns leave a cell empty on purpose.
     if cell is None or cell_text(cell.value).strip(" -–—") == "":
         reading.rows_named.add(ref.row)
@@ -243,6 +258,19 @@ def _read_figure(
     result.observations.append(
         _observation(table, row, ref, area, month.period, col, colours, month)
     )
+
+
+def _merged_across_months(
+    table: TableLayout, row: int, col: int
+) -> tuple[int, int, list[str]] | None:
+    """The merged cell holding (row, col) when it spans other months' columns too."""
+    view = table.view
+    anchor_row, first = view.anchor(row, col)
+    last = view.span_end(anchor_row, first) if anchor_row == row else None
+    if last is None or last == first:
+        return None
+    months = sorted(m.period for m in table.periods if first <= m.cols[ACTUAL] <= last)
+    return (first, last, months) if len(months) > 1 else None
 
 
 def _read_long_row(

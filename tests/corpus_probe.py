@@ -40,6 +40,10 @@ exact layout errors where kpiflow cannot read a figure with certainty:
   PSSP figures as ICT KPIs' in silence; now each table reads its own.
 - ``target-row-under-each-kpi``: a "Target" row (no ref) under each KPI's
   row: the targets are not figures, and are not named as passed over.
+- ``quarter-value-merged-across-months``: PRO-K-002's one figure in a cell
+  merged across Jul-16..Sep-16: it was filed under July in silence (the
+  quarter's figure is due in September); now ``period-unknown`` names the
+  merged cells and it is not loaded.
 """
 
 from __future__ import annotations
@@ -61,6 +65,7 @@ from tests.corpus import (
     _pssp_fy_rows,
     address,
     case,
+    figure,
     fy_columns,
     ict_actual,
     ict_cell,
@@ -295,6 +300,28 @@ def target_row_under_each_kpi() -> LayoutCase:
     return case("target-row-under-each-kpi", "ict_target_rows.xlsx", [ws], figures)
 
 
+def quarter_value_merged_across_months() -> LayoutCase:
+    months = ("Jul-16", "Aug-16", "Sep-16")
+    ws = Sheet("PSSP")
+    ws.line("PSSP KPI Performance")
+    ws.skip()
+    ws.line("Ref", "Description", *(month_cell(m) for m in months))
+    figures: list[Figure] = []
+    errors: list[Problem] = []
+    for kpi in PSSP_ROWS:
+        text = pssp_actual(kpi, "Sep-16")
+        if kpi.ref != "PRO-K-002":
+            ws.line(kpi.ref, kpi.description, *([pssp_cell(text)] * len(months)))
+            figures += [figure("PSSP", kpi.ref, m, text) for m in months]
+            continue
+        # The quarterly KPI's one figure, in a cell merged across the quarter's months.
+        row = ws.line(kpi.ref, kpi.description, pssp_cell(text))
+        ws.merge(row, 3, row, 2 + len(months))
+        errors.append(Problem("period-unknown", "PSSP", f"C{row}:{address(row, 2 + len(months))}"))
+    return case("quarter-value-merged-across-months", "pssp_merged_quarter.xlsx", [ws], figures,
+                errors=errors)  # fmt: skip
+
+
 PROBE_CASES: list[LayoutCase] = [
     month_header_unread_word(),
     submeasures_under_merged_ref(),
@@ -308,6 +335,7 @@ PROBE_CASES: list[LayoutCase] = [
     calendar_title_months_past_december(),
     side_by_side_no_spacer(),
     target_row_under_each_kpi(),
+    quarter_value_merged_across_months(),
 ]
 
 assert len({c.id for c in PROBE_CASES}) == len(PROBE_CASES), "case ids must be unique"
