@@ -369,6 +369,13 @@ FORMULA_NOT_CALCULATED = Check(
     "{contract} KPI {kpi_ref} for {month} is a formula ({value}) saved without its result: "
     "open the workbook in Excel, save it and send it again.",
     "a figure is a value, or a formula saved with its calculated result",
+    forms={
+        "sheet": Form(
+            "'{sheet}'!{cell} holds {count} formulas saved without their results (such as "
+            "{value}) and no KPI table could be found on the sheet, whose refs may be among "
+            "them: open the workbook in Excel, save it and send it again."
+        ),
+    },
 )  # fmt: skip
 SUMMARY_PERIOD_UNKNOWN = Check(
     "summary-period-unknown", "warning",

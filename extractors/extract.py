@@ -83,6 +83,7 @@ def extract_workbook(
     mentioned: set[str] = set()
     unread: list[TableLayout] = []
     found_any = False
+    tableless: list[SheetGrid] = []
     for sheet in workbook.sheets:
         tables = locate_tables(sheet, book)
         if sheet.hidden:
@@ -93,6 +94,8 @@ def extract_workbook(
             result.problems.append(HIDDEN_SHEET_READ.record(sheet=sheet.name))
         elif sheet.hidden:
             continue
+        if not tables:
+            tableless.append(sheet)
         mentioned |= book.contracts_named_in(sheet.name)
         mentioned |= book.contracts_named_in(_sheet_title(sheet))
         for table in tables:
@@ -103,6 +106,11 @@ def extract_workbook(
                 continue
             _read_table(table, file_name, result)
         summaries.extend(_summary_headers(sheet, tables))
+    if found_any:
+        # A return whose other sheets hold tables: a sheet of uncalculated formulas
+        # may be one whose refs are formulas. (With no table anywhere, no-kpi-table says so.)
+        for sheet in tableless:
+            _uncalculated_sheet(sheet, result)
     read = {(o.contract, o.kpi_ref) for o in result.observations}
     for table in unread:
         result.problems.append(_listed_only(table, read) or _not_read(table, table.unread))
@@ -113,6 +121,25 @@ def extract_workbook(
     if not found_any:
         result.problems.append(NO_KPI_TABLE.record(looked_for=LOOKED_FOR))
     return result
+
+
+def _uncalculated_sheet(sheet: SheetGrid, result: Extraction) -> None:
+    """A sheet with no table but formulas saved without results: its refs may be formulas."""
+    cells = sorted(pos for pos, c in sheet.cells.items() if isinstance(c.value, Uncalculated))
+    if not cells:
+        return
+    rows = [r for r, _ in cells]
+    cols = [c for _, c in cells]
+    first, last = address(min(rows), min(cols)), address(max(rows), max(cols))
+    result.problems.append(
+        FORMULA_NOT_CALCULATED.record(
+            "sheet",
+            sheet=sheet.name,
+            cell=first if first == last else f"{first}:{last}",
+            value=str(sheet.cells[cells[0]].value),
+            count=len(cells),
+        )
+    )
 
 
 # --- one table ---------------------------------------------------------------------

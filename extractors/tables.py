@@ -807,15 +807,17 @@ def _read_axis(table: TableLayout) -> None:
 def _titled_as_targets(table: TableLayout) -> str:
     """The title line (or sheet name) saying a table holds targets ("ICT Targets 2016/17"), or "".
 
-    Only title lines (at most two cells, above the header) and the sheet name
-    are asked, and only a title with no word for actuals ("Actual v Target").
+    Only title lines (at most two cells, above the header, starting at or left
+    of the ref column: not a "Target" label over some of the month columns)
+    and the sheet name are asked, and only a title with no word for actuals
+    ("Actual v Target").
     """
     view = table.view
     lines: list[str] = [view.name]
     for row in table.header_rows:
         cells = view.row(row)
         if row < table.header_row and len(cells) <= 2:
-            lines += [c.value for c in cells if isinstance(c.value, str)]
+            lines += [c.value for c in cells if isinstance(c.value, str) and c.col <= table.ref_col]
     for line in lines:
         words = set(header_text(line).split())
         if words & _TARGET_WORDS and not words & _ACTUAL_WORDS:

@@ -44,6 +44,13 @@ exact layout errors where kpiflow cannot read a figure with certainty:
   merged across Jul-16..Sep-16: it was filed under July in silence (the
   quarter's figure is due in September); now ``period-unknown`` names the
   merged cells and it is not loaded.
+- ``target-and-actual-blocks``: "Target" merged over three month columns and
+  "Actual" over the same three months again: only the actuals are figures
+  (a "Target" group label is not a title saying the table holds targets).
+- ``refs-as-uncalculated-formulas``: a good PSSP sheet, and an ICT sheet
+  whose refs are formulas (="KPI "&7) saved without their results: the ICT
+  sheet was skipped with only kpi-missing warnings; now a
+  ``formula-not-calculated`` error names the formula cells.
 """
 
 from __future__ import annotations
@@ -322,6 +329,47 @@ def quarter_value_merged_across_months() -> LayoutCase:
                 errors=errors)  # fmt: skip
 
 
+def target_and_actual_blocks() -> LayoutCase:
+    months = ICT_MONTHS[4:7]
+    ws = Sheet("ICT")
+    ws.line("ICT KPI Performance")
+    ws.skip()
+    group = ws.line(None, None, "Target", None, None, "Actual")
+    ws.merge(group, 3, group, 2 + len(months))
+    ws.merge(group, 3 + len(months), group, 2 + 2 * len(months))
+    ws.line("Ref", "Description", *(month_cell(m) for m in (*months, *months)))
+    figures: list[Figure] = []
+    for kpi in ICT_ROWS:
+        ws.line(f"KPI {kpi.ref}", kpi.description, *([kpi.target] * len(months)),
+                *(ict_cell(ict_actual(kpi, m)) for m in months))  # fmt: skip
+        figures += [ict_figure(kpi, m) for m in months]
+    return case("target-and-actual-blocks", "ict_target_actual_blocks.xlsx", [ws], figures)
+
+
+def refs_as_uncalculated_formulas() -> LayoutCase:
+    months = PSSP_MONTHS[:3]
+    pssp = Sheet("PSSP")
+    pssp.line("PSSP KPI Performance")
+    pssp.skip()
+    pssp.line("Ref", "Description", *(month_cell(m) for m in months))
+    figures: list[Figure] = []
+    for kpi in PSSP_ROWS:
+        pssp.line(kpi.ref, kpi.description, *(pssp_cell(pssp_actual(kpi, m)) for m in months))
+        figures += [pssp_figure(kpi, m) for m in months]
+    ict = Sheet("ICT")
+    ict.line("ICT KPI Performance")
+    ict.skip()
+    ict.line("Ref", "Description", *(month_cell(m) for m in ICT_MONTHS[4:7]))
+    first = ict.row + 1
+    for kpi in ICT_ROWS:
+        # Refs built by formulas, saved by a program that never calculated them.
+        ict.line(f'="KPI "&{kpi.ref}', kpi.description,
+                 *(ict_cell(ict_actual(kpi, m)) for m in ICT_MONTHS[4:7]))  # fmt: skip
+    cells = f"{address(first, 1)}:{address(ict.row, 1)}"
+    return case("refs-as-uncalculated-formulas", "pssp_ict_formula_refs.xlsx", [pssp, ict],
+                figures, errors=[Problem("formula-not-calculated", "ICT", cells)])  # fmt: skip
+
+
 PROBE_CASES: list[LayoutCase] = [
     month_header_unread_word(),
     submeasures_under_merged_ref(),
@@ -336,6 +384,8 @@ PROBE_CASES: list[LayoutCase] = [
     side_by_side_no_spacer(),
     target_row_under_each_kpi(),
     quarter_value_merged_across_months(),
+    target_and_actual_blocks(),
+    refs_as_uncalculated_formulas(),
 ]
 
 assert len({c.id for c in PROBE_CASES}) == len(PROBE_CASES), "case ids must be unique"
