@@ -493,10 +493,13 @@ def _section_counts(table: TableLayout, result: Extraction) -> None:
 
 def _check_coverage(table: TableLayout, reading: _Reading, result: Extraction) -> None:
     """Every ref row gave a figure or was named; name the ones that were not."""
+    owners = {o.row for o in table.row_refs.values()}
     unread = [
         r for r in table.refs
         if r.row not in reading.rows_with_figures and r.row not in reading.rows_named
-        and (not table.row_roles or r.row in {o.row for o in table.row_refs.values()})
+        and (not table.row_roles or r.row in owners)
+        # A long export's Target or Forecast row is that KPI-month's, not a figure.
+        and not (table.kind == "long" and table.row_roles.get(r.row, ACTUAL) != ACTUAL)
     ]  # fmt: skip
     if not unread:
         return

@@ -87,6 +87,8 @@ _NOT_OUTTURN = frozenset({
     "budgeted", "plan", "planned", "estimate", "estimates", "estimated", "predicted",
 })  # fmt: skip
 VALUE_ROLES = (ACTUAL, TARGET, DETRIMENT, FAILURE, RAG)
+NOT_OUTTURN = "not-outturn"
+"""The row role of a forecast, budget or plan row: it belongs to its KPI but is no figure."""
 
 
 @dataclass(slots=True)
@@ -856,6 +858,8 @@ def _find_row_roles(table: TableLayout, labels: dict[int, _ColumnLabel]) -> None
             elif view.cell(row, table.ref_col) is not None:
                 continue  # something else in the ref column: not this KPI's row
             said = _ROW_ROLES.get(header_text(view.value(row, col)))
+            if said is None and _says_not_outturn(view.value(row, col)):
+                said = NOT_OUTTURN  # a forecast or budget row: the KPI's, never read
             if said is None or current is None:
                 continue
             roles[row] = said

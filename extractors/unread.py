@@ -36,7 +36,8 @@ _NOT_A_MONTH = frozenset({
     "variance", "var", "change", "difference", "diff", "trend", "movement", "min", "max",
     "minimum", "maximum", "forecast", "forecasts", "forecasted", "projected", "projection",
     "budget", "budgeted", "plan", "planned", "baseline", "benchmark", "estimate",
-    "estimated", "previous", "prior", "rank", "ranking",
+    "estimated", "previous", "prior", "rank", "ranking", "note", "notes", "comment", "comments",
+    "commentary", "explanation", "reason",
 })  # fmt: skip
 _THRESHOLDS = frozenset({TARGET, DETRIMENT, FAILURE, RAG})
 _MONTH_NAMED = re.compile(

@@ -51,6 +51,9 @@ exact layout errors where kpiflow cannot read a figure with certainty:
   whose refs are formulas (="KPI "&7) saved without their results: the ICT
   sheet was skipped with only kpi-missing warnings; now a
   ``formula-not-calculated`` error names the formula cells.
+- ``long-export-with-forecast-rows``: a long export whose Measure column says
+  Target / Actual / Forecast row by row: every row was read as an actual, so
+  every figure was refused as a duplicate; now only the Actual rows are read.
 """
 
 from __future__ import annotations
@@ -370,6 +373,21 @@ def refs_as_uncalculated_formulas() -> LayoutCase:
                 figures, errors=[Problem("formula-not-calculated", "ICT", cells)])  # fmt: skip
 
 
+def long_export_with_forecast_rows() -> LayoutCase:
+    months = ICT_MONTHS[4:7]
+    ws = Sheet("Export")
+    ws.line("KPI Ref", "Month", "Measure", "Value")
+    figures: list[Figure] = []
+    for kpi in ICT_ROWS:
+        for m in months:
+            actual = ict_cell(ict_actual(kpi, m))
+            ws.line(f"KPI {kpi.ref}", month_cell(m), "Target", kpi.target)
+            ws.line(f"KPI {kpi.ref}", month_cell(m), "Actual", actual)
+            ws.line(f"KPI {kpi.ref}", month_cell(m), "Forecast", Cell(50))
+            figures.append(ict_figure(kpi, m))
+    return case("long-export-with-forecast-rows", "ict_export_forecast_rows.xlsx", [ws], figures)
+
+
 PROBE_CASES: list[LayoutCase] = [
     month_header_unread_word(),
     submeasures_under_merged_ref(),
@@ -386,6 +404,7 @@ PROBE_CASES: list[LayoutCase] = [
     quarter_value_merged_across_months(),
     target_and_actual_blocks(),
     refs_as_uncalculated_formulas(),
+    long_export_with_forecast_rows(),
 ]
 
 assert len({c.id for c in PROBE_CASES}) == len(PROBE_CASES), "case ids must be unique"
