@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import sqlite_utils
+from openpyxl import Workbook
 
 from flows.runner import run_once
 from flows.settings import Settings
@@ -69,3 +70,29 @@ def test_passed_over_figures_are_not_loaded_and_are_named(tmp_path: Path) -> Non
     assert {(e[1], e[3]) for e in errors if e[0] == targets.file_name} == {
         ("table-not-read", p.cell) for p in targets.errors
     }
+
+
+def test_excel_error_values_are_not_markers(tmp_path: Path) -> None:
+    # "#N/A" is a formula that failed to look something up, not the supplier's "N/A".
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "ICT"
+    ws.append(["ICT KPI Performance"])
+    ws.append(["KPI Ref", "Sep-16"])
+    for ref, value in (("KPI 3", "#N/A"), ("KPI 4", "N/A"), ("KPI 5", "#DIV/0!"), ("KPI 6", 97.1)):
+        ws.append([ref, value])
+    assert ws["B3"].data_type == "e"  # written as Excel writes an error value
+    wb.save(inbox / "ict_errors.xlsx")
+    settings = Settings(inbox=inbox, db=tmp_path / "kpi.db", reports=tmp_path / "reports",
+                        stable_seconds=0)  # fmt: skip
+    run_once(settings)
+    db = sqlite_utils.Database(settings.db)
+    loaded = db.execute("SELECT kpi_ref, actual, marker, cell FROM measurements ORDER BY cell")
+    assert loaded.fetchall() == [("4", None, "not_applicable", "B4"), ("6", 97.1, None, "B6")]
+    errors = db.execute(
+        "SELECT code, cell, value FROM exceptions WHERE severity = 'error' ORDER BY cell"
+    ).fetchall()
+    assert errors == [("value-unreadable", "B3", "#N/A"), ("value-unreadable", "B5", "#DIV/0!")]
