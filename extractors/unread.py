@@ -40,6 +40,11 @@ _NOT_A_MONTH = frozenset({
     "commentary", "explanation", "reason",
 })  # fmt: skip
 _THRESHOLDS = frozenset({TARGET, DETRIMENT, FAILURE, RAG})
+# Words of a row that counts the KPIs around it, as a supplier's summary does.
+_SUMMARY_WORDS = frozenset({
+    "met", "achieved", "hit", "hits", "missed", "kpis", "indicators", "measures",
+    "count", "number", "summary", "subtotal",
+})  # fmt: skip
 _MONTH_NAMED = re.compile(
     r"\b(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b"
     r"|(?<!\d)20\d\d[-_/.](0?[1-9]|1[0-2])(?!\d)|(?<!\d)(0?[1-9]|1[0-2])[-_/.](20)?\d\d(?!\d)",
@@ -89,6 +94,12 @@ def _used_columns(table: TableLayout) -> set[int]:
 
 def _derived(value: Any) -> bool:
     return isinstance(value, str) and bool(set(header_text(value).split()) & _NOT_A_MONTH)
+
+
+def _summary_row(value: Any) -> bool:
+    """A row label saying the row sums up the KPIs above ("Total", "KPIs met")."""
+    words = set(header_text(value).split()) if isinstance(value, str) else set()
+    return bool(words & (_NOT_A_MONTH | _SUMMARY_WORDS))
 
 
 def _why_unread(table: TableLayout, own: list[Any], group: list[Any]) -> str | None:
@@ -180,7 +191,7 @@ def unread_rows(table: TableLayout) -> list[UnreadRow]:
             continue  # a ref's row, or a row under a merged ref cell (``unread_merged_rows``)
         cells = view.row(row)
         held = tuple(c for c in cols if _is_figure(view.value(row, c)))
-        if not held or len(cells) < 2 or any(_derived(c.value) for c in cells):
+        if not held or len(cells) < 2 or any(_summary_row(c.value) for c in cells):
             continue
         if any(role_of(c.value) in _THRESHOLDS for c in cells):
             continue  # a KPI's target (or RAG) row under it: not a figure

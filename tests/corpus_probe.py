@@ -54,6 +54,8 @@ exact layout errors where kpiflow cannot read a figure with certainty:
 - ``long-export-with-forecast-rows``: a long export whose Measure column says
   Target / Actual / Forecast row by row: every row was read as an actual, so
   every figure was refused as a duplicate; now only the Actual rows are read.
+- ``section-summary-rows``: "Incident KPIs met" count rows among the KPI rows
+  are the supplier's summary, not passed-over figures (no error).
 """
 
 from __future__ import annotations
@@ -388,6 +390,22 @@ def long_export_with_forecast_rows() -> LayoutCase:
     return case("long-export-with-forecast-rows", "ict_export_forecast_rows.xlsx", [ws], figures)
 
 
+def section_summary_rows() -> LayoutCase:
+    months = ICT_MONTHS[4:7]
+    ws = Sheet("ICT")
+    ws.line("ICT KPI Performance")
+    ws.skip()
+    ws.line("Ref", "Description", *(month_cell(m) for m in months))
+    figures: list[Figure] = []
+    for kpi in ICT_ROWS:
+        ws.line(f"KPI {kpi.ref}", kpi.description, *(ict_cell(ict_actual(kpi, m)) for m in months))
+        figures += [ict_figure(kpi, m) for m in months]
+        if kpi.ref in ("4", "11"):
+            # The supplier's own count under a group of KPIs: not a KPI's row.
+            ws.line(None, "Incident KPIs met", *(Cell(3) for _ in months))
+    return case("section-summary-rows", "ict_section_summaries.xlsx", [ws], figures)
+
+
 PROBE_CASES: list[LayoutCase] = [
     month_header_unread_word(),
     submeasures_under_merged_ref(),
@@ -405,6 +423,7 @@ PROBE_CASES: list[LayoutCase] = [
     target_and_actual_blocks(),
     refs_as_uncalculated_formulas(),
     long_export_with_forecast_rows(),
+    section_summary_rows(),
 ]
 
 assert len({c.id for c in PROBE_CASES}) == len(PROBE_CASES), "case ids must be unique"
