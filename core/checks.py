@@ -264,7 +264,8 @@ NO_KPI_TABLE = Check(
 TABLE_NOT_READ = Check(
     "table-not-read", "error",
     "Cells hold catalogue KPI refs but their figures could not be read (no month or Actual "
-    "column found); the range is named.",
+    "column found), or figures inside a table could not be placed (a month header kpiflow "
+    "cannot read, rows under one merged ref, a row with no known ref); the cells are named.",
     forms={
         "table": Form(
             "The {contract} KPIs at '{sheet}'!{cell} ({refs}) were not read: {why}.",
