@@ -94,10 +94,10 @@ def extract_workbook(
             result.problems.append(HIDDEN_SHEET_READ.record(sheet=sheet.name))
         elif sheet.hidden:
             continue
-        if not tables:
+        named = book.contracts_named_in(sheet.name) | book.contracts_named_in(_sheet_title(sheet))
+        if not tables and named:
             tableless.append(sheet)
-        mentioned |= book.contracts_named_in(sheet.name)
-        mentioned |= book.contracts_named_in(_sheet_title(sheet))
+        mentioned |= named
         for table in tables:
             mentioned.add(table.contract)
             mentioned |= book.contracts_named_in(table.title)
@@ -107,8 +107,9 @@ def extract_workbook(
             _read_table(table, file_name, result)
         summaries.extend(_summary_headers(sheet, tables))
     if found_any:
-        # A return whose other sheets hold tables: a sheet of uncalculated formulas
-        # may be one whose refs are formulas. (With no table anywhere, no-kpi-table says so.)
+        # A return whose other sheets hold tables: a sheet named for a contract, with no
+        # table but uncalculated formulas, may be one whose refs are formulas. (With no
+        # table anywhere, no-kpi-table says so.)
         for sheet in tableless:
             _uncalculated_sheet(sheet, result)
     read = {(o.contract, o.kpi_ref) for o in result.observations}

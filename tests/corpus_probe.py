@@ -47,7 +47,7 @@ exact layout errors where kpiflow cannot read a figure with certainty:
 - ``target-and-actual-blocks``: "Target" merged over three month columns and
   "Actual" over the same three months again: only the actuals are figures
   (a "Target" group label is not a title saying the table holds targets).
-- ``refs-as-uncalculated-formulas``: a good PSSP sheet, and an ICT sheet
+- ``refs-as-uncalculated-formulas``: a good PSSP sheet, and a sheet named "ICT"
   whose refs are formulas (="KPI "&7) saved without their results: the ICT
   sheet was skipped with only kpi-missing warnings; now a
   ``formula-not-calculated`` error names the formula cells.
