@@ -264,7 +264,8 @@ NO_KPI_TABLE = Check(
 TABLE_NOT_READ = Check(
     "table-not-read", "error",
     "Cells hold catalogue KPI refs but their figures could not be read (no month or Actual "
-    "column found); the range is named.",
+    "column found), or figures inside a table could not be placed (a month header kpiflow "
+    "cannot read, rows under one merged ref, a row with no known ref); the cells are named.",
     forms={
         "table": Form(
             "The {contract} KPIs at '{sheet}'!{cell} ({refs}) were not read: {why}.",
@@ -274,6 +275,16 @@ TABLE_NOT_READ = Check(
             "{contract} KPI {kpi_ref} is listed at '{sheet}'!{cell} but no figure could be "
             "read from its row.",
             "every KPI listed in a return has its figures read",
+        ),
+        "cells": Form(
+            "The {contract} figures at '{sheet}'!{cell} were not read: {why}.",
+            "every figure beside a table's refs is read, or named",
+        ),
+        "merged-row": Form(
+            "{contract} KPI {kpi_ref} has more than one figure for {month} at '{sheet}'!{cell} "
+            "(rows under one ref cell merged over them, such as sub-measures (a) and (b)): "
+            "which is the KPI's figure cannot be told, so none was loaded.",
+            "every KPI has one figure a month",
         ),
     },
 )  # fmt: skip
@@ -345,6 +356,11 @@ PERIOD_UNKNOWN = Check(
             "The {contract} table on '{sheet}' has one Actual column and {why}; name the "
             "month in a title cell (e.g. 'Reporting period: July 2017') or in the sheet name."
         ),
+        "merged": Form(
+            "{contract} KPI {kpi_ref}'s figure at '{sheet}'!{cell} is one cell merged across "
+            "the months {months}: which month it is cannot be told, so it was not loaded. "
+            "Write it in the cell of the month it is for."
+        ),
     },
 )  # fmt: skip
 FORMULA_NOT_CALCULATED = Check(
@@ -354,6 +370,13 @@ FORMULA_NOT_CALCULATED = Check(
     "{contract} KPI {kpi_ref} for {month} is a formula ({value}) saved without its result: "
     "open the workbook in Excel, save it and send it again.",
     "a figure is a value, or a formula saved with its calculated result",
+    forms={
+        "sheet": Form(
+            "'{sheet}'!{cell} holds {count} formulas saved without their results (such as "
+            "{value}) and no KPI table could be found on the sheet, whose refs may be among "
+            "them: open the workbook in Excel, save it and send it again."
+        ),
+    },
 )  # fmt: skip
 SUMMARY_PERIOD_UNKNOWN = Check(
     "summary-period-unknown", "warning",

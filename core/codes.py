@@ -20,7 +20,7 @@ CODES: dict[str, tuple[str, str]] = {
     "reader-crashed": ("error", "The reader process crashed on the file (isolated: the run went on)."),
     "reader-timeout": ("error", "Reading the file took longer than the time limit."),
     "no-kpi-table": ("error", "No cell on any sheet holds a KPI ref from the catalogue, so no KPI table was found."),
-    "table-not-read": ("error", "Cells hold catalogue KPI refs but their figures could not be read (no month or Actual column found); the range is named."),
+    "table-not-read": ("error", "Cells hold catalogue KPI refs but their figures could not be read (no month or Actual column found), or figures inside a table could not be placed (a month header kpiflow cannot read, rows under one merged ref, a row with no known ref); the cells are named."),
     "internal-error": ("error", "kpiflow itself failed on the file on every try (a bug, not the supplier's fault); the file was set aside unchanged in rejected/ with the trace."),
     "format-mismatch": ("warning", "The file's extension does not match its content."),
     "styles-unavailable": ("info", "The format carries no colours (.xls/.xlsb/.ods/.csv): colour checks skipped."),

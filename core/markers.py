@@ -44,8 +44,17 @@ def _normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+# Excel's error values: a formula that failed, not a supplier's "N/A".
+_EXCEL_ERRORS = frozenset({
+    "#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!",
+    "#GETTING_DATA",
+})  # fmt: skip
+
+
 def marker_code(text: str) -> str | None:
     """Return the marker code for ``text``, or None when it is not a marker."""
+    if text.strip().upper() in _EXCEL_ERRORS:
+        return None
     normal = _normalise(text)
     if not normal:
         return None

@@ -22,6 +22,12 @@ _MONTH_YEAR = re.compile(rf"\b({_MONTH_NAMES})\.?[\s\-_/']*(\d{{4}}|\d{{2}})(?!\
 _ISO = re.compile(r"(?<!\d)(20\d{2})[-_/.](0[1-9]|1[0-2])(?!\d)")
 _MY = re.compile(r"(?<!\d)(0?[1-9]|1[0-2])[-_/.](20\d{2})(?!\d)")
 _MONTH_ONLY = re.compile(rf"^\s*({_MONTH_NAMES})\b", re.IGNORECASE)
+# "Year ending March 2017", "year to Mar-17", "12 months ended 31 March 2017", "YE Mar 17"
+_YEAR_ENDING = re.compile(
+    rf"\b(?:(?:(?:financial\s+)?year|12\s+months)\s+(?:end(?:ing|ed)?|to)|ye)\s+(?:\d{{1,2}}\s+)?"
+    rf"({_MONTH_NAMES})\.?[\s\-_/']*(\d{{4}}|\d{{2}})(?!\d)",
+    re.IGNORECASE,
+)
 
 
 def _fmt(year: int, month: int) -> str:
@@ -297,7 +303,16 @@ def _span(first: str, last: str) -> tuple[str, ...]:
 
 
 def window_in(text: str) -> Window | None:
-    """The months a title names: a range ("Sep 2016 - Aug 2017"), financial years, or a year."""
+    """The months a title names: a range ("Sep 2016 - Aug 2017"), financial years, or a year.
+
+    "Year ending March 2017" (or "12 months to ...") is the twelve months up to that month,
+    not the calendar year its date falls in.
+    """
+    ending = _YEAR_ENDING.search(text)
+    if ending is not None:
+        year, month = _year(ending.group(2)), MONTHS[ending.group(1).lower()]
+        first = _fmt(year - 1, month + 1) if month < 12 else _fmt(year, 1)
+        return Window(_span(first, _fmt(year, month)))
     periods = sorted(periods_in(text))
     if len(periods) >= 2:
         return Window(_span(periods[0], periods[-1]))

@@ -49,6 +49,7 @@ from extractors.locate import (
     header_text,
 )
 from extractors.tables import PeriodColumns, RefCell, TableLayout, context_period, locate_tables
+from extractors.unread import unread_columns, unread_merged_rows, unread_rows
 from extractors.values import cell_text, normalise
 from extractors.view import View
 
@@ -82,6 +83,7 @@ def extract_workbook(
     mentioned: set[str] = set()
     unread: list[TableLayout] = []
     found_any = False
+    tableless: list[SheetGrid] = []
     for sheet in workbook.sheets:
         tables = locate_tables(sheet, book)
         if sheet.hidden:
@@ -92,8 +94,10 @@ def extract_workbook(
             result.problems.append(HIDDEN_SHEET_READ.record(sheet=sheet.name))
         elif sheet.hidden:
             continue
-        mentioned |= book.contracts_named_in(sheet.name)
-        mentioned |= book.contracts_named_in(_sheet_title(sheet))
+        named = book.contracts_named_in(sheet.name) | book.contracts_named_in(_sheet_title(sheet))
+        if not tables and named:
+            tableless.append(sheet)
+        mentioned |= named
         for table in tables:
             mentioned.add(table.contract)
             mentioned |= book.contracts_named_in(table.title)
@@ -102,6 +106,12 @@ def extract_workbook(
                 continue
             _read_table(table, file_name, result)
         summaries.extend(_summary_headers(sheet, tables))
+    if found_any:
+        # A return whose other sheets hold tables: a sheet named for a contract, with no
+        # table but uncalculated formulas, may be one whose refs are formulas. (With no
+        # table anywhere, no-kpi-table says so.)
+        for sheet in tableless:
+            _uncalculated_sheet(sheet, result)
     read = {(o.contract, o.kpi_ref) for o in result.observations}
     for table in unread:
         result.problems.append(_listed_only(table, read) or _not_read(table, table.unread))
@@ -112,6 +122,25 @@ def extract_workbook(
     if not found_any:
         result.problems.append(NO_KPI_TABLE.record(looked_for=LOOKED_FOR))
     return result
+
+
+def _uncalculated_sheet(sheet: SheetGrid, result: Extraction) -> None:
+    """A sheet with no table but formulas saved without results: its refs may be formulas."""
+    cells = sorted(pos for pos, c in sheet.cells.items() if isinstance(c.value, Uncalculated))
+    if not cells:
+        return
+    rows = [r for r, _ in cells]
+    cols = [c for _, c in cells]
+    first, last = address(min(rows), min(cols)), address(max(rows), max(cols))
+    result.problems.append(
+        FORMULA_NOT_CALCULATED.record(
+            "sheet",
+            sheet=sheet.name,
+            cell=first if first == last else f"{first}:{last}",
+            value=str(sheet.cells[cells[0]].value),
+            count=len(cells),
+        )
+    )
 
 
 # --- one table ---------------------------------------------------------------------
@@ -164,6 +193,7 @@ def _read_table(table: TableLayout, file_name: str, result: Extraction) -> None:
             _read_figure(table, row, ref, area, month, colours, result, reading)
     _section_counts(table, result)
     _check_coverage(table, reading, result)
+    _name_unread(table, [row for row, _ in _value_rows(table)], months, result)
     periods = sorted({o.period for o in result.observations if o.sheet == view.name}) if (
         table.kind == "long") else [m.period for m in months]  # fmt: skip
     result.tables.append(
@@ -232,6 +262,21 @@ def _read_figure(
         reading.rows_named.add(ref.row)
         result.problems.append(_not_calculated(cell.value, where))
         return
+    merged = _merged_across_months(table, row, col)
+    if merged is not None:
+        # One figure over several months' cells: which month it is cannot be told.
+        reading.rows_named.add(ref.row)
+        first, last, months = merged
+        if first == col:
+            result.problems.append(
+                PERIOD_UNKNOWN.record(
+                    "merged",
+                    **{**where, "cell": view.range((row, first), (row, last))},
+                    value=cell_text(view.value(row, first)),
+                    months=f"{month_label(months[0])} to {month_label(months[-1])}",
+                )
+            )
+        return
     # A lone dash is how many returns leave a cell empty on purpose.
     if cell is None or cell_text(cell.value).strip(" -–—") == "":
         reading.rows_named.add(ref.row)
@@ -241,6 +286,19 @@ def _read_figure(
     result.observations.append(
         _observation(table, row, ref, area, month.period, col, colours, month)
     )
+
+
+def _merged_across_months(
+    table: TableLayout, row: int, col: int
+) -> tuple[int, int, list[str]] | None:
+    """The merged cell holding (row, col) when it spans other months' columns too."""
+    view = table.view
+    anchor_row, first = view.anchor(row, col)
+    last = view.span_end(anchor_row, first) if anchor_row == row else None
+    if last is None or last == first:
+        return None
+    months = sorted(m.period for m in table.periods if first <= m.cols[ACTUAL] <= last)
+    return (first, last, months) if len(months) > 1 else None
 
 
 def _read_long_row(
@@ -436,10 +494,13 @@ def _section_counts(table: TableLayout, result: Extraction) -> None:
 
 def _check_coverage(table: TableLayout, reading: _Reading, result: Extraction) -> None:
     """Every ref row gave a figure or was named; name the ones that were not."""
+    owners = {o.row for o in table.row_refs.values()}
     unread = [
         r for r in table.refs
         if r.row not in reading.rows_with_figures and r.row not in reading.rows_named
-        and (not table.row_roles or r.row in {o.row for o in table.row_refs.values()})
+        and (not table.row_roles or r.row in owners)
+        # A long export's Target or Forecast row is that KPI-month's, not a figure.
+        and not (table.kind == "long" and table.row_roles.get(r.row, ACTUAL) != ACTUAL)
     ]  # fmt: skip
     if not unread:
         return
@@ -457,6 +518,58 @@ def _check_coverage(table: TableLayout, reading: _Reading, result: Extraction) -
                 kpi_ref=ref.match.ref,
             )
         )
+
+
+def _name_unread(
+    table: TableLayout, rows: list[int], months: list[PeriodColumns], result: Extraction
+) -> None:
+    """Name the figures inside the table that its months and roles passed over."""
+    view = table.view
+    # A transposed table's columns are the sheet's rows.
+    column, row = ("row", "column") if view.transposed else ("column", "row")
+    for unread in unread_columns(table, rows):
+        first, last = unread.rows[0], unread.rows[-1]
+        result.problems.append(
+            TABLE_NOT_READ.record(
+                "cells",
+                sheet=view.name,
+                cell=view.range((first, unread.col), (last, unread.col)),
+                value=unread.header,
+                contract=table.contract,
+                why=unread.why.replace("{column}", column),
+            )
+        )
+    for extra in unread_rows(table):
+        result.problems.append(
+            TABLE_NOT_READ.record(
+                "cells",
+                sheet=view.name,
+                cell=view.range((extra.row, extra.cols[0]), (extra.row, extra.cols[-1])),
+                value=extra.label,
+                contract=table.contract,
+                why=f"their {row}{f' ({extra.label!r})' if extra.label else ''} sits among the "
+                f"KPI {row}s but holds no ref kpiflow knows (write the catalogue's ref)",
+            )
+        )
+    period_of = {month.cols[ACTUAL]: month.period for month in months if ACTUAL in month.cols}
+    refs = {(r.row, r.col): r for r in table.refs}
+    for extra in unread_merged_rows(table):
+        ref = refs[extra.ref_cell]
+        for col in extra.cols:
+            period = period_of.get(col)
+            if period is None:
+                continue
+            result.problems.append(
+                TABLE_NOT_READ.record(
+                    "merged-row",
+                    sheet=view.name,
+                    cell=view.range((ref.row, col), (extra.row, col)),
+                    contract=table.contract,
+                    kpi_ref=ref.match.ref,
+                    period=period,
+                    month=month_label(period),
+                )
+            )
 
 
 # --- records ------------------------------------------------------------------------

@@ -72,7 +72,23 @@ _TIME_ROLE_WORDS = {
     "ytd": YTD, "cumulative": YTD,
 }  # fmt: skip
 _ROW_ROLES = {**ROLE_SUFFIXES, "tgt": TARGET}
+_TARGET_WORDS = frozenset({"target", "targets", "tgt", "tgts"})
+_ACTUAL_WORDS = frozenset({
+    "actual", "actuals", "performance", "outturn", "result", "results", "achieved", "achievement",
+    "against", "vs", "v", "versus", "and", "monitoring", "report",
+})  # fmt: skip
+_UNITS = frozenset({
+    "days", "day", "no", "nos", "number", "count", "percent", "percentage", "pct", "hrs",
+    "hours", "mins", "minutes", "secs", "seconds", "failures",
+})  # fmt: skip
+# Words saying a month's figures are not what happened.
+_NOT_OUTTURN = frozenset({
+    "forecast", "forecasts", "forecasted", "projected", "projection", "projections", "budget",
+    "budgeted", "plan", "planned", "estimate", "estimates", "estimated", "predicted",
+})  # fmt: skip
 VALUE_ROLES = (ACTUAL, TARGET, DETRIMENT, FAILURE, RAG)
+NOT_OUTTURN = "not-outturn"
+"""The row role of a forecast, budget or plan row: it belongs to its KPI but is no figure."""
 
 
 @dataclass(slots=True)
@@ -395,14 +411,16 @@ def _split(view: View, rows: list[int], col: int, neighbours: tuple[int, int]) -
 
     ``neighbours`` holds the ref columns of the tables either side (exclusive
     bounds); the empty column that separates tables side by side is found
-    between, falling back to the neighbour's ref column.
+    between. With none, a table's columns run from its own ref column to the
+    right-hand neighbour's: the columns right of a ref column are its table's.
     """
     left_ref, right_ref = neighbours[0] - 1, neighbours[1] + 1
     used = {c.col for row in rows for c in view.row(row)}
     left, right = neighbours
     if left_ref >= 1:
         gaps = [c for c in range(left_ref + 1, col) if c not in used]
-        left = gaps[-1] + 1 if gaps else neighbours[0]
+        # No empty column between: the columns right of the neighbour's refs are its own.
+        left = gaps[-1] + 1 if gaps else col
     if right_ref < 1 << 20:
         gaps = [c for c in range(col + 1, right_ref) if c not in used]
         right = gaps[0] - 1 if gaps else neighbours[1]
@@ -661,6 +679,8 @@ class _ColumnLabel:
     # A word under the month that is no role kpiflow knows ("Variance", "Comment"):
     # the column is something else about that month, not its figure.
     other: bool = False
+    # A label over or under the month saying its figures are no outturn ("Forecast").
+    not_outturn: bool = False
 
 
 def _column_labels(table: TableLayout) -> dict[int, _ColumnLabel]:
@@ -680,6 +700,8 @@ def _column_labels(table: TableLayout) -> dict[int, _ColumnLabel]:
                 continue
             pinned = table.hint.period_for(value, view.address(*position)) if table.hint else None
             time = PeriodText(period=pinned) if pinned else read_period_text(value)
+            if time is None and _is_year_number(value) and label.time is None:
+                time = PeriodText(year=int(value))  # 2016 typed as a number over its months
             if time is not None:
                 if time.fy is not None and not time.is_time:
                     label.fy = time.fy
@@ -694,11 +716,33 @@ def _column_labels(table: TableLayout) -> dict[int, _ColumnLabel]:
             role = role_of(value)
             if role is not None:
                 label.role, label.role_cell = role, position
-            elif label.time is not None and isinstance(value, str) and value.strip():
+            elif _says_not_outturn(value):
+                label.not_outturn = True
+            elif label.time is not None and isinstance(value, str) and not _is_unit(value):
                 label.other = True
         labels[col] = label
     _fill_unmerged_months(table, labels)
     return labels
+
+
+def _is_year_number(value: Any) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and (float(value).is_integer() and 2000 <= value <= 2099)
+    )
+
+
+def _is_unit(value: str) -> bool:
+    """A unit written under a month ("%", "(days)", "No."): the month's figure, in that unit."""
+    words = header_text(value).split()
+    return not words or (len(words) == 1 and words[0] in _UNITS)
+
+
+def _says_not_outturn(value: Any) -> bool:
+    """A short label such as "Forecast" or "Budget" over months: their figures are no actuals."""
+    words = header_text(value).split()
+    return len(words) <= 3 and bool(set(words) & _NOT_OUTTURN)
 
 
 def _time_role(time: PeriodText) -> str | None:
@@ -745,6 +789,10 @@ def _read_axis(table: TableLayout) -> None:
         return
     _month_columns(table, labels)
     if table.periods:
+        said = _titled_as_targets(table)
+        if said:
+            # Months are found, but their figures are the targets: not read as actuals.
+            table.unread = f"its title '{said}' says it holds targets, not actual figures"
         return
     if table.unpinned:
         table.unread = "none of its month headers names a month a calendar can place"
@@ -756,6 +804,27 @@ def _read_axis(table: TableLayout) -> None:
         table.single_period_cell = view.anchor(row, col) if table.header_rows else (row, col)
         return
     table.unread = "no month columns and no Actual column were found beside the refs"
+
+
+def _titled_as_targets(table: TableLayout) -> str:
+    """The title line (or sheet name) saying a table holds targets ("ICT Targets 2016/17"), or "".
+
+    Only title lines (at most two cells, above the header, starting at or left
+    of the ref column: not a "Target" label over some of the month columns)
+    and the sheet name are asked, and only a title with no word for actuals
+    ("Actual v Target").
+    """
+    view = table.view
+    lines: list[str] = [view.name]
+    for row in table.header_rows:
+        cells = view.row(row)
+        if row < table.header_row and len(cells) <= 2:
+            lines += [c.value for c in cells if isinstance(c.value, str) and c.col <= table.ref_col]
+    for line in lines:
+        words = set(header_text(line).split())
+        if words & _TARGET_WORDS and not words & _ACTUAL_WORDS:
+            return " ".join(line.split())
+    return ""
 
 
 def _find_row_roles(table: TableLayout, labels: dict[int, _ColumnLabel]) -> None:
@@ -789,6 +858,8 @@ def _find_row_roles(table: TableLayout, labels: dict[int, _ColumnLabel]) -> None
             elif view.cell(row, table.ref_col) is not None:
                 continue  # something else in the ref column: not this KPI's row
             said = _ROW_ROLES.get(header_text(view.value(row, col)))
+            if said is None and _says_not_outturn(view.value(row, col)):
+                said = NOT_OUTTURN  # a forecast or budget row: the KPI's, never read
             if said is None or current is None:
                 continue
             roles[row] = said
@@ -861,12 +932,17 @@ def _month_columns(table: TableLayout, labels: dict[int, _ColumnLabel]) -> None:
     # read, so the rules see two values for one month rather than one silently.
     repeats: list[PeriodColumns] = []
     cursor: str | None = None
+    # Months placed by the title's window running forward: one that would go back
+    # (Jan after Dec under a "2016" title) is not in the window, not a guess.
+    forward = False
     pending_targets: list[_ColumnLabel] = []
     for col in sorted(labels):
         label = labels[col]
         time = label.time
         if time is None or label.role == YTD or (label.other and label.role is None):
             continue  # a year-to-date, variance or comment column, not the month's figure
+        if label.not_outturn and label.role in (None, ACTUAL):
+            continue  # a forecast or budget for the month, not its figure
         role = label.role if label.role in VALUE_ROLES else ACTUAL
         if table.row_roles:
             role = ACTUAL  # the rows say which is the target
@@ -881,7 +957,12 @@ def _month_columns(table: TableLayout, labels: dict[int, _ColumnLabel]) -> None:
                 continue
             elif window is not None:
                 period = window.place(time.month, cursor)
-                if period is None and sum(int(p[5:]) == time.month for p in window.months) == 1:
+                forward = forward or (period is not None and cursor is not None)
+                if (
+                    period is None
+                    and not forward
+                    and sum(int(p[5:]) == time.month for p in window.months) == 1
+                ):
                     # Months listed newest first: the one such month the title allows,
                     # unless another column already took it.
                     only = window.place(time.month)
