@@ -115,9 +115,9 @@ def _dumps(work: Path, pid: int) -> dict[int, int]:
 
 
 def target(result: dict[str, Any]) -> dict[str, Any]:
-    what = "kpiflow run --plain" if result["plain"] else "kpiflow run (Prefect)"
+    what = "`kpiflow run --plain`" if result["plain"] else "`kpiflow run` (Prefect)"
     size, value = result["window"], result["ratio"]
-    return {"target": f"growth (real `{what}`, instructions of its process per file, valgrind): "
+    return {"target": f"growth (real {what}, instructions of its process per file, valgrind): "
             f"last {size} / first {size}", "value": value, "limit": 1.2, "unit": "x",
             "met": value <= 1.2, "note": f"{result['first_per_file'] / 1e6:.1f}M / "
             f"{result['last_per_file'] / 1e6:.1f}M"}  # fmt: skip
