@@ -12,6 +12,7 @@ import sqlite_utils
 from flows.inbox import ClaimArea, sha256_of
 from flows.process import FileOutcome, check_file, process_claimed
 from flows.settings import Settings
+from tests.sqlite_steps import vm_steps
 from tests.workbooks import ICT_HEADER, ict_row, write_table
 from warehouse.db import open_warehouse
 
@@ -302,19 +303,16 @@ def _vm_steps_of_one_file(tmp_path: Path, catalogue, earlier: int) -> int:  # ty
                                    format="xlsx", rows_extracted=1)  # fmt: skip
         load_submission(db, submission, [row], [], layouts={"ICT": [_OLD_LAYOUT]})
     path = write_table(settings.inbox / "ict.xlsx", ICT_HEADER, [ict_row(7, 0.95), ict_row(9, 0.8)])
-    steps = 0
-
-    def count() -> int:
-        nonlocal steps
-        steps += 1
-        return 0
-
-    db.conn.set_progress_handler(count, 1)
     with ClaimArea(settings.inbox) as area:
         claimed = area.claim(path)
         assert claimed is not None
-        outcome = process_claimed(claimed, path.name, catalogue, settings, db)
-    db.conn.set_progress_handler(None, 1)
+        outcomes: list[FileOutcome] = []
+
+        def one_file() -> None:
+            outcomes.append(process_claimed(claimed, path.name, catalogue, settings, db))
+
+        steps = vm_steps(db, one_file)
+    (outcome,) = outcomes
     assert (outcome.status, outcome.rows_loaded) == ("loaded_with_exceptions", 2)
     layout = db.execute("SELECT value FROM exceptions WHERE code = 'layout-changed'").fetchall()
     assert layout == [("",)]  # the previous layout was found and compared

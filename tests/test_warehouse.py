@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import sqlite_utils
 
 from core.records import ExceptionRecord
+from tests.sqlite_steps import vm_steps
 from warehouse.db import open_warehouse
 from warehouse.loader import (
     SubmissionRow,
@@ -252,23 +252,6 @@ def test_a_query_of_the_view_by_key_searches_the_index(tmp_path: Path) -> None:
     assert not [step for step in plan if step.startswith("SCAN")], plan
 
 
-def _vm_steps(db: sqlite_utils.Database, work: Callable[[], object]) -> int:
-    """SQLite virtual-machine instructions ``work()`` executes on ``db``'s connection."""
-    steps = 0
-
-    def count() -> int:
-        nonlocal steps
-        steps += 1
-        return 0
-
-    db.conn.set_progress_handler(count, 1)
-    try:
-        work()
-    finally:
-        db.conn.set_progress_handler(None, 1)
-    return steps
-
-
 def _one_return(db: sqlite_utils.Database, n: int) -> tuple[int, int]:
     """What a run asks of the warehouse for one return (a month of its own): the
     duplicate and restatement lookups, then the load; their VM instructions."""
@@ -277,10 +260,10 @@ def _one_return(db: sqlite_utils.Database, n: int) -> tuple[int, int]:
     rows = [_measurement(50.0 + n % 7, kpi_ref=ref, period=period, cell=f"J{ref}") for ref in refs]
     keys = [("ICT", ref, period) for ref in refs]
     sha = f"{n:064x}"
-    lookups = _vm_steps(db, lambda: (accepted_submission(db, sha), current_values(db, keys)))
+    lookups = vm_steps(db, lambda: (accepted_submission(db, sha), current_values(db, keys)))
     submission = _submission(f"r{n}.xlsx", sha, f"2017-01-01T00:00:00+00:00#{n:04d}")
     records = [ExceptionRecord("kpi-failure", "warning", "failed", contract="ICT", kpi_ref="7")]
-    load = _vm_steps(db, lambda: load_submission(db, submission, rows, records * 5))
+    load = vm_steps(db, lambda: load_submission(db, submission, rows, records * 5))
     return lookups, load
 
 
